@@ -1,0 +1,642 @@
+// nanoBragg's command line -> a typed SimArgs, with the C program's semantics (physics.md §1.1, §1.3,
+// §3.1, §4.1, §5.1, §5.8, §5.10; traps T-4, T-8, T-14..T-18, T-23), and one clear line for anything else.
+//
+// Pure module (no Node built-ins): the browser front end uses it too.
+//
+// What is kept from C (main:nanoBragg.c M:470-990):
+//  * options act in command-line order, so the last of -lambda/-wave/-energy wins, -N and -Na/-Nb/-Nc
+//    overwrite each other, -interpolate/-nointerpolate: last wins, and `-detector_abs inf|0` zeroes the
+//    thickness at that point: a later -detector_thick sets it again, with mu = 0 (T-8);
+//  * unit conversions in C's exact arithmetic form: λ = Å / 1.0e10, E -> (12398.42/E) / 1.0e10,
+//    mm / 1000.0, µm * 1e-6, mu = 1.0 / (µm * 1e-6), degrees / RTD with RTD = 180.0 * M_1_PI;
+//  * sentinels: detectorMu -1 (unset), thicksteps -1 (auto), oversample -1 (auto), osc/phistep/phisteps -1
+//    (auto, §5.10), interpolate 2 (auto). Na/Nb/Nc are stored raw (0 allowed): the interpolation
+//    auto-selection looks at them before the clamp to >= 1 (T-4), which the physics code applies;
+//  * -polar K also switches -nopolar off again (C sets nopolar = 0), -pgmfile after -nopgm switches the
+//    PGM back on and -nopgm after -pgmfile switches it off (C's write_pgm), -progress after -noprogress.
+//
+// Where we are deliberately stricter than C (C never complains, it silently does something):
+//  * exact option names, no strstr() substring matching (T-18): `-wavelength` or `-detector_absorption`
+//    are not options here (the error suggests the name C would have matched); the explicit alternative
+//    names C tests for are accepted as aliases (-wave, -detector_absorb, -thicksteps, -detpixels_x/_y,
+//    -floatimage, -intimage, -pgmimage, -binary_spots);
+//  * unknown options and stray words are errors (C ignores them); known nanoBragg options that this port
+//    does not implement are errors naming the option, never ignored;
+//  * a value is required after every value option; a following token that starts with '-' and is not a
+//    number is taken as a missing value (C would use it as the value AND as an option), so a file named
+//    `-x.bin` must be written `./-x.bin`;
+//  * numbers: the whole token must be a plain decimal number (C's atof reads a prefix: "12abc" -> 12);
+//    integer options (C atoi: "2.7" -> 2) need an integer-valued number ("2", "2.0", "1e3");
+//  * ranges are checked (see RANGE notes in the table); C's "<= 0 means auto" for -oversample is refused
+//    (leave the option out for auto), while -thicksteps 0 and -phisteps 0 are accepted with C's meaning
+//    (thicksteps <= 0: auto, §4.2; phisteps 0: one step with the user-steps rules, §5.10);
+//  * -cell needs all six numbers (C silently stops at the first missing/negative one);
+//  * outputs are written only when asked for (C writes floatimage.bin, intimage.img, image.pgm and a
+//    noise image by default).
+
+/** One line, naming the option and the problem. */
+export class ArgError extends Error {
+  constructor(
+    message: string,
+    readonly flag?: string,
+  ) {
+    super(message);
+    this.name = 'ArgError';
+  }
+}
+
+export type Backend = 'wasm' | 'wasm-scalar' | 'wasm-threads' | 'webgpu' | 'auto';
+export type Dtype = 'f32' | 'f64';
+export type CrystalShape = 'square' | 'round' | 'gauss' | 'tophat';
+
+export interface SimArgs {
+  hklPath?: string;
+  /** F for every reflection not in the HKL file (C default_F, default 0). */
+  defaultF: number;
+  /** a b c in Å, α β γ in degrees, as given; the crystal code converts (÷RTD, ×1e-10). */
+  cell?: [number, number, number, number, number, number];
+  /** Raw -N/-Na/-Nb/-Nc values (>= 0); clamped to >= 1 later, after the interpolation auto-select (T-4). */
+  Na: number;
+  Nb: number;
+  Nc: number;
+  /** Wavelength in m (unset: 1.0e-10, applied by the physics code). */
+  lambda_m?: number;
+  distance_m?: number;
+  closeDistance_m?: number;
+  pixel_m: number;
+  detpixels_f?: number;
+  detpixels_s?: number;
+  detsize_f_m?: number;
+  detsize_s_m?: number;
+  /** MOSFLM: Xbeam is along the slow axis, Ybeam along the fast axis (T-16). */
+  Xbeam_m?: number;
+  Ybeam_m?: number;
+  /** -1 = auto (§5.8). */
+  oversample: number;
+  oversampleThick: boolean;
+  oversamplePolar: boolean;
+  oversampleOmega: boolean;
+  /** 2 = auto (§3.1), 1 = -interpolate, 0 = -nointerpolate. */
+  interpolate: 0 | 1 | 2;
+  /** m; C default 0. */
+  detectorThick_m: number;
+  /** m⁻¹; -1 = unset (then 1/thickness, §4.2); 0 after `-detector_abs inf|0`. */
+  detectorMu: number;
+  /** -1 = auto; 0 also means auto (C: <= 0). */
+  thicksteps: number;
+  /** Kahn factor K (C `polarization`, default 0). */
+  polarization: number;
+  nopolar: boolean;
+  pointPixel: boolean;
+  shape: CrystalShape;
+  fudge: number;
+  /** Radians (degrees / RTD). osc, phistep and phisteps: -1 = auto (§5.10). */
+  phi_rad: number;
+  osc_rad: number;
+  phistep_rad: number;
+  phisteps: number;
+  floatfile?: string;
+  intfile?: string;
+  /** Written only when given and `nopgm` is false at the end of the command line (C's write_pgm). */
+  pgmfile?: string;
+  /** -scale: SMV int image scale, 0 = auto (55000/max). */
+  scale: number;
+  /** -adc: offset added to int image pixels (default 40). */
+  adc: number;
+  /** -roi xmin xmax ymin ymax: fast then slow, inclusive pixel indices (T-23). */
+  roi?: { xmin: number; xmax: number; ymin: number; ymax: number };
+  nonoise: boolean;
+  nopgm: boolean;
+  noprogress: boolean;
+  /** -seed as given (C stores -seed internally; only used by the noise image, which is not implemented). */
+  seed?: number;
+  backend: Backend;
+  dtype: Dtype;
+  threads?: number;
+  pngfile?: string;
+  debug: boolean;
+  /** --help (or -h/-help) was given: print usage(), nothing else was checked. */
+  help: boolean;
+  /** C-faithful combinations that are almost certainly not what was meant (e.g. an all-zero image). */
+  warnings: string[];
+}
+
+/** C's RTD = 180.0*M_1_PI; 1/Math.PI is bit-identical to M_1_PI. */
+const RTD = 180.0 * (1 / Math.PI);
+
+/** Largest detector side we accept, in pixels. */
+export const MAX_DETPIXELS = 65536;
+/** Largest float32 image we accept, in bytes. */
+export const MAX_IMAGE_BYTES = 2 * 1024 ** 3;
+
+export function defaultSimArgs(): SimArgs {
+  return {
+    defaultF: 0,
+    Na: 1,
+    Nb: 1,
+    Nc: 1,
+    pixel_m: 0.1e-3,
+    oversample: -1,
+    oversampleThick: false,
+    oversamplePolar: false,
+    oversampleOmega: false,
+    interpolate: 2,
+    detectorThick_m: 0,
+    detectorMu: -1,
+    thicksteps: -1,
+    polarization: 0,
+    nopolar: false,
+    pointPixel: false,
+    shape: 'square',
+    fudge: 1,
+    phi_rad: 0,
+    osc_rad: -1,
+    phistep_rad: -1,
+    phisteps: -1,
+    scale: 0,
+    adc: 40,
+    nonoise: false,
+    nopgm: false,
+    noprogress: false,
+    backend: 'auto',
+    dtype: 'f32',
+    debug: false,
+    help: false,
+    warnings: [],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Value parsing
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INFINITE = /^[+-]?inf(?:inity)?$/i;
+
+/** A token that can be an option's value even though it starts with '-' (a negative number). */
+function valueLike(tok: string): boolean {
+  return !tok.startsWith('-') || DECIMAL.test(tok) || INFINITE.test(tok);
+}
+
+/** The unit part of messages: "(mm)", or "" when there is none. */
+function paren(unit: string): string {
+  return unit ? ` (${unit})` : '';
+}
+
+function real(flag: string, tok: string, unit: string): number {
+  if (INFINITE.test(tok)) throw new ArgError(`option '${flag}' expects a finite number${paren(unit)}, got '${tok}'`, flag);
+  if (!DECIMAL.test(tok)) throw new ArgError(`option '${flag}' expects a number${paren(unit)}, got '${tok}'`, flag);
+  const v = Number(tok);
+  if (!Number.isFinite(v)) throw new ArgError(`option '${flag}' expects a finite number${paren(unit)}, got '${tok}'`, flag);
+  return v;
+}
+
+function int(flag: string, tok: string, unit: string): number {
+  const v = real(flag, tok, unit);
+  if (!Number.isInteger(v)) {
+    throw new ArgError(
+      `option '${flag}' expects an integer${paren(unit)}, got '${tok}' (nanoBragg's atoi would silently use ${Math.trunc(v)})`,
+      flag,
+    );
+  }
+  if (Math.abs(v) > 2147483647) {
+    throw new ArgError(`option '${flag}' value '${tok}' is out of range: must fit a 32-bit integer`, flag);
+  }
+  return v;
+}
+
+type Check = [test: (v: number) => boolean, range: string];
+const GT0: Check = [(v) => v > 0, '> 0'];
+const GE0: Check = [(v) => v >= 0, '>= 0'];
+const GE1: Check = [(v) => v >= 1, '>= 1'];
+const DETPIX: Check = [(v) => v >= 1 && v <= MAX_DETPIXELS, `1..${MAX_DETPIXELS}`];
+const ANGLE: Check = [(v) => v > 0 && v < 180, 'in (0, 180)'];
+const KAHN: Check = [(v) => v >= -1 && v <= 1, 'in [-1, 1]'];
+
+function check(flag: string, tok: string, v: number, unit: string, [ok, range]: Check): number {
+  if (!ok(v)) throw new ArgError(`option '${flag}' value '${tok}' is out of range: must be ${range}${paren(unit)}`, flag);
+  return v;
+}
+
+const realIn = (flag: string, tok: string, unit: string, c?: Check) =>
+  c ? check(flag, tok, real(flag, tok, unit), unit, c) : real(flag, tok, unit);
+const intIn = (flag: string, tok: string, unit: string, c?: Check) =>
+  c ? check(flag, tok, int(flag, tok, unit), unit, c) : int(flag, tok, unit);
+
+// ---------------------------------------------------------------------------------------------------
+// The option table
+
+interface OptionSpec {
+  /** First is the name shown in help; the rest are accepted aliases. */
+  names: readonly string[];
+  /** Value placeholders for help and the "needs" message, e.g. ['mm']; [] for a switch. */
+  values: readonly string[];
+  /** Short unit/meaning of the value(s) for messages. */
+  unit: string;
+  help: string;
+  /** Default as shown in help ('' = none worth showing). */
+  dflt: string;
+  apply(a: SimArgs, v: readonly string[], flag: string): void;
+}
+
+const sw = (names: readonly string[], help: string, apply: (a: SimArgs) => void, dflt = 'off'): OptionSpec => ({
+  names,
+  values: [],
+  unit: '',
+  help,
+  dflt,
+  apply: (a) => apply(a),
+});
+const one = (
+  names: readonly string[],
+  value: string,
+  unit: string,
+  help: string,
+  dflt: string,
+  apply: (a: SimArgs, tok: string, flag: string) => void,
+): OptionSpec => ({ names, values: [value], unit, help, dflt, apply: (a, v, f) => apply(a, v[0], f) });
+
+const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
+  // crystal and structure factors
+  one(['-hkl'], 'file', 'path', 'text file of h k l F (P1)', 'none', (a, t) => (a.hklPath = t)),
+  one(['-default_F'], 'F', 'electrons', 'F of every reflection not in the HKL file', '0', (a, t, f) => (a.defaultF = realIn(f, t, ''))),
+  {
+    names: ['-cell'],
+    values: ['a', 'b', 'c', 'alpha', 'beta', 'gamma'],
+    unit: 'Å, then degrees',
+    help: 'unit cell (Å, degrees); required',
+    dflt: 'none',
+    apply(a, v, f) {
+      const len = v.slice(0, 3).map((t) => realIn(f, t, 'Å', GT0));
+      const ang = v.slice(3).map((t) => realIn(f, t, 'degrees', ANGLE));
+      const [ca, cb, cg] = ang.map((d) => Math.cos(d / RTD));
+      if (1 - ca * ca - cb * cb - cg * cg + 2 * ca * cb * cg <= 1e-9) {
+        throw new ArgError(`option '${f}' angles ${v.slice(3).join(' ')} do not form a cell (zero or imaginary volume)`, f);
+      }
+      a.cell = [len[0], len[1], len[2], ang[0], ang[1], ang[2]];
+    },
+  },
+  one(['-N'], 'n', 'unit cells', 'unit cells along a, b and c (sets -Na -Nb -Nc)', '1', (a, t, f) => {
+    a.Na = a.Nb = a.Nc = intIn(f, t, 'unit cells', GE0);
+  }),
+  one(['-Na'], 'n', 'unit cells', 'unit cells along a', '1', (a, t, f) => (a.Na = intIn(f, t, 'unit cells', GE0))),
+  one(['-Nb'], 'n', 'unit cells', 'unit cells along b', '1', (a, t, f) => (a.Nb = intIn(f, t, 'unit cells', GE0))),
+  one(['-Nc'], 'n', 'unit cells', 'unit cells along c', '1', (a, t, f) => (a.Nc = intIn(f, t, 'unit cells', GE0))),
+  sw(['-square_xtal'], 'parallelepiped crystal: sincg lattice factor', (a) => (a.shape = 'square'), 'on'),
+  sw(['-round_xtal'], 'ellipsoidal crystal: sinc3 lattice factor', (a) => (a.shape = 'round')),
+  sw(['-gauss_xtal'], 'Gaussian spots, no inter-Bragg maxima', (a) => (a.shape = 'gauss')),
+  sw(['-tophat_spots', '-binary_spots'], 'lattice factor clipped at the FWHM', (a) => (a.shape = 'tophat')),
+  one(['-fudge'], 'x', '', 'spot-width factor for round/gauss/tophat shapes', '1', (a, t, f) => (a.fudge = realIn(f, t, '', GT0))),
+  sw(['-interpolate'], 'force tricubic interpolation of F between reflections', (a) => (a.interpolate = 1), 'auto: on if any N <= 2'),
+  sw(['-nointerpolate'], 'nearest-reflection F only', (a) => (a.interpolate = 0), 'auto'),
+  // beam
+  one(['-lambda', '-wave'], 'Å', 'Å', 'wavelength', '1', (a, t, f) => (a.lambda_m = realIn(f, t, 'Å', GT0) / 1.0e10)),
+  one(['-energy'], 'eV', 'eV', 'photon energy instead of -lambda (last of the two wins)', '12398.42', (a, t, f) => {
+    a.lambda_m = 12398.42 / realIn(f, t, 'eV', GT0) / 1.0e10;
+  }),
+  one(['-polar'], 'K', 'Kahn factor', 'Kahn polarization factor (also undoes -nopolar)', '0', (a, t, f) => {
+    a.polarization = realIn(f, t, 'Kahn factor', KAHN);
+    a.nopolar = false;
+  }),
+  sw(['-nopolar'], 'no polarization correction', (a) => (a.nopolar = true)),
+  // detector
+  one(['-distance'], 'mm', 'mm', 'sample to detector (beam pivot)', '100', (a, t, f) => (a.distance_m = realIn(f, t, 'mm', GT0) / 1000.0)),
+  one(['-close_distance'], 'mm', 'mm', 'sample to the nearest point of the detector plane', 'from -distance', (a, t, f) => {
+    a.closeDistance_m = realIn(f, t, 'mm', GT0) / 1000.0;
+  }),
+  one(['-pixel'], 'mm', 'mm', 'pixel size', '0.1', (a, t, f) => (a.pixel_m = realIn(f, t, 'mm', GT0) / 1000.0)),
+  one(['-detpixels'], 'n', 'pixels', 'detector pixels along fast and slow', '1024 (from -detsize)', (a, t, f) => {
+    a.detpixels_f = a.detpixels_s = intIn(f, t, 'pixels', DETPIX);
+  }),
+  one(['-detpixels_f', '-detpixels_x'], 'n', 'pixels', 'detector pixels along fast', 'from -detsize', (a, t, f) => {
+    a.detpixels_f = intIn(f, t, 'pixels', DETPIX);
+  }),
+  one(['-detpixels_s', '-detpixels_y'], 'n', 'pixels', 'detector pixels along slow', 'from -detsize', (a, t, f) => {
+    a.detpixels_s = intIn(f, t, 'pixels', DETPIX);
+  }),
+  one(['-detsize'], 'mm', 'mm', 'detector size along fast and slow (ignored where pixels are given)', '102.4', (a, t, f) => {
+    a.detsize_f_m = a.detsize_s_m = realIn(f, t, 'mm', GT0) / 1000.0;
+  }),
+  one(['-detsize_f'], 'mm', 'mm', 'detector size along fast', '102.4', (a, t, f) => (a.detsize_f_m = realIn(f, t, 'mm', GT0) / 1000.0)),
+  one(['-detsize_s'], 'mm', 'mm', 'detector size along slow', '102.4', (a, t, f) => (a.detsize_s_m = realIn(f, t, 'mm', GT0) / 1000.0)),
+  one(['-Xbeam'], 'mm', 'mm', 'direct beam position along slow (MOSFLM)', 'centre: (detsize_s+pixel)/2', (a, t, f) => {
+    a.Xbeam_m = realIn(f, t, 'mm') / 1000.0;
+  }),
+  one(['-Ybeam'], 'mm', 'mm', 'direct beam position along fast (MOSFLM)', 'centre: (detsize_f+pixel)/2', (a, t, f) => {
+    a.Ybeam_m = realIn(f, t, 'mm') / 1000.0;
+  }),
+  sw(['-point_pixel'], 'no pixel solid-angle correction', (a) => (a.pointPixel = true)),
+  {
+    names: ['-detector_abs', '-detector_absorb'],
+    values: ['µm|inf'],
+    unit: 'µm attenuation depth, or inf',
+    help: 'sensor attenuation depth; inf or 0 also sets the thickness to 0 at this point',
+    dflt: 'unset: 1/thickness',
+    apply(a, [t], f) {
+      // C: strstr(value,"inf") || atof(value)==0 -> thick = 0, mu = 0; else mu = 1.0/(value*1e-6) (T-8).
+      if (INFINITE.test(t)) {
+        if (t.startsWith('-')) throw new ArgError(`option '${f}' value '${t}' is out of range: must be >= 0 or inf (µm)`, f);
+        a.detectorThick_m = 0;
+        a.detectorMu = 0;
+        return;
+      }
+      const depth = realIn(f, t, 'µm attenuation depth, or inf', GE0);
+      if (depth === 0) {
+        a.detectorThick_m = 0;
+        a.detectorMu = 0;
+      } else {
+        a.detectorMu = 1.0 / (depth * 1e-6);
+      }
+    },
+  },
+  one(['-detector_thick'], 'µm', 'µm', 'sensor thickness', '0', (a, t, f) => (a.detectorThick_m = realIn(f, t, 'µm', GE0) * 1e-6)),
+  one(['-detector_thicksteps', '-thicksteps'], 'n', 'layers', 'sensor layers (<= 0: auto)', 'auto: 2 if thick', (a, t, f) => {
+    a.thicksteps = intIn(f, t, 'layers', GE0);
+  }),
+  // sampling
+  one(['-oversample'], 'n', 'sub-pixels per side', 'sub-pixels per pixel side', 'auto', (a, t, f) => {
+    a.oversample = intIn(f, t, 'sub-pixels per side', GE1);
+  }),
+  sw(['-oversample_thick'], 'multiply the running sum by the capture fraction per sub-pixel', (a) => (a.oversampleThick = true)),
+  sw(['-oversample_polar'], 'multiply the running sum by the polarization per sub-pixel', (a) => (a.oversamplePolar = true)),
+  sw(['-oversample_omega'], 'multiply the running sum by the solid angle per sub-pixel', (a) => (a.oversampleOmega = true)),
+  one(['-phi'], 'deg', 'degrees', 'starting spindle angle', '0', (a, t, f) => (a.phi_rad = realIn(f, t, 'degrees') / RTD)),
+  one(['-osc'], 'deg', 'degrees', 'oscillation range', 'auto: 0', (a, t, f) => (a.osc_rad = realIn(f, t, 'degrees', GE0) / RTD)),
+  one(['-phistep'], 'deg', 'degrees', 'spindle step', 'auto', (a, t, f) => (a.phistep_rad = realIn(f, t, 'degrees', GE0) / RTD)),
+  one(['-phisteps'], 'n', 'steps', 'spindle steps (0 acts as 1)', 'auto: 1', (a, t, f) => (a.phisteps = intIn(f, t, 'steps', GE0))),
+  {
+    names: ['-roi'],
+    values: ['xmin', 'xmax', 'ymin', 'ymax'],
+    unit: 'pixel indices, fast then slow, inclusive',
+    help: 'render only this block of pixels (fast then slow, inclusive, from 0)',
+    dflt: 'whole detector',
+    apply(a, v, f) {
+      const unit = 'pixel index';
+      const [xmin, xmax, ymin, ymax] = v.map((t) => intIn(f, t, unit, GE0));
+      if (xmin > xmax) throw new ArgError(`option '${f}' fast range ${v[0]}..${v[1]} is empty: xmin must be <= xmax`, f);
+      if (ymin > ymax) throw new ArgError(`option '${f}' slow range ${v[2]}..${v[3]} is empty: ymin must be <= ymax`, f);
+      a.roi = { xmin, xmax, ymin, ymax };
+    },
+  },
+  // outputs
+  one(['-floatfile', '-floatimage'], 'file', 'path', 'raw float32 image', 'not written', (a, t) => (a.floatfile = t)),
+  one(['-intfile', '-intimage'], 'file', 'path', 'SMV unsigned-short image', 'not written', (a, t) => (a.intfile = t)),
+  one(['-pgmfile', '-pgmimage'], 'file', 'path', '8-bit PGM image (a later -nopgm cancels it)', 'not written', (a, t) => {
+    a.pgmfile = t;
+    a.nopgm = false;
+  }),
+  sw(['-nopgm'], 'no PGM image (a later -pgmfile writes it again)', (a) => (a.nopgm = true)),
+  one(['-scale'], 'x', '', 'int image scale factor (0: auto, 55000/max)', '0 (auto)', (a, t, f) => (a.scale = realIn(f, t, '', GE0))),
+  one(['-adc'], 'counts', 'counts', 'offset added to int image pixels', '40', (a, t, f) => (a.adc = realIn(f, t, 'counts'))),
+  sw(['-nonoise'], 'no noise image (the noise image is not implemented; accepted for C command lines)', (a) => (a.nonoise = true)),
+  one(['-seed'], 'n', '', 'noise seed (accepted; the noise image is not implemented)', 'time', (a, t, f) => (a.seed = intIn(f, t, ''))),
+  sw(['-noprogress'], 'no progress meter', (a) => (a.noprogress = true)),
+  sw(['-progress'], 'progress meter (undoes -noprogress)', (a) => (a.noprogress = false), 'on'),
+];
+
+const BACKENDS: readonly Backend[] = ['auto', 'wasm', 'wasm-scalar', 'wasm-threads', 'webgpu'];
+const DTYPES: readonly Dtype[] = ['f32', 'f64'];
+
+const OWN_OPTIONS: readonly OptionSpec[] = [
+  one(['--backend'], BACKENDS.join('|'), BACKENDS.join(', '), 'compute backend', 'auto', (a, t, f) => {
+    if (!(BACKENDS as readonly string[]).includes(t)) {
+      throw new ArgError(`option '${f}' value '${t}' is not one of ${BACKENDS.join(', ')}`, f);
+    }
+    a.backend = t as Backend;
+  }),
+  one(['--dtype'], DTYPES.join('|'), DTYPES.join(', '), 'floating-point precision of the pixel loop', 'f32', (a, t, f) => {
+    if (!(DTYPES as readonly string[]).includes(t)) throw new ArgError(`option '${f}' value '${t}' is not one of ${DTYPES.join(', ')}`, f);
+    a.dtype = t as Dtype;
+  }),
+  one(['--threads'], 'n', 'threads', 'worker threads for --backend wasm-threads', 'all cores', (a, t, f) => {
+    a.threads = intIn(f, t, 'threads', [(v) => v >= 1 && v <= 1024, '1..1024']);
+  }),
+  one(['--pngfile'], 'file', 'path', 'PNG preview (log scale)', 'not written', (a, t) => (a.pngfile = t)),
+  sw(['--debug'], 'print the resolved configuration and timings', (a) => (a.debug = true)),
+  sw(['--help', '-help', '-h'], 'this text', (a) => (a.help = true)),
+];
+
+/** nanoBragg options that exist in the C program but not (yet) here: refused, never ignored. */
+export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
+  '-mat', '-misset', '-misset_seed', '-img', '-mask',
+  '-xtalsize', '-xtal_size', '-xtal_thick', '-xtal_x', '-xtal_width', '-xtal_y', '-xtal_height', '-xtal_z',
+  '-samplesize', '-sample_size', '-sample_thick', '-sample_x', '-sample_width', '-sample_y', '-sample_height',
+  '-sample_z', '-width', '-height', '-density', '-sample_density', '-MW', '-molecular_weight',
+  '-mosaic', '-mosaicity', '-mosaic_spread', '-mosaic_domains', '-mosaic_dom', '-mosaic_seed',
+  '-dispersion', '-dispsteps', '-divergence', '-hdivrange', '-vdivrange', '-hdivstep', '-hdivsteps', '-vdivstep',
+  '-vdivsteps', '-divsteps', '-round_div', '-square_div', '-sourcefile',
+  '-fluence', '-flux', '-exposure', '-beamsize', '-water', '-coherent',
+  '-twotheta', '-detector_rotx', '-detector_roty', '-detector_rotz', '-curved_det', '-pivot',
+  '-Xclose', '-Yclose', '-ORGX', '-ORGY', '-mosflm', '-xds', '-adxv', '-denzo', '-dials',
+  '-fdet_vector', '-sdet_vector', '-odet_vector', '-beam_vector', '-polar_vector', '-spindle_axis',
+  '-twotheta_axis', '-pix0_vector',
+  '-dmin', '-stol', '-4stol', '-Q', '-stolout', '-noisefile', '-noiseimage', '-pgmscale',
+  '-printout', '-printout_pixel', '-trace_pixel', '-dump_pixel',
+];
+
+/** Every nanoBragg option implemented here, aliases included. */
+export const NANOBRAGG_FLAGS: readonly string[] = NANOBRAGG_OPTIONS.flatMap((o) => o.names);
+/** Our own options (two dashes; -h and -help are aliases of --help). */
+export const OWN_FLAGS: readonly string[] = OWN_OPTIONS.flatMap((o) => o.names);
+
+const BY_NAME = new Map<string, OptionSpec>();
+for (const o of [...NANOBRAGG_OPTIONS, ...OWN_OPTIONS]) for (const n of o.names) BY_NAME.set(n, o);
+const NOT_IMPLEMENTED = new Set(NOT_IMPLEMENTED_FLAGS);
+const ALL_FLAGS: readonly string[] = [...NANOBRAGG_FLAGS, ...OWN_FLAGS, ...NOT_IMPLEMENTED_FLAGS];
+
+// ---------------------------------------------------------------------------------------------------
+// Suggestions for unknown options
+
+/** Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), case-insensitive. */
+function editDistance(x: string, y: string): number {
+  const a = x.toLowerCase();
+  const b = y.toLowerCase();
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * The closest option name: a small edit distance first; else the longest option that the token contains
+ * (what C's strstr() would have matched, e.g. -wavelength -> -wave); else an option containing the token.
+ */
+export function suggestFlag(tok: string): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const f of ALL_FLAGS) {
+    const d = editDistance(tok, f);
+    if (d < bestD) [best, bestD] = [f, d];
+  }
+  if (best !== undefined && bestD <= Math.max(1, Math.floor(tok.length / 3))) return best;
+  const inside = ALL_FLAGS.filter((f) => f.length > 2 && tok.includes(f)).sort((p, q) => q.length - p.length);
+  if (inside.length) return inside[0];
+  const body = tok.replace(/^-+/, '');
+  if (body.length >= 3) return ALL_FLAGS.find((f) => f.includes(body));
+  return undefined;
+}
+
+function unknown(tok: string): ArgError {
+  const s = suggestFlag(tok);
+  return new ArgError(`unknown option '${tok}' ` + (s ? `(did you mean '${s}'?)` : `(see --help for the options)`), tok);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Parsing
+
+function needs(flag: string, spec: OptionSpec, got: number): ArgError {
+  const n = spec.values.length;
+  const what = n === 1 ? `a value (${spec.unit})` : `${n} values: ${spec.values.join(' ')} (${spec.unit})`;
+  return new ArgError(`option '${flag}' needs ${what}` + (n > 1 && got > 0 ? `, got ${got}` : ''), flag);
+}
+
+/**
+ * Parses nanoBragg's flags plus ours. `argv` excludes the program name and the subcommand.
+ * Throws ArgError (one line) on anything it cannot take exactly as C would, or that C would silently
+ * misread.
+ */
+export function parseSimArgs(argv: readonly string[]): SimArgs {
+  const a = defaultSimArgs();
+  if (argv.some((t) => t === '--help' || t === '-help' || t === '-h')) {
+    a.help = true;
+    return a;
+  }
+  let zeroingAbs = ''; // the last `-detector_abs inf|0`, for the T-8 warning
+
+  for (let i = 0; i < argv.length; ) {
+    let tok = argv[i];
+    let inline: string | undefined;
+    if (tok.startsWith('--') && tok.includes('=')) {
+      inline = tok.slice(tok.indexOf('=') + 1);
+      tok = tok.slice(0, tok.indexOf('='));
+    }
+    if (!tok.startsWith('-') || tok === '-' || DECIMAL.test(tok)) {
+      throw new ArgError(`unexpected argument '${tok}': values go right after their option (see --help)`, tok);
+    }
+    if (NOT_IMPLEMENTED.has(tok)) throw new ArgError(`option '${tok}' is not implemented yet`, tok);
+    const spec = BY_NAME.get(tok);
+    if (!spec) {
+      const eq = tok.indexOf('=');
+      if (eq > 0 && BY_NAME.has(tok.slice(0, eq))) {
+        const name = tok.slice(0, eq);
+        throw new ArgError(`option '${tok}': write the value as the next argument ('${name} ${tok.slice(eq + 1)}')`, name);
+      }
+      throw unknown(tok);
+    }
+    const n = spec.values.length;
+    let vals: string[];
+    if (inline !== undefined) {
+      if (n !== 1) throw new ArgError(`option '${tok}' takes ${n === 0 ? 'no value' : `${n} values`}`, tok);
+      if (inline === '') throw needs(tok, spec, 0);
+      vals = [inline];
+      i += 1;
+    } else {
+      vals = [];
+      while (vals.length < n && i + 1 + vals.length < argv.length && valueLike(argv[i + 1 + vals.length])) {
+        vals.push(argv[i + 1 + vals.length]);
+      }
+      if (vals.length < n) throw needs(tok, spec, vals.length);
+      if (vals.some((v) => v === '')) throw new ArgError(`option '${tok}' got an empty value`, tok);
+      i += 1 + n;
+    }
+    spec.apply(a, vals, tok);
+
+    if (spec.names[0] === '-detector_abs' && a.detectorMu === 0) zeroingAbs = `${tok} ${vals[0]}`;
+  }
+
+  const { fpixels, spixels } = detectorPixelCounts(a);
+  const sizeFlag = a.detpixels_f !== undefined || a.detpixels_s !== undefined ? '-detpixels' : '-detsize';
+  if (fpixels < 1 || spixels < 1) {
+    throw new ArgError(`option '${sizeFlag}': the detector has ${fpixels} x ${spixels} pixels; it needs at least 1 x 1`, sizeFlag);
+  }
+  checkImageSize(fpixels, spixels, sizeFlag);
+  if (a.roi && (a.roi.xmin >= fpixels || a.roi.ymin >= spixels)) {
+    const r = a.roi;
+    throw new ArgError(
+      `option '-roi' ${r.xmin} ${r.xmax} ${r.ymin} ${r.ymax} lies outside the ${fpixels} x ${spixels} detector (indices from 0)`,
+      '-roi',
+    );
+  }
+
+  // mu == 0 comes only from `-detector_abs inf|0`, which also zeroed the thickness: a later
+  // -detector_thick gave it back, with no absorption at all (T-8).
+  if (a.detectorMu === 0 && a.detectorThick_m > 0) {
+    a.warnings.push(
+      `'-detector_thick' after '${zeroingAbs}' leaves a thick sensor with mu = 0: the image is all zeros (as in nanoBragg; put -detector_abs last)`,
+    );
+  }
+  if (a.oversampleThick && a.detectorThick_m === 0) {
+    a.warnings.push(`'-oversample_thick' without a sensor thickness multiplies by a capture fraction of 0: the image is all zeros (as in nanoBragg)`);
+  }
+  if (a.pgmfile !== undefined && a.nopgm) {
+    // -pgmfile clears nopgm, so a true nopgm here came after it.
+    a.warnings.push(`'-pgmfile ${a.pgmfile}' is not written because '-nopgm' comes after it (as in nanoBragg)`);
+  }
+  return a;
+}
+
+/**
+ * Detector pixel counts exactly as C derives them (M:1116-1124): a pixel count, when given, sets
+ * detsize = pixel*count; then count = ceil(detsize/pixel - 0.5).
+ */
+export function detectorPixelCounts(a: Pick<SimArgs, 'pixel_m' | 'detpixels_f' | 'detpixels_s' | 'detsize_f_m' | 'detsize_s_m'>): {
+  fpixels: number;
+  spixels: number;
+} {
+  const p = a.pixel_m;
+  const detsizeF = a.detpixels_f ? p * a.detpixels_f : (a.detsize_f_m ?? 102.4e-3);
+  const detsizeS = a.detpixels_s ? p * a.detpixels_s : (a.detsize_s_m ?? 102.4e-3);
+  return { fpixels: Math.ceil(detsizeF / p - 0.5), spixels: Math.ceil(detsizeS / p - 0.5) };
+}
+
+/** Refuses a detector whose float32 image would exceed MAX_IMAGE_BYTES (or a side above MAX_DETPIXELS). */
+export function checkImageSize(fpixels: number, spixels: number, flag = '-detpixels'): void {
+  if (fpixels > MAX_DETPIXELS || spixels > MAX_DETPIXELS) {
+    throw new ArgError(`option '${flag}': a ${fpixels} x ${spixels} detector exceeds ${MAX_DETPIXELS} pixels per side`, flag);
+  }
+  const bytes = fpixels * spixels * 4;
+  if (bytes > MAX_IMAGE_BYTES) {
+    const gib = (bytes / 1024 ** 3).toFixed(1);
+    throw new ArgError(`option '${flag}': a ${fpixels} x ${spixels} detector needs ${gib} GiB for the float image; the limit is 2 GiB`, flag);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Help
+
+/** Help text: every option with its value, unit and default, then the refused C options. */
+export function usage(): string {
+  const row = (o: OptionSpec) => {
+    const head = [o.names[0], ...o.values.map((v) => `<${v}>`)].join(' ');
+    const alias = o.names.length > 1 ? ` (also ${o.names.slice(1).join(', ')})` : '';
+    const dflt = o.dflt && o.values.length ? ` [default: ${o.dflt}]` : '';
+    return `  ${head.padEnd(34)} ${o.help}${alias}${dflt}`;
+  };
+  const wrap = (words: readonly string[]) => {
+    const lines: string[] = [];
+    let line = ' ';
+    for (const w of words) {
+      if (line.length + w.length + 1 > 100) [lines[lines.length], line] = [line, ' '];
+      line += ' ' + w;
+    }
+    return [...lines, line].join('\n');
+  };
+  return [
+    'usage: nanobragg-wasm simulate <options>',
+    '',
+    'nanoBragg options (exact names, one dash; values follow as separate arguments; lengths in mm unless noted):',
+    ...NANOBRAGG_OPTIONS.map(row),
+    '',
+    'Options of this port (two dashes):',
+    ...OWN_OPTIONS.map(row),
+    '',
+    'Outputs are written only when asked for (nanoBragg writes several by default).',
+    'nanoBragg options not implemented yet (refused):',
+    wrap(NOT_IMPLEMENTED_FLAGS),
+  ].join('\n');
+}
