@@ -1,1 +1,708 @@
-// placeholder: filled in by its owner
+// The nanoBragg pixel loop (physics.md section 5.11), for whole images.
+//
+// Two precisions, one loop order (slow, fast, layer, sub-slow, sub-fast, source, phi):
+//  - simulateF64: the C program's arithmetic in double precision, operation for operation
+//    (physics.md 3.3-3.5, 4.3-4.4, 5.5-5.9). Reproduces the serial C image within float32
+//    rounding (libm sin/exp may differ by an ulp: trap T-21).
+//  - simulateF32: geometry, h, k, l and their fractional parts in f64; the range-reduced
+//    lattice factor, the structure factor and the per-pixel accumulation in f32
+//    (precision.md "WASM f32 path"). The per-pixel scale factors (capture fraction,
+//    polarization, solid angle) are per-pixel or per-layer values and stay f64.
+//
+// Only one source and one mosaic domain (no divergence, dispersion or mosaicity): the host
+// refuses the flags that would need more.
+//
+// Interpolation switch-off (physics.md 3.5, traps T-2/T-3): the C program switches tricubic
+// interpolation off for good at the first out-of-range evaluation in serial order. The host
+// finds that evaluation first with findFirstOutOfRange (a pre-pass over the same geometry
+// code), then both loops interpolate every evaluation before it and use the nearest neighbour
+// from it on. So rows can be computed in any order or in parallel with identical results.
+//
+// All inputs come through a parameter block of f64 slots (P_* below; src/simulator/params.ts
+// writes it). The kernels never allocate.
+
+import { tricubicF64, tricubicF32, nearestF64 } from './tricubic';
+import { sinpiF32, sinpiF32x4, sinpiReducedF64toF32, sinpiReducedF64x2toF32x4, demote2x2 } from './mathx_simd';
+
+// ---- parameter block layout (keep in sync with src/simulator/params.ts) ----
+export const P_FPIXELS: i32 = 0;
+export const P_SPIXELS: i32 = 1;
+export const P_OVERSAMPLE: i32 = 2;
+export const P_PIXEL: i32 = 3; // pixel size (m)
+export const P_SUBPIXEL: i32 = 4; // pixel/oversample (m)
+export const P_PIX0: i32 = 5; // 3 slots
+export const P_FDET: i32 = 8; // 3
+export const P_SDET: i32 = 11; // 3
+export const P_ODET: i32 = 14; // 3
+export const P_CLOSE_DISTANCE: i32 = 17;
+export const P_INCIDENT: i32 = 18; // 3, incident beam direction (-source)
+export const P_LAMBDA: i32 = 21; // m
+export const P_NA: i32 = 22;
+export const P_NB: i32 = 23;
+export const P_NC: i32 = 24;
+export const P_SHAPE: i32 = 25; // 0 square, 1 round, 2 gauss, 3 tophat
+export const P_FUDGE: i32 = 26;
+export const P_ASTAR: i32 = 27; // 9: a*, b*, c* (1/Angstrom, unrotated) for non-square shapes
+export const P_PHISTEPS: i32 = 36;
+export const P_PHI_TABLE: i32 = 37; // pointer: (phisteps+1) x 9 f64: a,b,c per step; last = a0,b0,c0
+export const P_PHI0_IS_ZERO: i32 = 38; // 1 if step 0 has phi == 0 (stale-vector quirk, physics 5.10)
+export const P_FIRST_PIXEL: i32 = 39; // raster index of the first pixel the C loop evaluates
+export const P_HKLS: i32 = 40; // 0 when there is no structure-factor grid
+export const P_HMIN: i32 = 41;
+export const P_KMIN: i32 = 42;
+export const P_LMIN: i32 = 43;
+export const P_HRANGE: i32 = 44;
+export const P_KRANGE: i32 = 45;
+export const P_LRANGE: i32 = 46;
+export const P_DEFAULT_F: i32 = 47;
+export const P_GRID_F64: i32 = 48; // pointer
+export const P_GRID_F32: i32 = 49; // pointer
+export const P_INTERPOLATE: i32 = 50; // 1 = tricubic until the switch-off point
+export const P_SWITCH_PIXEL: i32 = 51; // raster index of the pixel holding the first out-of-range evaluation
+export const P_SWITCH_EVAL: i32 = 52; // its index among that pixel's evaluations
+export const P_NLAYERS: i32 = 53;
+export const P_THICKSTEP: i32 = 54; // layer spacing (m)
+export const P_MU: i32 = 55; // attenuation (1/m)
+export const P_THICK: i32 = 56; // sensor thickness (m); 0 = no absorption
+export const P_OS_THICK: i32 = 57;
+export const P_OS_POLAR: i32 = 58;
+export const P_OS_OMEGA: i32 = 59;
+export const P_POINT_PIXEL: i32 = 60;
+export const P_NOPOLAR: i32 = 61;
+export const P_KAHN: i32 = 62;
+export const P_POLAR_AXIS: i32 = 63; // 3, polarization axis (unit)
+export const P_R_E_SQR: i32 = 66;
+export const P_FLUENCE: i32 = 67;
+export const P_STEPS: i32 = 68;
+export const P_ROI: i32 = 69; // 4: xmin, xmax, ymin, ymax (inclusive; fast then slow)
+export const P_COUNT: i32 = 73;
+
+/** Number of f64 slots in the parameter block (the host checks it against its own layout). */
+export function paramSlotCount(): i32 {
+  return P_COUNT;
+}
+
+// ---- parameters, loaded once per call into module globals ----
+let fpixels: i32 = 0, spixels: i32 = 0, oversample: i32 = 1;
+let pixelSize: f64 = 0, subpixelSize: f64 = 0;
+let pix0x: f64 = 0, pix0y: f64 = 0, pix0z: f64 = 0;
+let fx: f64 = 0, fy: f64 = 0, fz: f64 = 0;
+let sx: f64 = 0, sy: f64 = 0, sz: f64 = 0;
+let ox: f64 = 0, oy: f64 = 0, oz: f64 = 0;
+let closeDistance: f64 = 0;
+let ix: f64 = 0, iy: f64 = 0, iz: f64 = 0;
+let lambda: f64 = 1;
+let Na: f64 = 1, Nb: f64 = 1, Nc: f64 = 1;
+let shape: i32 = 0;
+let fudge: f64 = 1;
+let phisteps: i32 = 1;
+let phiTable: usize = 0;
+let phi0IsZero: bool = false;
+let firstPixel: i32 = 0;
+let hkls: bool = false;
+let hMin: i32 = 0, kMin: i32 = 0, lMin: i32 = 0;
+let hRange: i32 = 0, kRange: i32 = 0, lRange: i32 = 0;
+let defaultF: f64 = 0;
+let gridF64: usize = 0, gridF32: usize = 0;
+let interpolate: bool = false;
+let switchPixel: i32 = 0x7fffffff, switchEval: i32 = 0x7fffffff;
+let nLayers: i32 = 1;
+let thickstep: f64 = 0, mu: f64 = 0, thick: f64 = 0;
+let osThick: bool = false, osPolar: bool = false, osOmega: bool = false;
+let pointPixel: bool = false, nopolar: bool = false;
+let kahn: f64 = 0;
+let pax: f64 = 0, pay: f64 = 0, paz: f64 = 0;
+let rESqr: f64 = 0, fluence: f64 = 0, steps: f64 = 1;
+let roiXmin: i32 = 0, roiXmax: i32 = 0, roiYmin: i32 = 0, roiYmax: i32 = 0;
+
+@inline function slot(params: usize, i: i32): f64 {
+  return load<f64>(params + (<usize>i << 3));
+}
+
+function loadParams(params: usize): void {
+  fpixels = <i32>slot(params, P_FPIXELS);
+  spixels = <i32>slot(params, P_SPIXELS);
+  oversample = <i32>slot(params, P_OVERSAMPLE);
+  pixelSize = slot(params, P_PIXEL);
+  subpixelSize = slot(params, P_SUBPIXEL);
+  pix0x = slot(params, P_PIX0); pix0y = slot(params, P_PIX0 + 1); pix0z = slot(params, P_PIX0 + 2);
+  fx = slot(params, P_FDET); fy = slot(params, P_FDET + 1); fz = slot(params, P_FDET + 2);
+  sx = slot(params, P_SDET); sy = slot(params, P_SDET + 1); sz = slot(params, P_SDET + 2);
+  ox = slot(params, P_ODET); oy = slot(params, P_ODET + 1); oz = slot(params, P_ODET + 2);
+  closeDistance = slot(params, P_CLOSE_DISTANCE);
+  ix = slot(params, P_INCIDENT); iy = slot(params, P_INCIDENT + 1); iz = slot(params, P_INCIDENT + 2);
+  lambda = slot(params, P_LAMBDA);
+  Na = slot(params, P_NA); Nb = slot(params, P_NB); Nc = slot(params, P_NC);
+  shape = <i32>slot(params, P_SHAPE);
+  fudge = slot(params, P_FUDGE);
+  phisteps = <i32>slot(params, P_PHISTEPS);
+  phiTable = <usize>slot(params, P_PHI_TABLE);
+  phi0IsZero = slot(params, P_PHI0_IS_ZERO) != 0;
+  firstPixel = <i32>slot(params, P_FIRST_PIXEL);
+  hkls = slot(params, P_HKLS) != 0;
+  hMin = <i32>slot(params, P_HMIN); kMin = <i32>slot(params, P_KMIN); lMin = <i32>slot(params, P_LMIN);
+  hRange = <i32>slot(params, P_HRANGE); kRange = <i32>slot(params, P_KRANGE); lRange = <i32>slot(params, P_LRANGE);
+  defaultF = slot(params, P_DEFAULT_F);
+  gridF64 = <usize>slot(params, P_GRID_F64);
+  gridF32 = <usize>slot(params, P_GRID_F32);
+  interpolate = slot(params, P_INTERPOLATE) != 0;
+  switchPixel = <i32>slot(params, P_SWITCH_PIXEL);
+  switchEval = <i32>slot(params, P_SWITCH_EVAL);
+  nLayers = <i32>slot(params, P_NLAYERS);
+  thickstep = slot(params, P_THICKSTEP);
+  mu = slot(params, P_MU);
+  thick = slot(params, P_THICK);
+  osThick = slot(params, P_OS_THICK) != 0;
+  osPolar = slot(params, P_OS_POLAR) != 0;
+  osOmega = slot(params, P_OS_OMEGA) != 0;
+  pointPixel = slot(params, P_POINT_PIXEL) != 0;
+  nopolar = slot(params, P_NOPOLAR) != 0;
+  kahn = slot(params, P_KAHN);
+  pax = slot(params, P_POLAR_AXIS); pay = slot(params, P_POLAR_AXIS + 1); paz = slot(params, P_POLAR_AXIS + 2);
+  rESqr = slot(params, P_R_E_SQR);
+  fluence = slot(params, P_FLUENCE);
+  steps = slot(params, P_STEPS);
+  roiXmin = <i32>slot(params, P_ROI); roiXmax = <i32>slot(params, P_ROI + 1);
+  roiYmin = <i32>slot(params, P_ROI + 2); roiYmax = <i32>slot(params, P_ROI + 3);
+}
+
+// ---- per-evaluation scratch (module globals: AssemblyScript has no multiple returns) ----
+let dX: f64 = 0, dY: f64 = 0, dZ: f64 = 0; // diffracted unit vector
+let airpath: f64 = 0;
+let qX: f64 = 0, qY: f64 = 0, qZ: f64 = 0; // scattering vector (1/m)
+let mh: f64 = 0, mk: f64 = 0, ml: f64 = 0; // fractional Miller indices
+
+/** Sub-pixel position and diffracted direction (physics 5.5; C: pixel_pos, unitize). */
+@inline function subpixelGeometry(fpixel: i32, spixel: i32, subF: i32, subS: i32, Odet: f64): void {
+  const Fdet = subpixelSize * <f64>(fpixel * oversample + subF) + subpixelSize / 2.0;
+  const Sdet = subpixelSize * <f64>(spixel * oversample + subS) + subpixelSize / 2.0;
+  const px = Fdet * fx + Sdet * sx + Odet * ox + pix0x;
+  const py = Fdet * fy + Sdet * sy + Odet * oy + pix0y;
+  const pz = Fdet * fz + Sdet * sz + Odet * oz + pix0z;
+  const R = Math.sqrt(px * px + py * py + pz * pz);
+  airpath = R;
+  if (R != 0.0) {
+    dX = px / R; dY = py / R; dZ = pz / R;
+  } else {
+    dX = 0; dY = 0; dZ = 0;
+  }
+  qX = (dX - ix) / lambda;
+  qY = (dY - iy) / lambda;
+  qZ = (dZ - iz) / lambda;
+}
+
+/** The crystal vectors for phi step `step` (physics 5.10, the phi == 0 stale-vector quirk included). */
+@inline function phiVectors(step: i32, firstEvaluation: bool): usize {
+  if (step == 0 && phi0IsZero && firstEvaluation) return phiTable + <usize>phisteps * 72;
+  return phiTable + <usize>step * 72;
+}
+
+@inline function millerIndices(v: usize): void {
+  mh = load<f64>(v) * qX + load<f64>(v, 8) * qY + load<f64>(v, 16) * qZ;
+  mk = load<f64>(v, 24) * qX + load<f64>(v, 32) * qY + load<f64>(v, 40) * qZ;
+  ml = load<f64>(v, 48) * qX + load<f64>(v, 56) * qY + load<f64>(v, 64) * qZ;
+}
+
+/** C's sincg(x, N) = sin(x N) / sin(x), N at x == 0. */
+@inline function sincg(x: f64, N: f64): f64 {
+  if (x == 0.0) return N;
+  return Math.sin(x * N) / Math.sin(x);
+}
+
+/** C's sinc3(x) = 3 (sin x / x - cos x) / x^2, 1 at x == 0. */
+@inline function sinc3(x: f64): f64 {
+  if (x == 0.0) return 1.0;
+  return 3.0 * (Math.sin(x) / x - Math.cos(x)) / (x * x);
+}
+
+/** Lattice factor for the round, gauss and tophat shapes, in f64 (physics 5.9). */
+function latticeNonSquare(h: f64, k: f64, l: f64): f64 {
+  const h0 = Math.ceil(h - 0.5), k0 = Math.ceil(k - 0.5), l0 = Math.ceil(l - 0.5);
+  const NaNbNc = Na * Nb * Nc;
+  if (shape == 1) {
+    const hrad = (h - h0) * (h - h0) * Na * Na + (k - k0) * (k - k0) * Nb * Nb + (l - l0) * (l - l0) * Nc * Nc;
+    return NaNbNc * 0.723601254558268 * sinc3(Math.PI * Math.sqrt(hrad * fudge));
+  }
+  const dxs = (h - h0) * asx + (k - k0) * bsx + (l - l0) * csx;
+  const dys = (h - h0) * asy + (k - k0) * bsy + (l - l0) * csy;
+  const dzs = (h - h0) * asz + (k - k0) * bsz + (l - l0) * csz;
+  const rad = (dxs * dxs + dys * dys + dzs * dzs) * Na * Na * Nb * Nb * Nc * Nc;
+  if (shape == 2) return NaNbNc * Math.exp(-(rad / 0.63 * fudge));
+  return rad * fudge < 0.3969 ? NaNbNc : 0.0;
+}
+
+// a*, b*, c* (1/Angstrom) for the non-square shapes
+let asx: f64 = 0, asy: f64 = 0, asz: f64 = 0, bsx: f64 = 0, bsy: f64 = 0, bsz: f64 = 0, csx: f64 = 0, csy: f64 = 0, csz: f64 = 0;
+function loadAstar(params: usize): void {
+  asx = slot(params, P_ASTAR); asy = slot(params, P_ASTAR + 1); asz = slot(params, P_ASTAR + 2);
+  bsx = slot(params, P_ASTAR + 3); bsy = slot(params, P_ASTAR + 4); bsz = slot(params, P_ASTAR + 5);
+  csx = slot(params, P_ASTAR + 6); csy = slot(params, P_ASTAR + 7); csz = slot(params, P_ASTAR + 8);
+}
+
+/** C's polarization_factor (physics 5.7), on the unit diffracted vector (dX, dY, dZ). */
+function polarizationFactor(): f64 {
+  // unitize(incident), unitize(diffracted) as C does (both are already unit: an ulp at most)
+  let m = Math.sqrt(ix * ix + iy * iy + iz * iz);
+  const iux = ix / m, iuy = iy / m, iuz = iz / m;
+  m = Math.sqrt(dX * dX + dY * dY + dZ * dZ);
+  const dux = dX / m, duy = dY / m, duz = dZ / m;
+  const cos2theta = iux * dux + iuy * duy + iuz * duz;
+  const cos2thetaSqr = cos2theta * cos2theta;
+  const sin2thetaSqr = 1 - cos2thetaSqr;
+  let psi: f64 = 0;
+  if (kahn != 0.0) {
+    // B = unit(axis x incident), E = unit(incident x B)
+    let bx = pay * iuz - paz * iuy, by = paz * iux - pax * iuz, bz = pax * iuy - pay * iux;
+    m = Math.sqrt(bx * bx + by * by + bz * bz);
+    if (m != 0.0) { bx /= m; by /= m; bz /= m; }
+    let ex = iuy * bz - iuz * by, ey = iuz * bx - iux * bz, ez = iux * by - iuy * bx;
+    m = Math.sqrt(ex * ex + ey * ey + ez * ez);
+    if (m != 0.0) { ex /= m; ey /= m; ez /= m; }
+    const Eout = dux * ex + duy * ey + duz * ez;
+    const Bout = dux * bx + duy * by + duz * bz;
+    psi = -Math.atan2(Bout, Eout);
+  }
+  return 0.5 * (1.0 + cos2thetaSqr - kahn * Math.cos(2 * psi) * sin2thetaSqr);
+}
+
+/** C's capture fraction of layer t (physics 4.3), exactly in C's operation order. */
+@inline function captureFraction(t: i32, parallax: f64): f64 {
+  return Math.exp(<f64>(-t) * thickstep * mu / parallax) - Math.exp(<f64>(-(t + 1)) * thickstep * mu / parallax);
+}
+
+@inline function inRoi(fpixel: i32, spixel: i32): bool {
+  return !(fpixel < roiXmin || fpixel > roiXmax || spixel < roiYmin || spixel > roiYmax);
+}
+
+// ---- interpolation switch-off ----
+// Two ways to know the switch-off point (physics.md 3.5): live, as C does it, when a call
+// processes rows in serial order (single thread): the first out-of-range evaluation met while
+// interpolating sets it; or given in advance through P_SWITCH_* (found by findFirstOutOfRange or by
+// an earlier band), when bands of rows run out of order. A live switch is recorded in the
+// scratch block (SW_* below) and reported by the return value of simulateF64/simulateF32.
+const SW_FOUND: usize = 0; // f64: 1 when this call switched interpolation off
+const SW_PIXEL: usize = 8;
+const SW_EVAL: usize = 16;
+const SW_H: usize = 24;
+const SW_K: usize = 32;
+const SW_L: usize = 40;
+/** Bytes of per-call scratch the host must provide (one block per concurrent caller). */
+export const SCRATCH_BYTES: i32 = 64;
+export function scratchBytes(): i32 {
+  return SCRATCH_BYTES;
+}
+let scratch: usize = 0;
+
+/** True when evaluation number `e` of pixel `pixel` comes before the switch-off point. */
+@inline function interpolating(pixel: i32, e: i32): bool {
+  return interpolate && (pixel < switchPixel || (pixel == switchPixel && e < switchEval));
+}
+
+@inline function outOfRange(h: f64, k: f64, l: f64): bool {
+  return h - <f64>hMin + 3 > <f64>hRange || h - 2 < <f64>hMin ||
+         k - <f64>kMin + 3 > <f64>kRange || k - 2 < <f64>kMin ||
+         l - <f64>lMin + 3 > <f64>lRange || l - 2 < <f64>lMin;
+}
+
+/** Turns interpolation off from evaluation `e` of `pixel` on, and records where (live switch). */
+function switchOff(pixel: i32, e: i32, h: f64, k: f64, l: f64): void {
+  switchPixel = pixel;
+  switchEval = e;
+  store<f64>(scratch + SW_FOUND, 1);
+  store<f64>(scratch + SW_PIXEL, <f64>pixel);
+  store<f64>(scratch + SW_EVAL, <f64>e);
+  store<f64>(scratch + SW_H, h);
+  store<f64>(scratch + SW_K, k);
+  store<f64>(scratch + SW_L, l);
+}
+
+function begin(params: usize, scratchPtr: usize): void {
+  loadParams(params);
+  loadAstar(params);
+  scratch = scratchPtr;
+  store<f64>(scratch + SW_FOUND, 0);
+}
+
+/**
+ * Pre-pass: the first evaluation, in the C program's serial order over rows [row0, row1),
+ * that is out of range for tricubic interpolation (physics 3.5 step 2). Returns 1 and writes
+ * (pixel index, evaluation index within the pixel, h, k, l) as f64 to `out` if there is one,
+ * else returns 0. Evaluations skipped because F_latt == 0 are not counted (physics 3.6).
+ */
+export function findFirstOutOfRange(params: usize, row0: i32, row1: i32, out: usize): i32 {
+  loadParams(params);
+  loadAstar(params);
+  for (let spixel = row0; spixel < row1; spixel++) {
+    for (let fpixel = 0; fpixel < fpixels; fpixel++) {
+      if (!inRoi(fpixel, spixel)) continue;
+      const pixel = spixel * fpixels + fpixel;
+      let e = 0;
+      for (let t = 0; t < nLayers; t++) {
+        const Odet = <f64>t * thickstep;
+        for (let subS = 0; subS < oversample; subS++) {
+          for (let subF = 0; subF < oversample; subF++) {
+            subpixelGeometry(fpixel, spixel, subF, subS, Odet);
+            const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0;
+            for (let step = 0; step < phisteps; step++) {
+              millerIndices(phiVectors(step, first));
+              if (shape != 0 && latticeNonSquare(mh, mk, ml) == 0.0) continue;
+              if (outOfRange(mh, mk, ml)) {
+                store<f64>(out, <f64>pixel);
+                store<f64>(out, <f64>e, 8);
+                store<f64>(out, mh, 16);
+                store<f64>(out, mk, 24);
+                store<f64>(out, ml, 32);
+                return 1;
+              }
+              e++;
+            }
+          }
+        }
+      }
+    }
+  }
+  return 0;
+}
+
+/** The final pixel value (C: test = r_e^2 fluence I / steps, then the "last value" factors). */
+@inline function finishPixel(pixel: i32, image: usize, I: f64, capture: f64, polar: f64, omega: f64): void {
+  let S = rESqr * fluence * I / steps;
+  if (!osThick) S *= capture;
+  if (!osPolar) S *= polar;
+  if (!osOmega) S *= omega;
+  const at = image + (<usize>pixel << 2);
+  store<f32>(at, <f32>(<f64>load<f32>(at) + S));
+}
+
+/** One pixel of the C loop in double precision, with the live switch-off. */
+function pixelF64(fpixel: i32, spixel: i32, image: usize): void {
+  const pixel = spixel * fpixels + fpixel;
+  let I: f64 = 0;
+  let polar: f64 = nopolar ? 1.0 : 0.0;
+  let omega: f64 = 0;
+  let capture: f64 = 0;
+  let e = 0;
+  for (let t = 0; t < nLayers; t++) {
+    const Odet = <f64>t * thickstep;
+    capture = thick == 0.0 ? 1.0 : 0.0;
+    for (let subS = 0; subS < oversample; subS++) {
+      for (let subF = 0; subF < oversample; subF++) {
+        subpixelGeometry(fpixel, spixel, subF, subS, Odet);
+        if (omega == 0.0 || osOmega) {
+          omega = pixelSize * pixelSize / airpath / airpath * closeDistance / airpath;
+          if (pointPixel) omega = 1.0 / airpath / airpath;
+        }
+        if (capture == 0.0 || osThick) {
+          const parallax = dX * ox + dY * oy + dZ * oz;
+          capture = captureFraction(t, parallax);
+        }
+        if (polar == 0.0 || osPolar) polar = polarizationFactor();
+        const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0;
+        for (let step = 0; step < phisteps; step++) {
+          millerIndices(phiVectors(step, first));
+          const h = mh, k = mk, l = ml;
+          let Flatt: f64 = 1.0;
+          if (shape == 0) {
+            if (Na > 1) Flatt *= sincg(Math.PI * h, Na);
+            if (Nb > 1) Flatt *= sincg(Math.PI * k, Nb);
+            if (Nc > 1) Flatt *= sincg(Math.PI * l, Nc);
+          } else {
+            Flatt = latticeNonSquare(h, k, l);
+            if (Flatt == 0.0) continue;
+          }
+          let Fcell: f64;
+          if (interpolating(pixel, e) && outOfRange(h, k, l)) switchOff(pixel, e, h, k, l);
+          if (interpolating(pixel, e)) {
+            Fcell = tricubicF64(gridF64, hMin, kMin, lMin, kRange, lRange, h, k, l);
+          } else {
+            Fcell = hkls ? nearestF64(gridF64, hMin, kMin, lMin, hRange, kRange, lRange, h, k, l, defaultF) : defaultF;
+          }
+          e++;
+          I += Fcell * Fcell * Flatt * Flatt;
+          if (osThick) I *= capture;
+          if (osPolar) I *= polar;
+          if (osOmega) I *= omega;
+        }
+      }
+    }
+  }
+  finishPixel(pixel, image, I, capture, polar, omega);
+}
+
+/**
+ * The C pixel loop in double precision over rows [row0, row1) of the image (f32, index
+ * slow*fpixels + fast). Pixels outside the ROI are left untouched (the host zeroes the image).
+ * `scratch`: SCRATCH_BYTES of memory owned by this caller. Returns 1 if this call switched
+ * interpolation off (the place is in scratch), else 0.
+ */
+export function simulateF64(params: usize, image: usize, row0: i32, row1: i32, scratchPtr: usize): i32 {
+  begin(params, scratchPtr);
+  for (let spixel = row0; spixel < row1; spixel++) {
+    for (let fpixel = 0; fpixel < fpixels; fpixel++) {
+      if (inRoi(fpixel, spixel)) pixelF64(fpixel, spixel, image);
+    }
+  }
+  return <i32>load<f64>(scratch + SW_FOUND);
+}
+
+// ---- f32 path ----
+// The lattice factor sincg(pi h, N) = (-1)^((N-1) n) sin(pi N f) / sin(pi f), n = nearest(h),
+// f = h - n (exact in f64), N f reduced exactly in f64 (precision.md fix 1); the sines in f32.
+// The SIMD twin below performs the same IEEE operations lane by lane, so a pixel comes out
+// bit-identical whichever path computes it (and for any split of the image among threads).
+
+@inline function sincgF32(h: f64, N: f64): f32 {
+  const n = nearest<f64>(h);
+  const f = h - n;
+  if (f == 0.0) return <f32>N;
+  const r = sinpiReducedF64toF32(N * f) / sinpiF32(<f32>f);
+  // times (-1)^((N-1) n): flip the sign bit when (N-1) n is odd
+  const odd = (<i32>(N - 1.0) * <i32>n) & 1;
+  return reinterpret<f32>(reinterpret<i32>(r) ^ (odd << 31));
+}
+
+/** One pixel with the lattice factor, structure factor and accumulation in f32, live switch-off. */
+function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
+  const pixel = spixel * fpixels + fpixel;
+  let I: f32 = 0;
+  let polar: f64 = nopolar ? 1.0 : 0.0;
+  let omega: f64 = 0;
+  let capture: f64 = 0;
+  let e = 0;
+  for (let t = 0; t < nLayers; t++) {
+    const Odet = <f64>t * thickstep;
+    capture = thick == 0.0 ? 1.0 : 0.0;
+    for (let subS = 0; subS < oversample; subS++) {
+      for (let subF = 0; subF < oversample; subF++) {
+        subpixelGeometry(fpixel, spixel, subF, subS, Odet);
+        if (omega == 0.0 || osOmega) {
+          omega = pixelSize * pixelSize / airpath / airpath * closeDistance / airpath;
+          if (pointPixel) omega = 1.0 / airpath / airpath;
+        }
+        if (capture == 0.0 || osThick) {
+          const parallax = dX * ox + dY * oy + dZ * oz;
+          capture = captureFraction(t, parallax);
+        }
+        if (polar == 0.0 || osPolar) polar = polarizationFactor();
+        const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0;
+        for (let step = 0; step < phisteps; step++) {
+          millerIndices(phiVectors(step, first));
+          const h = mh, k = mk, l = ml;
+          let Flatt: f32 = 1.0;
+          if (shape == 0) {
+            if (Na > 1) Flatt *= sincgF32(h, Na);
+            if (Nb > 1) Flatt *= sincgF32(k, Nb);
+            if (Nc > 1) Flatt *= sincgF32(l, Nc);
+          } else {
+            const F64latt = latticeNonSquare(h, k, l);
+            if (F64latt == 0.0) continue;
+            Flatt = <f32>F64latt;
+          }
+          if (interpolating(pixel, e) && outOfRange(h, k, l)) switchOff(pixel, e, h, k, l);
+          const Fcell = fcellF32(pixel, e, h, k, l);
+          e++;
+          I += Fcell * Fcell * Flatt * Flatt;
+          if (osThick) I *= <f32>capture;
+          if (osPolar) I *= <f32>polar;
+          if (osOmega) I *= <f32>omega;
+        }
+      }
+    }
+  }
+  finishPixel(pixel, image, <f64>I, capture, polar, omega);
+}
+
+/** F_cell in f32: tricubic before the switch-off point, nearest neighbour from it on. */
+@inline function fcellF32(pixel: i32, e: i32, h: f64, k: f64, l: f64): f32 {
+  if (interpolating(pixel, e)) {
+    const hf = Math.floor(h), kf = Math.floor(k), lf = Math.floor(l);
+    return tricubicF32(gridF32, hMin, kMin, lMin, kRange, lRange,
+      <i32>hf, <i32>kf, <i32>lf, <f32>(h - hf), <f32>(k - kf), <f32>(l - lf));
+  }
+  return <f32>(hkls ? nearestF64(gridF64, hMin, kMin, lMin, hRange, kRange, lRange, h, k, l, defaultF) : defaultF);
+}
+
+/**
+ * The same loop with the lattice factor, structure factor and accumulation in f32
+ * (precision.md: geometry and h, k, l in f64). Tolerance against the C image:
+ * max|diff|/max <= 5e-6, |sum ratio - 1| <= 1e-6, 1 - r <= 1e-10 (tested on every golden case).
+ * With SIMD, four neighbouring pixels of a row go through the loop together (square lattice
+ * shape); a group meeting an out-of-range evaluation while interpolating is redone pixel by pixel.
+ */
+export function simulateF32(params: usize, image: usize, row0: i32, row1: i32, scratchPtr: usize): i32 {
+  begin(params, scratchPtr);
+  for (let spixel = row0; spixel < row1; spixel++) {
+    let fpixel = 0;
+    if (ASC_FEATURE_SIMD) {
+      if (shape == 0 && spixel >= roiYmin && spixel <= roiYmax) {
+        const f0 = max(roiXmin, 0);
+        for (; fpixel < f0; fpixel++) {} // pixels left of the ROI stay untouched
+        for (; fpixel + 3 < fpixels && fpixel + 3 <= roiXmax; fpixel += 4) {
+          if (!groupF32x4(fpixel, spixel, image)) {
+            for (let j = 0; j < 4; j++) pixelF32(fpixel + j, spixel, image);
+          }
+        }
+      }
+    }
+    for (; fpixel < fpixels; fpixel++) {
+      if (inRoi(fpixel, spixel)) pixelF32(fpixel, spixel, image);
+    }
+  }
+  return <i32>load<f64>(scratch + SW_FOUND);
+}
+
+// per-lane scalar state of a SIMD group (module globals: per instance, so thread-safe)
+let gPolar0: f64 = 0, gPolar1: f64 = 0, gPolar2: f64 = 0, gPolar3: f64 = 0;
+
+/** polarizationFactor() for one lane of the current diffracted vectors. */
+@inline function lanePolar(x: f64, y: f64, z: f64): f64 {
+  dX = x; dY = y; dZ = z;
+  return polarizationFactor();
+}
+
+/** f64x2 lanes -> v128 i32x4-style mask of 4 lanes from two f64x2 masks. */
+@inline function narrowMask(lo: v128, hi: v128): v128 {
+  return v128.shuffle<i32>(lo, hi, 0, 2, 4, 6);
+}
+
+/** sincgF32 on four lanes held as two f64x2 of h; bit-identical to sincgF32 per lane. */
+@inline function sincgF32x4(hLo: v128, hHi: v128, N: f64): v128 {
+  const nLo = f64x2.nearest(hLo), nHi = f64x2.nearest(hHi);
+  const fLo = f64x2.sub(hLo, nLo), fHi = f64x2.sub(hHi, nHi);
+  const NN = f64x2.splat(N);
+  const num = sinpiReducedF64x2toF32x4(f64x2.mul(NN, fLo), f64x2.mul(NN, fHi));
+  const r = f32x4.div(num, sinpiF32x4(demote2x2(fLo, fHi)));
+  const n = v128.shuffle<i32>(i32x4.trunc_sat_f64x2_s_zero(nLo), i32x4.trunc_sat_f64x2_s_zero(nHi), 0, 1, 4, 5);
+  const odd = i32x4.shl(v128.and(i32x4.mul(i32x4.splat(<i32>(N - 1.0)), n), i32x4.splat(1)), 31);
+  const zero = f64x2.splat(0.0);
+  const isZero = narrowMask(f64x2.eq(fLo, zero), f64x2.eq(fHi, zero));
+  return v128.bitselect(f32x4.splat(<f32>N), v128.xor(r, odd), isZero);
+}
+
+/**
+ * Four pixels (fpixel .. fpixel+3 of row spixel, all inside the image and the ROI) through the
+ * f32 loop together. Geometry and h, k, l in f64x2 (two lanes each), the lattice factor and the
+ * accumulation in f32x4, F_cell per lane. Returns false, having written nothing, when an
+ * interpolating lane meets an out-of-range evaluation (the caller then redoes the four pixels
+ * one by one, which switches interpolation off at the right evaluation).
+ */
+function groupF32x4(fpixel: i32, spixel: i32, image: usize): bool {
+  if (!ASC_FEATURE_SIMD) return false;
+  const pixel0 = spixel * fpixels + fpixel;
+  // the first evaluation of the run uses unrotated vectors: leave that group to the scalar path
+  if (phi0IsZero && pixel0 <= firstPixel && firstPixel < pixel0 + 4) return false;
+  let I = f32x4.splat(0);
+  let omegaLo = f64x2.splat(0), omegaHi = f64x2.splat(0);
+  let capLo = f64x2.splat(0), capHi = f64x2.splat(0);
+  const p0: f64 = nopolar ? 1.0 : 0.0;
+  gPolar0 = p0; gPolar1 = p0; gPolar2 = p0; gPolar3 = p0;
+  let omegaSet = false;
+  let e = 0;
+  const os = <f64>oversample;
+  const half = subpixelSize / 2.0;
+  for (let t = 0; t < nLayers; t++) {
+    const Odet = <f64>t * thickstep;
+    capLo = f64x2.splat(thick == 0.0 ? 1.0 : 0.0);
+    capHi = capLo;
+    for (let subS = 0; subS < oversample; subS++) {
+      const Sdet = subpixelSize * <f64>(spixel * oversample + subS) + half;
+      for (let subF = 0; subF < oversample; subF++) {
+        const b = <f64>(fpixel * oversample + subF);
+        const FLo = f64x2.add(f64x2.mul(f64x2.splat(subpixelSize), f64x2.replace_lane(f64x2.splat(b), 1, b + os)), f64x2.splat(half));
+        const FHi = f64x2.add(f64x2.mul(f64x2.splat(subpixelSize), f64x2.replace_lane(f64x2.splat(b + 2 * os), 1, b + 3 * os)), f64x2.splat(half));
+        // P = Fdet f + Sdet s + Odet o + pix0, in C's order of additions
+        const cx = Sdet * sx, cy = Sdet * sy, cz = Sdet * sz;
+        const ex = Odet * ox, ey = Odet * oy, ez = Odet * oz;
+        const pxLo = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(FLo, f64x2.splat(fx)), f64x2.splat(cx)), f64x2.splat(ex)), f64x2.splat(pix0x));
+        const pyLo = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(FLo, f64x2.splat(fy)), f64x2.splat(cy)), f64x2.splat(ey)), f64x2.splat(pix0y));
+        const pzLo = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(FLo, f64x2.splat(fz)), f64x2.splat(cz)), f64x2.splat(ez)), f64x2.splat(pix0z));
+        const pxHi = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(FHi, f64x2.splat(fx)), f64x2.splat(cx)), f64x2.splat(ex)), f64x2.splat(pix0x));
+        const pyHi = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(FHi, f64x2.splat(fy)), f64x2.splat(cy)), f64x2.splat(ey)), f64x2.splat(pix0y));
+        const pzHi = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(FHi, f64x2.splat(fz)), f64x2.splat(cz)), f64x2.splat(ez)), f64x2.splat(pix0z));
+        const RLo = f64x2.sqrt(f64x2.add(f64x2.add(f64x2.mul(pxLo, pxLo), f64x2.mul(pyLo, pyLo)), f64x2.mul(pzLo, pzLo)));
+        const RHi = f64x2.sqrt(f64x2.add(f64x2.add(f64x2.mul(pxHi, pxHi), f64x2.mul(pyHi, pyHi)), f64x2.mul(pzHi, pzHi)));
+        const dxLo = f64x2.div(pxLo, RLo), dyLo = f64x2.div(pyLo, RLo), dzLo = f64x2.div(pzLo, RLo);
+        const dxHi = f64x2.div(pxHi, RHi), dyHi = f64x2.div(pyHi, RHi), dzHi = f64x2.div(pzHi, RHi);
+        if (!omegaSet || osOmega) { // omega is never 0 on the first evaluation (C: omega_pixel == 0.0)
+          // pixel*pixel/R/R*close/R, or 1/R/R
+          if (pointPixel) {
+            omegaLo = f64x2.div(f64x2.div(f64x2.splat(1.0), RLo), RLo);
+            omegaHi = f64x2.div(f64x2.div(f64x2.splat(1.0), RHi), RHi);
+          } else {
+            const pp = f64x2.splat(pixelSize * pixelSize), cd = f64x2.splat(closeDistance);
+            omegaLo = f64x2.div(f64x2.mul(f64x2.div(f64x2.div(pp, RLo), RLo), cd), RLo);
+            omegaHi = f64x2.div(f64x2.mul(f64x2.div(f64x2.div(pp, RHi), RHi), cd), RHi);
+          }
+          omegaSet = true;
+        }
+        // capture fraction and polarization: C recomputes them while they are 0 (lane by lane)
+        if (osThick || !allNonZero(capLo, capHi)) {
+          const parLo = f64x2.add(f64x2.add(f64x2.mul(dxLo, f64x2.splat(ox)), f64x2.mul(dyLo, f64x2.splat(oy))), f64x2.mul(dzLo, f64x2.splat(oz)));
+          const parHi = f64x2.add(f64x2.add(f64x2.mul(dxHi, f64x2.splat(ox)), f64x2.mul(dyHi, f64x2.splat(oy))), f64x2.mul(dzHi, f64x2.splat(oz)));
+          let c0 = f64x2.extract_lane(capLo, 0), c1 = f64x2.extract_lane(capLo, 1);
+          let c2 = f64x2.extract_lane(capHi, 0), c3 = f64x2.extract_lane(capHi, 1);
+          if (osThick || c0 == 0.0) c0 = captureFraction(t, f64x2.extract_lane(parLo, 0));
+          if (osThick || c1 == 0.0) c1 = captureFraction(t, f64x2.extract_lane(parLo, 1));
+          if (osThick || c2 == 0.0) c2 = captureFraction(t, f64x2.extract_lane(parHi, 0));
+          if (osThick || c3 == 0.0) c3 = captureFraction(t, f64x2.extract_lane(parHi, 1));
+          capLo = f64x2.replace_lane(f64x2.splat(c0), 1, c1);
+          capHi = f64x2.replace_lane(f64x2.splat(c2), 1, c3);
+        }
+        if (osPolar || gPolar0 == 0.0) gPolar0 = lanePolar(f64x2.extract_lane(dxLo, 0), f64x2.extract_lane(dyLo, 0), f64x2.extract_lane(dzLo, 0));
+        if (osPolar || gPolar1 == 0.0) gPolar1 = lanePolar(f64x2.extract_lane(dxLo, 1), f64x2.extract_lane(dyLo, 1), f64x2.extract_lane(dzLo, 1));
+        if (osPolar || gPolar2 == 0.0) gPolar2 = lanePolar(f64x2.extract_lane(dxHi, 0), f64x2.extract_lane(dyHi, 0), f64x2.extract_lane(dzHi, 0));
+        if (osPolar || gPolar3 == 0.0) gPolar3 = lanePolar(f64x2.extract_lane(dxHi, 1), f64x2.extract_lane(dyHi, 1), f64x2.extract_lane(dzHi, 1));
+        // q = (d - i) / lambda
+        const L = f64x2.splat(lambda);
+        const qxLo = f64x2.div(f64x2.sub(dxLo, f64x2.splat(ix)), L), qyLo = f64x2.div(f64x2.sub(dyLo, f64x2.splat(iy)), L), qzLo = f64x2.div(f64x2.sub(dzLo, f64x2.splat(iz)), L);
+        const qxHi = f64x2.div(f64x2.sub(dxHi, f64x2.splat(ix)), L), qyHi = f64x2.div(f64x2.sub(dyHi, f64x2.splat(iy)), L), qzHi = f64x2.div(f64x2.sub(dzHi, f64x2.splat(iz)), L);
+        for (let step = 0; step < phisteps; step++) {
+          const v = phiTable + <usize>step * 72;
+          const hLo = dot2(v, qxLo, qyLo, qzLo), hHi = dot2(v, qxHi, qyHi, qzHi);
+          const kLo = dot2(v + 24, qxLo, qyLo, qzLo), kHi = dot2(v + 24, qxHi, qyHi, qzHi);
+          const lLo = dot2(v + 48, qxLo, qyLo, qzLo), lHi = dot2(v + 48, qxHi, qyHi, qzHi);
+          let Flatt = f32x4.splat(1.0);
+          if (Na > 1) Flatt = f32x4.mul(Flatt, sincgF32x4(hLo, hHi, Na));
+          if (Nb > 1) Flatt = f32x4.mul(Flatt, sincgF32x4(kLo, kHi, Nb));
+          if (Nc > 1) Flatt = f32x4.mul(Flatt, sincgF32x4(lLo, lHi, Nc));
+          // F_cell lane by lane; an interpolating lane out of range sends the group to the scalar path
+          const h0 = f64x2.extract_lane(hLo, 0), k0 = f64x2.extract_lane(kLo, 0), l0 = f64x2.extract_lane(lLo, 0);
+          const h1 = f64x2.extract_lane(hLo, 1), k1 = f64x2.extract_lane(kLo, 1), l1 = f64x2.extract_lane(lLo, 1);
+          const h2 = f64x2.extract_lane(hHi, 0), k2 = f64x2.extract_lane(kHi, 0), l2 = f64x2.extract_lane(lHi, 0);
+          const h3 = f64x2.extract_lane(hHi, 1), k3 = f64x2.extract_lane(kHi, 1), l3 = f64x2.extract_lane(lHi, 1);
+          if (interpolate) {
+            if (interpolating(pixel0, e) && outOfRange(h0, k0, l0)) return false;
+            if (interpolating(pixel0 + 1, e) && outOfRange(h1, k1, l1)) return false;
+            if (interpolating(pixel0 + 2, e) && outOfRange(h2, k2, l2)) return false;
+            if (interpolating(pixel0 + 3, e) && outOfRange(h3, k3, l3)) return false;
+          }
+          let F = f32x4.splat(fcellF32(pixel0, e, h0, k0, l0));
+          F = f32x4.replace_lane(F, 1, fcellF32(pixel0 + 1, e, h1, k1, l1));
+          F = f32x4.replace_lane(F, 2, fcellF32(pixel0 + 2, e, h2, k2, l2));
+          F = f32x4.replace_lane(F, 3, fcellF32(pixel0 + 3, e, h3, k3, l3));
+          e++;
+          I = f32x4.add(I, f32x4.mul(f32x4.mul(f32x4.mul(F, F), Flatt), Flatt));
+          if (osThick) I = f32x4.mul(I, demote2x2(capLo, capHi));
+          if (osPolar) I = f32x4.mul(I, f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(<f32>gPolar0), 1, <f32>gPolar1), 2, <f32>gPolar2), 3, <f32>gPolar3));
+          if (osOmega) I = f32x4.mul(I, demote2x2(omegaLo, omegaHi));
+        }
+      }
+    }
+  }
+  finishPixel(pixel0, image, <f64>f32x4.extract_lane(I, 0), f64x2.extract_lane(capLo, 0), gPolar0, f64x2.extract_lane(omegaLo, 0));
+  finishPixel(pixel0 + 1, image, <f64>f32x4.extract_lane(I, 1), f64x2.extract_lane(capLo, 1), gPolar1, f64x2.extract_lane(omegaLo, 1));
+  finishPixel(pixel0 + 2, image, <f64>f32x4.extract_lane(I, 2), f64x2.extract_lane(capHi, 0), gPolar2, f64x2.extract_lane(omegaHi, 0));
+  finishPixel(pixel0 + 3, image, <f64>f32x4.extract_lane(I, 3), f64x2.extract_lane(capHi, 1), gPolar3, f64x2.extract_lane(omegaHi, 1));
+  return true;
+}
+
+/** True when all four f64 lanes are non-zero. */
+@inline function allNonZero(lo: v128, hi: v128): bool {
+  const z = f64x2.splat(0.0);
+  return !v128.any_true(v128.or(f64x2.eq(lo, z), f64x2.eq(hi, z)));
+}
+
+/** a.q for two lanes: v points at the crystal vector (x, y, z f64), C's order x + y + z. */
+@inline function dot2(v: usize, qx: v128, qy: v128, qz: v128): v128 {
+  return f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(load<f64>(v)), qx), f64x2.mul(f64x2.splat(load<f64>(v, 8)), qy)), f64x2.mul(f64x2.splat(load<f64>(v, 16)), qz));
+}

@@ -1,0 +1,61 @@
+// Builds the files a simulate run asked for (-floatfile, -intfile, -pgmfile, --pngfile)
+// as bytes, with the C program's scaling rules (physics.md section 6). Pure: the CLI writes them.
+
+import type { Simulation } from './setup.ts';
+import { RTD } from './setup.ts';
+import type { SimResult } from './engine.ts';
+import { encodeFloatImage, encodeSmv, encodePgm, smvScale, pgmScale, type SmvHeader } from '../io/images.ts';
+import { encodePreviewPng } from '../io/png.ts';
+import { formatG } from '../util/cformat.ts';
+
+/** The SMV header numbers, each with the C expression it reproduces. */
+export function smvHeader(sim: Simulation): SmvHeader {
+  const d = sim.detector;
+  return {
+    pixelSizeMm: d.pixel * 1000.0,
+    distanceMm: d.distance * 1000.0,
+    wavelengthA: sim.lambda * 1e10,
+    beamCenterXmm: d.Xbeam * 1000.0,
+    beamCenterYmm: d.Ybeam * 1000,
+    adxvCenterXmm: d.Fbeam * 1000.0,
+    adxvCenterYmm: (d.detsizeS - d.Sbeam) * 1000,
+    mosflmCenterXmm: (d.Sbeam - 0.5 * d.pixel) * 1000.0,
+    mosflmCenterYmm: (d.Fbeam - 0.5 * d.pixel) * 1000,
+    denzoXBeamMm: (d.Sbeam - 0.0 * d.pixel) * 1000.0,
+    denzoYBeamMm: (d.Fbeam - 0.0 * d.pixel) * 1000,
+    dialsOrigin: d.dialsOrigin,
+    xdsOrgX: d.ORGX,
+    xdsOrgY: d.ORGY,
+    closeDistanceMm: d.closeDistance * 1000.0,
+    phi: sim.phi.phi0 * RTD,
+    oscStart: sim.phi.phi0 * RTD,
+    oscRange: sim.phi.osc * RTD,
+    twotheta: 0,
+  };
+}
+
+export interface OutputFile {
+  /** The flag that asked for it, for error messages. */
+  flag: string;
+  path: string;
+  bytes: Uint8Array;
+}
+
+/** Encodes every requested output; returns the files and C's scale lines (intfile_scale, pgm_scale). */
+export async function encodeOutputs(sim: Simulation, r: SimResult): Promise<{ files: OutputFile[]; lines: string[] }> {
+  const a = sim.args;
+  const files: OutputFile[] = [];
+  const lines: string[] = [];
+  if (a.floatfile) files.push({ flag: '-floatfile', path: a.floatfile, bytes: encodeFloatImage(r.image) });
+  const intScale = smvScale(r.stats.maxI, a.scale > 0 ? a.scale : undefined);
+  if (a.intfile) {
+    files.push({ flag: '-intfile', path: a.intfile, bytes: encodeSmv(r.image, r.width, r.height, smvHeader(sim), { scale: intScale, adc: a.adc, roi: sim.roi }) });
+    lines.push(`intfile_scale = ${formatG(intScale)}`);
+  }
+  if (a.pgmfile && !a.nopgm) {
+    const s = pgmScale(r.stats.rmsd, intScale);
+    files.push({ flag: '-pgmfile', path: a.pgmfile, bytes: encodePgm(r.image, r.width, r.height, s, sim.roi) });
+  }
+  if (a.pngfile) files.push({ flag: '--pngfile', path: a.pngfile, bytes: await encodePreviewPng(r.image, r.width, r.height) });
+  return { files, lines };
+}

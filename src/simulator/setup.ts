@@ -1,0 +1,349 @@
+// From parsed nanoBragg flags to everything the pixel loop needs, computed the way the C
+// program computes it (physics.md sections 1, 3.1, 4.2, 5.1-5.4, 5.8, 5.10), in the same
+// operation order where the result feeds the image. Pure: no I/O, no WebAssembly.
+
+import type { SimArgs } from './args.ts';
+import type { HklGrid } from '../hkl.ts';
+import { formatG } from '../util/cformat.ts';
+import { resolveLayers } from '../kernels/absorption.ts';
+
+export type Vec3 = [number, number, number];
+
+/** Physical constants of the C program (physics.md 1.2). */
+export const R_E_SQR = 7.94079248018965e-30;
+export const DEFAULT_FLUENCE = 125932015286227086360700780544.0;
+/** C's RTD = 180.0*M_1_PI. */
+export const RTD = 180.0 * (1 / Math.PI);
+
+export class SetupError extends Error {}
+
+export interface Detector {
+  fpixels: number;
+  spixels: number;
+  pixel: number; // m
+  distance: number; // m
+  closeDistance: number; // m
+  detsizeF: number;
+  detsizeS: number;
+  Xbeam: number;
+  Ybeam: number;
+  Fbeam: number;
+  Sbeam: number;
+  Fclose: number;
+  Sclose: number;
+  ORGX: number;
+  ORGY: number;
+  dialsOrigin: Vec3; // mm
+  pix0: Vec3;
+  fdet: Vec3;
+  sdet: Vec3;
+  odet: Vec3;
+  beam: Vec3;
+  polarAxis: Vec3;
+  spindle: Vec3;
+}
+
+export interface Crystal {
+  Na: number; // clamped >= 1
+  Nb: number;
+  Nc: number;
+  a0: Vec3; // m
+  b0: Vec3;
+  c0: Vec3;
+  aStar: Vec3; // 1/Angstrom (regenerated from the real cell)
+  bStar: Vec3;
+  cStar: Vec3;
+  volume: number; // Angstrom^3
+  cellLengths: Vec3;
+}
+
+export interface Simulation {
+  args: SimArgs;
+  detector: Detector;
+  crystal: Crystal;
+  lambda: number;
+  incident: Vec3;
+  oversample: number;
+  layers: { nLayers: number; thickstep: number; thick: number; mu: number };
+  phi: { phi0: number; phistep: number; phisteps: number; osc: number; table: Float64Array; phi0IsZero: boolean };
+  interpolate: boolean;
+  steps: number;
+  fluence: number;
+  roi: { xmin: number; xmax: number; ymin: number; ymax: number };
+  firstPixel: number;
+  grid: HklGrid | null;
+  defaultF: number;
+  shape: number;
+  /** C-style informational lines, in the order C prints them. */
+  messages: string[];
+  /** Warnings the C program prints for this setup (verbatim C text). */
+  warnings: string[];
+}
+
+const dot = (x: Vec3, y: Vec3) => x[0] * y[0] + x[1] * y[1] + x[2] * y[2];
+const cross = (x: Vec3, y: Vec3): Vec3 => [x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0]];
+const magnitude = (v: Vec3) => Math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+const scale = (v: Vec3, s: number): Vec3 => [s * v[0], s * v[1], s * v[2]];
+function unitize(v: Vec3): Vec3 {
+  const m = magnitude(v);
+  return m !== 0 ? [v[0] / m, v[1] / m, v[2] / m] : [0, 0, 0];
+}
+function rescale(v: Vec3, newMagnitude: number): Vec3 {
+  let old = magnitude(v);
+  if (old <= 0) old = 1;
+  return [(newMagnitude / old) * v[0], (newMagnitude / old) * v[1], (newMagnitude / old) * v[2]];
+}
+
+/** C's rotate_axis (Rodrigues rotation of v about a unit axis by phi radians). */
+export function rotateAxis(v: Vec3, axis: Vec3, phi: number): Vec3 {
+  const sinphi = Math.sin(phi);
+  const cosphi = Math.cos(phi);
+  const d = (axis[0] * v[0] + axis[1] * v[1] + axis[2] * v[2]) * (1.0 - cosphi);
+  return [
+    axis[0] * d + v[0] * cosphi + (-axis[2] * v[1] + axis[1] * v[2]) * sinphi,
+    axis[1] * d + v[1] * cosphi + (+axis[2] * v[0] - axis[0] * v[2]) * sinphi,
+    axis[2] * d + v[2] * cosphi + (-axis[1] * v[0] + axis[0] * v[1]) * sinphi,
+  ];
+}
+
+/** MOSFLM detector geometry with the BEAM pivot (physics.md 5.1-5.2; C M:1116-1198, 1704-1771). */
+export function buildDetector(args: SimArgs): Detector {
+  const pixel = args.pixel_m;
+  let distance = args.distance_m ?? 0.1;
+  let closeDistance = args.closeDistance_m ?? NaN;
+  let detsizeF = args.detsize_f_m ?? 102.4e-3;
+  let detsizeS = args.detsize_s_m ?? 102.4e-3;
+  if (args.detpixels_f) detsizeF = pixel * args.detpixels_f;
+  if (args.detpixels_s) detsizeS = pixel * args.detpixels_s;
+  const fpixels = Math.ceil(detsizeF / pixel - 0.5);
+  const spixels = Math.ceil(detsizeS / pixel - 0.5);
+  const Xbeam = args.Xbeam_m ?? (detsizeS + pixel) / 2;
+  const Ybeam = args.Ybeam_m ?? (detsizeF + pixel) / 2;
+  // MOSFLM: Xbeam is along slow, Ybeam along fast, plus half a pixel (trap T-16)
+  let Fbeam = Ybeam + 0.5 * pixel;
+  let Sbeam = Xbeam + 0.5 * pixel;
+  const beam: Vec3 = [1, 0, 0];
+  const fdet: Vec3 = [0, 0, 1];
+  const sdet: Vec3 = [0, -1, 0];
+  const odet: Vec3 = [1, 0, 0];
+  const polarAxis: Vec3 = [0, 0, 1];
+  const spindle: Vec3 = [0, 0, 1];
+
+  let ratio = dot(beam, odet); // no detector rotations implemented
+  if (ratio === 0) ratio = Number.MIN_VALUE;
+  if (Number.isNaN(closeDistance)) closeDistance = Math.abs(ratio * distance);
+  distance = closeDistance / ratio;
+  const pix0: Vec3 = [
+    -Fbeam * fdet[0] - Sbeam * sdet[0] + distance * beam[0],
+    -Fbeam * fdet[1] - Sbeam * sdet[1] + distance * beam[1],
+    -Fbeam * fdet[2] - Sbeam * sdet[2] + distance * beam[2],
+  ];
+  const Fclose = -dot(pix0, fdet);
+  const Sclose = -dot(pix0, sdet);
+  closeDistance = dot(pix0, odet);
+  const nv: Vec3 = [
+    (closeDistance / ratio) * beam[0] - pix0[0],
+    (closeDistance / ratio) * beam[1] - pix0[1],
+    (closeDistance / ratio) * beam[2] - pix0[2],
+  ];
+  Fbeam = dot(fdet, nv);
+  Sbeam = dot(sdet, nv);
+  distance = closeDistance / ratio;
+  return {
+    fpixels, spixels, pixel, distance, closeDistance, detsizeF, detsizeS, Xbeam, Ybeam, Fbeam, Sbeam, Fclose, Sclose,
+    ORGX: Fclose / pixel + 0.5,
+    ORGY: Sclose / pixel + 0.5,
+    dialsOrigin: [1000.0 * dot(pix0, [0, 0, 1]), 1000.0 * dot(pix0, [0, 1, 0]), 1000.0 * dot(pix0, [-1, 0, 0])],
+    pix0, fdet, sdet, odet, beam, polarAxis, spindle,
+  };
+}
+
+/** Crystal from `-cell a b c alpha beta gamma` (physics.md 5.3; C M:1789-1956, 2046-2066). */
+export function buildCrystal(cell: readonly number[], N: Vec3): Crystal {
+  let [a0l, b0l, c0l] = cell;
+  let alpha = cell[3] / RTD, beta = cell[4] / RTD, gamma = cell[5] / RTD;
+  if (b0l <= 0) b0l = a0l;
+  if (c0l <= 0) c0l = a0l;
+  if (alpha <= 0) alpha = Math.PI / 2;
+  if (beta <= 0) beta = Math.PI / 2;
+  if (gamma <= 0) gamma = Math.PI / 2;
+  const aavg = (alpha + beta + gamma) / 2;
+  let skew = Math.sin(aavg) * Math.sin(aavg - alpha) * Math.sin(aavg - beta) * Math.sin(aavg - gamma);
+  if (skew < 0) skew = -skew;
+  let Vcell = 2.0 * a0l * b0l * c0l * Math.sqrt(skew);
+  if (Vcell <= 0) throw new SetupError(`impossible unit cell volume ${formatG(Vcell)} for -cell ${cell.join(' ')}`);
+  let Vstar = 1.0 / Vcell;
+  const asl = b0l * c0l * Math.sin(alpha) * Vstar;
+  const bsl = c0l * a0l * Math.sin(beta) * Vstar;
+  const csl = a0l * b0l * Math.sin(gamma) * Vstar;
+  let sinGammaStar = c0l * Vstar / asl / bsl;
+  let cosAlphaStar = (Math.cos(beta) * Math.cos(gamma) - Math.cos(alpha)) / (Math.sin(beta) * Math.sin(gamma));
+  let cosBetaStar = (Math.cos(gamma) * Math.cos(alpha) - Math.cos(beta)) / (Math.sin(gamma) * Math.sin(alpha));
+  let cosGammaStar = (Math.cos(alpha) * Math.cos(beta) - Math.cos(gamma)) / (Math.sin(alpha) * Math.sin(beta));
+  if (sinGammaStar > 1) sinGammaStar = 1;
+  if (sinGammaStar < -1) sinGammaStar = -1;
+  if (cosAlphaStar * cosAlphaStar > 1) cosAlphaStar = 1;
+  if (cosBetaStar * cosBetaStar > 1) cosBetaStar = 1;
+  if (cosGammaStar * cosGammaStar > 1) cosGammaStar = 1;
+  let aS: Vec3 = [asl, 0, 0];
+  let bS: Vec3 = [bsl * cosGammaStar, bsl * sinGammaStar, 0];
+  let cS: Vec3 = [
+    csl * cosBetaStar,
+    csl * (cosAlphaStar - cosBetaStar * cosGammaStar) / sinGammaStar,
+    csl * Vcell / (a0l * b0l * c0l * sinGammaStar),
+  ];
+  let bXc = cross(bS, cS), cXa = cross(cS, aS), aXb = cross(aS, bS);
+  // user cell: force |b* x c*| = a/V etc., V* = 1/V
+  bXc = rescale(bXc, a0l / Vcell);
+  cXa = rescale(cXa, b0l / Vcell);
+  aXb = rescale(aXb, c0l / Vcell);
+  Vstar = 1.0 / Vcell;
+  Vcell = 1.0 / Vstar;
+  const a = scale(bXc, Vcell), b = scale(cXa, Vcell), c = scale(aXb, Vcell);
+  aS = scale(cross(b, c), Vstar);
+  bS = scale(cross(c, a), Vstar);
+  cS = scale(cross(a, b), Vstar);
+  const clamp = (n: number) => (n <= 1.0 ? 1.0 : n);
+  return {
+    Na: clamp(N[0]), Nb: clamp(N[1]), Nc: clamp(N[2]),
+    a0: scale(a, 1e-10), b0: scale(b, 1e-10), c0: scale(c, 1e-10),
+    aStar: aS, bStar: bS, cStar: cS,
+    volume: Vcell,
+    cellLengths: [magnitude(a), magnitude(b), magnitude(c)],
+  };
+}
+
+/** Phi steps with C's auto rules (physics.md 5.10; C M:1377-1425). */
+export function resolvePhi(phi0: number, osc: number, phistep: number, phisteps: number) {
+  if (phisteps < 0) {
+    if (osc < 0) {
+      if (phistep <= 0) { phisteps = 1; osc = 0; phistep = 0; }
+      else { osc = phistep; phisteps = 2; }
+    } else if (phistep <= 0) { phisteps = 2; phistep = osc / 2.0; }
+    else phisteps = Math.ceil(osc / phistep);
+  } else {
+    if (phisteps === 0) phisteps = 1;
+    if (osc < 0) {
+      if (phistep <= 0) { osc = 1.0 / RTD; phistep = osc / phisteps; }
+      else { osc = phistep; phisteps = 2; }
+    } else if (phistep <= 0) phistep = osc / phisteps;
+  }
+  return { phi0, osc, phistep, phisteps };
+}
+
+/**
+ * Crystal vectors per phi step, 9 f64 each (a, b, c), plus the unrotated a0, b0, c0 last.
+ * C rotates only when phi != 0 and otherwise reuses whatever the previous evaluation left
+ * (C-PARITY-001): a phi == 0 step takes the previous step's vectors, step 0 the last step's;
+ * the very first evaluation of the run takes a0 (the kernel handles that case).
+ */
+export function phiTable(crystal: Crystal, spindle: Vec3, phi0: number, phistep: number, phisteps: number) {
+  const table = new Float64Array((phisteps + 1) * 9);
+  const put = (i: number, a: Vec3, b: Vec3, c: Vec3) => table.set([...a, ...b, ...c], i * 9);
+  put(phisteps, crystal.a0, crystal.b0, crystal.c0);
+  const phis = Array.from({ length: phisteps }, (_, i) => phi0 + phistep * i);
+  const rotated = (i: number): [Vec3, Vec3, Vec3] | null =>
+    phis[i] !== 0 ? [rotateAxis(crystal.a0, spindle, phis[i]), rotateAxis(crystal.b0, spindle, phis[i]), rotateAxis(crystal.c0, spindle, phis[i])] : null;
+  // the vectors "left over" before step 0 = the last rotation of the sequence (or a0 if none)
+  let last: [Vec3, Vec3, Vec3] = [crystal.a0, crystal.b0, crystal.c0];
+  for (let i = phisteps - 1; i >= 0; i--) {
+    const r = rotated(i);
+    if (r) { last = r; break; }
+  }
+  for (let i = 0; i < phisteps; i++) {
+    const r = rotated(i);
+    if (r) last = r;
+    put(i, ...last);
+  }
+  return { table, phi0IsZero: phis[0] === 0 };
+}
+
+/** Everything the pixel loop needs, from parsed flags and the (optional) HKL grid. */
+export function setupSimulation(args: SimArgs, grid: HklGrid | null): Simulation {
+  const messages: string[] = [];
+  const warnings: string[] = [];
+  if (!args.cell) throw new SetupError('no unit cell: -cell a b c alpha beta gamma is required');
+  if (!grid && args.defaultF === 0) {
+    throw new SetupError('nothing to simulate: give an HKL file with -hkl or a non-zero -default_F');
+  }
+  const lambda = args.lambda_m ?? 1.0e-10;
+
+  const layers = resolveLayers({ thickness_m: args.detectorThick_m, thicksteps: args.thicksteps, mu: args.detectorMu });
+  warnings.push(...layers.warnings);
+
+  const detector = buildDetector(args);
+
+  // interpolation mode: raw N values before the clamp (trap T-4)
+  let interpolate = args.interpolate;
+  if (interpolate > 1) {
+    if (args.Na <= 2 || args.Nb <= 2 || args.Nc <= 2) {
+      messages.push('auto-selected tricubic interpolation of structure factors');
+      interpolate = 1;
+    } else {
+      messages.push('auto-selected no interpolation');
+      interpolate = 0;
+    }
+  }
+
+  const crystal = buildCrystal(args.cell, [args.Na, args.Nb, args.Nc]);
+  const xtal = [
+    magnitude(crystal.a0) * crystal.Na,
+    magnitude(crystal.b0) * crystal.Nb,
+    magnitude(crystal.c0) * crystal.Nc,
+  ];
+  let xtalMax = xtal[0];
+  if (xtalMax < xtal[1]) xtalMax = xtal[1];
+  if (xtalMax < xtal[2]) xtalMax = xtal[2];
+  const reciprocalPixel = lambda * detector.distance / detector.pixel;
+  let recommended = Math.ceil(3.0 * xtalMax / reciprocalPixel);
+  if (recommended <= 0) recommended = 1;
+  let oversample = args.oversample;
+  if (oversample <= 0) {
+    oversample = recommended;
+    messages.push(`auto-selected ${oversample}-fold oversampling`);
+  }
+  if (oversample < recommended) {
+    warnings.push(`WARNING: maximum dimension of sample is ${formatG(xtalMax * 1e10)} A`);
+    messages.push(`         but reciprocal pixel size is ${formatG(reciprocalPixel * 1e10)} A`);
+    messages.push('         intensity may vary significantly across a pixel!');
+    messages.push(`         recommend -oversample ${recommended} to work around this`);
+  }
+
+  const hkls = grid ? grid.hRange * grid.kRange * grid.lRange : 0;
+  if (hkls === 0) interpolate = 0;
+
+  const phiSteps = resolvePhi(args.phi_rad, args.osc_rad, args.phistep_rad, args.phisteps);
+  const phi = { ...phiSteps, ...phiTable(crystal, detector.spindle, phiSteps.phi0, phiSteps.phistep, phiSteps.phisteps) };
+
+  const roi = args.roi
+    ? { ...args.roi }
+    : { xmin: 0, xmax: detector.fpixels - 1, ymin: 0, ymax: detector.spixels - 1 };
+  const fx0 = Math.max(0, roi.xmin), fy0 = Math.max(0, roi.ymin);
+  const firstPixel = fy0 * detector.fpixels + fx0;
+
+  const steps = 1 * 1 * phi.phisteps * oversample * oversample;
+  const shape = { square: 0, round: 1, gauss: 2, tophat: 3 }[args.shape];
+  messages.push(
+    `  distance=${formatG(detector.distance)} detsize=${formatG(detector.detsizeF)}x${formatG(detector.detsizeS)}  pixel=${formatG(detector.pixel)} meters (${detector.fpixels}x${detector.spixels} pixels)`,
+    `  sensor is ${formatG(layers.thickness)} m thick in ${layers.nLayers} layers with mu= ${formatG(layers.mu)}`,
+    `  ${phi.phisteps} phi steps from ${formatG(phi.phi0 * RTD)} to ${formatG((phi.phi0 + phi.osc) * RTD)} degrees`,
+    `  ${oversample}x${oversample} pixel oversample steps`,
+  );
+  return {
+    args, detector, crystal, lambda,
+    incident: [1, 0, 0],
+    oversample,
+    layers: { nLayers: layers.nLayers, thickstep: layers.delta, thick: layers.thickness, mu: layers.mu },
+    phi,
+    interpolate: interpolate === 1,
+    steps,
+    fluence: DEFAULT_FLUENCE,
+    roi,
+    firstPixel,
+    grid,
+    defaultF: args.defaultF,
+    shape,
+    messages,
+    warnings,
+  };
+}
