@@ -1,0 +1,187 @@
+// The backends a benchmark can time, by name, in one list (no import side effects). Each turns a measurement
+// request into a BenchCase (setup done here, outside any timed region) or says why it cannot run it; a reason
+// becomes a "skipped" entry in every output, never a silent omission.
+
+import { wasmSimdSupported, type WasmFlavour } from '../wasm/loader.ts';
+import type { BenchCase } from './timing.ts';
+import type { BenchmarkName, Dtype, KernelName, Workload } from './schema.ts';
+import { engineBackends, imageCase, loadEngine, type EngineModule } from './image-case.ts';
+import { kernelCase, kernelUnavailable, variantFor } from './kernel-case.ts';
+import { absorptionImageArgv, layersFor, smoothHklText, tricubicImageArgv } from './workloads.ts';
+import { wasmThreadsSupport, type GpuInfo } from './env.ts';
+
+export interface MeasurementRequest {
+  benchmark: BenchmarkName;
+  workload: Workload;
+  kernel?: KernelName;
+  size: number;
+  dtype: Dtype;
+  /** Threads asked for on the command line. */
+  threads: number;
+  thicksteps?: number;
+  oversampleThick?: boolean;
+  /** Capture-fraction kernel: layers per pixel. */
+  layers?: number;
+}
+
+/** A request made runnable: the case plus what the result records about how it ran. */
+export interface PreparedMeasurement {
+  case: BenchCase<unknown, unknown>;
+  /** Binary the instance used; may be updated once the instance exists (engine picks it). */
+  binary: () => string;
+  threads: number;
+  variant?: string;
+  layers?: number;
+}
+
+export interface BenchBackend {
+  readonly name: string;
+  /** null when the backend can run the request, else the reason it cannot (the request is skipped). */
+  unavailable(req: MeasurementRequest): Promise<string | null>;
+  /** Builds the case; all setup (argv parsing, HKL parsing, input generation) happens here, untimed. */
+  prepare(req: MeasurementRequest): Promise<PreparedMeasurement>;
+  /** Binaries whose compilation should be timed separately (WASM backends). */
+  readonly binaries?: readonly WasmFlavour[];
+}
+
+export const COLD_INCLUDES = {
+  kernel: 'loadKernels (WebAssembly.instantiate of the already compiled module) + grid/input upload + first kernel call',
+  image: 'createEngine (WebAssembly.instantiate of the already compiled module) + first simulate(); argv and HKL parsing are outside',
+} as const;
+
+let enginePromise: ReturnType<typeof loadEngine> | undefined;
+function engineModule() {
+  return (enginePromise ??= loadEngine());
+}
+
+async function engineUnavailable(backend: string): Promise<string | null> {
+  const m = await engineModule();
+  if ('missing' in m) return m.missing;
+  if ('broken' in m) return null; // not an absence: prepare() fails and the measurement is reported as failed
+  return engineBackends(m.engine).includes(backend) ? null : `the simulator engine has no '${backend}' backend yet (src/simulator/engine.ts)`;
+}
+
+async function engineOrThrow(): Promise<EngineModule> {
+  const m = await engineModule();
+  if ('engine' in m) return m.engine;
+  throw new Error('missing' in m ? m.missing : m.broken);
+}
+
+/** argv (+ HKL text) of the whole-image workload of a request, and its evaluation count. */
+export function imageWorkload(req: MeasurementRequest): { argv: string[]; hklText?: string; evaluations: number; layers: number } {
+  const pixels = req.size * req.size;
+  if (req.benchmark === 'absorption') {
+    const n = req.thicksteps ?? 1;
+    const layers = layersFor(n);
+    return { argv: absorptionImageArgv(req.size, n, !!req.oversampleThick), evaluations: pixels * layers, layers };
+  }
+  return { argv: tricubicImageArgv(req.size), hklText: smoothHklText(), evaluations: pixels, layers: 1 };
+}
+
+/** A single-threaded WebAssembly backend: whole images through the engine, kernels on the exports. */
+function wasmBackend(name: 'wasm' | 'wasm-scalar', binary: WasmFlavour): BenchBackend {
+  return {
+    name,
+    binaries: [binary],
+    async unavailable(req) {
+      if (binary === 'simd' && !wasmSimdSupported()) return 'this runtime has no WebAssembly SIMD';
+      if (req.workload === 'image') return engineUnavailable(name);
+      return kernelUnavailable(binary, req.kernel!, variantFor(binary, req.dtype));
+    },
+    async prepare(req) {
+      if (req.workload === 'kernel') {
+        const variant = variantFor(binary, req.dtype);
+        const layers = req.layers ?? 5;
+        return {
+          case: kernelCase({ binary, kernel: req.kernel!, variant, size: req.size, layers, coldIncludes: COLD_INCLUDES.kernel }),
+          binary: () => binary,
+          threads: 1,
+          variant,
+          ...(req.kernel === 'capture_fraction' ? { layers } : {}),
+        };
+      }
+      const engine = await engineOrThrow();
+      const w = imageWorkload(req);
+      const prepared = await engine.prepareSimulation(w.argv, w.hklText !== undefined ? { hklText: w.hklText } : {});
+      let used: string = binary;
+      return {
+        case: imageCase(engine, prepared, {
+          backend: name, dtype: req.dtype, threads: 1, evaluations: w.evaluations, pixels: req.size * req.size,
+          coldIncludes: COLD_INCLUDES.image, onCreated: (e) => (used = e.binary),
+        }),
+        binary: () => used,
+        threads: 1,
+        ...(req.benchmark === 'absorption' ? { layers: w.layers } : {}),
+      };
+    },
+  };
+}
+
+/** Threads through the engine once it has them; the kernel workload has no threaded entry point. */
+function wasmThreadsBackend(): BenchBackend {
+  return {
+    name: 'wasm-threads',
+    binaries: ['simd'],
+    async unavailable(req) {
+      const t = wasmThreadsSupport();
+      if (!t.ok) return `no WebAssembly threads here: ${t.detail}`;
+      if (req.workload === 'kernel') return 'no threaded batch kernel: the kernel workload runs on wasm and wasm-scalar';
+      return engineUnavailable('wasm-threads');
+    },
+    async prepare(req) {
+      const engine = await engineOrThrow();
+      const w = imageWorkload(req);
+      const prepared = await engine.prepareSimulation(w.argv, w.hklText !== undefined ? { hklText: w.hklText } : {});
+      let used = 'simd-threads';
+      return {
+        case: imageCase(engine, prepared, {
+          backend: 'wasm-threads', dtype: req.dtype, threads: req.threads, evaluations: w.evaluations, pixels: req.size * req.size,
+          coldIncludes: COLD_INCLUDES.image.replace('createEngine', 'createEngine (worker start-up included)'),
+          onCreated: (e) => (used = e.binary),
+        }),
+        binary: () => used,
+        threads: req.threads,
+        ...(req.benchmark === 'absorption' ? { layers: w.layers } : {}),
+      };
+    },
+  };
+}
+
+/**
+ * WebGPU through the engine once it has it. A GPU engine's run resolves after readback and may expose
+ * upload/kernel/readback splits; image-case.ts will grow that hook when the engine does.
+ */
+function webgpuBackend(gpu: () => GpuInfo): BenchBackend {
+  return {
+    name: 'webgpu',
+    async unavailable(req) {
+      const g = gpu();
+      if (!g.available) return `no WebGPU adapter: ${g.reason ?? 'unknown reason'}`;
+      if (req.workload === 'kernel') return 'no WebGPU batch kernel yet';
+      return engineUnavailable('webgpu');
+    },
+    async prepare(req) {
+      const engine = await engineOrThrow();
+      const w = imageWorkload(req);
+      const prepared = await engine.prepareSimulation(w.argv, w.hklText !== undefined ? { hklText: w.hklText } : {});
+      let used = 'webgpu';
+      return {
+        case: imageCase(engine, prepared, {
+          backend: 'webgpu', dtype: req.dtype, threads: 1, evaluations: w.evaluations, pixels: req.size * req.size,
+          coldIncludes: 'createEngine (adapter, device and pipeline creation) + first simulate() with upload and readback',
+          onCreated: (e) => (used = e.binary),
+        }),
+        binary: () => used,
+        threads: 1,
+        ...(req.benchmark === 'absorption' ? { layers: w.layers } : {}),
+      };
+    },
+  };
+}
+
+/** Every backend, in the order reports list them. `gpu` is read lazily (the probe runs once, in env.ts). */
+export function allBackends(gpu: () => GpuInfo): BenchBackend[] {
+  return [wasmBackend('wasm-scalar', 'scalar'), wasmBackend('wasm', 'simd'), wasmThreadsBackend(), webgpuBackend(gpu)];
+}
+
+export const BACKEND_NAMES = ['wasm-scalar', 'wasm', 'wasm-threads', 'webgpu'] as const;

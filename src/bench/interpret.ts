@@ -1,0 +1,128 @@
+// What the numbers of one report say: ratios measured in the same run (SIMD vs scalar, f32 vs f64, cold vs
+// warm, oversample_thick overhead, marginal cost per absorption layer), the C program's figures from
+// shared/performance.md for scale, the kernels report's targets, and anything that makes a timing suspect
+// (interpolation switched off, noisy samples).
+
+import type { Report, ResultRecord, TargetRecord } from './schema.ts';
+import { fitLine } from './stats.ts';
+
+/** C serial build, pixel loop, measured on this kind of machine (shared/performance.md; not this run). */
+export const C_REFERENCE = {
+  tricubic: { 256: { loop_s: 0.029, mevals: 2.3 }, 512: { loop_s: 0.089, mevals: 2.9 }, 1024: { loop_s: 0.323, mevals: 3.2 } } as Record<number, { loop_s: number; mevals: number }>,
+  /** 5 layers, no -oversample_thick. */
+  absorption: { 256: { loop_s: 0.053, mevals: 6.2 }, 512: { loop_s: 0.238, mevals: 5.5 }, 1024: { loop_s: 0.804, mevals: 6.5 } } as Record<number, { loop_s: number; mevals: number }>,
+};
+
+/** Identity of a measurement apart from the backend (what two backends are compared on). */
+function caseKey(r: ResultRecord): string {
+  return [r.workload, r.kernel ?? '', r.dtype, r.size, r.thicksteps ?? '', r.oversample_thick ?? ''].join('|');
+}
+
+export function describeCase(r: ResultRecord): string {
+  const parts = [r.workload === 'kernel' ? `${r.kernel} kernel` : 'image', r.dtype, `${r.size}^2`];
+  if (r.thicksteps !== undefined) parts.push(`thicksteps ${r.thicksteps}${r.oversample_thick ? ' +oversample_thick' : ''}`);
+  return parts.join(', ');
+}
+
+const x2 = (v: number) => `${v.toFixed(2)}x`;
+const mevals = (r: ResultRecord) => r.throughput.evals_per_s / 1e6;
+
+function find(results: ResultRecord[], pred: (r: ResultRecord) => boolean): ResultRecord | undefined {
+  return results.find(pred);
+}
+
+/** Median-time ratio a/b for the same case measured on two backends (b / a = how many times faster a is). */
+function backendRatios(results: ResultRecord[], fast: string, slow: string): string[] {
+  const out: string[] = [];
+  for (const a of results.filter((r) => r.backend === fast)) {
+    const b = find(results, (r) => r.backend === slow && caseKey(r) === caseKey(a));
+    if (b) out.push(`${describeCase(a)}: ${fast} is ${x2(b.stats.median / a.stats.median)} ${slow} (${mevals(a).toFixed(1)} vs ${mevals(b).toFixed(1)} M evals/s)`);
+  }
+  return out;
+}
+
+export function interpret(report: Report): string[] {
+  const rs = report.results;
+  const lines: string[] = [];
+  if (!rs.length) {
+    lines.push('Nothing was measured: see Skipped and Failures.');
+    return lines;
+  }
+  for (const s of backendRatios(rs, 'wasm', 'wasm-scalar')) lines.push(`SIMD vs scalar (same run): ${s}.`);
+  for (const s of backendRatios(rs, 'wasm-threads', 'wasm')) lines.push(`Threads vs one thread (same run): ${s}.`);
+  for (const s of backendRatios(rs, 'webgpu', 'wasm')) lines.push(`WebGPU vs WASM SIMD (same run): ${s}.`);
+
+  for (const a of rs.filter((r) => r.dtype === 'f32')) {
+    const b = find(rs, (r) => r.dtype === 'f64' && r.backend === a.backend && caseKey(r) === caseKey(a).replace('|f32|', '|f64|'));
+    if (b) lines.push(`f32 vs f64 on ${a.backend}, ${describeCase(a).replace(', f32', '')}: f32 is ${x2(b.stats.median / a.stats.median)} f64.`);
+  }
+
+  for (const r of rs.filter((x) => x.workload === 'image')) {
+    const table = report.benchmark === 'tricubic' ? C_REFERENCE.tricubic : r.thicksteps === 5 && !r.oversample_thick ? C_REFERENCE.absorption : undefined;
+    const c = table?.[r.size];
+    if (c) {
+      lines.push(
+        `${r.backend} ${describeCase(r)}: ${mevals(r).toFixed(2)} M evals/s, ${x2(mevals(r) / c.mevals)} the C serial pixel loop ` +
+          `(${c.mevals} M evals/s, ${(c.loop_s * 1e3).toFixed(0)} ms; shared/performance.md, another run on this kind of machine: +-20-30 %).`,
+      );
+    }
+  }
+
+  if (report.benchmark === 'tricubic') {
+    for (const r of rs.filter((x) => x.workload === 'image' && x.interpolation !== 'tricubic')) {
+      lines.push(`WARNING: ${r.backend} ${describeCase(r)} did not interpolate throughout ("${r.interpolation}"): its time is not a tricubic time.`);
+    }
+  }
+
+  if (report.benchmark === 'absorption') {
+    const groups = new Map<string, ResultRecord[]>();
+    for (const r of rs.filter((x) => x.layers !== undefined)) {
+      const k = `${r.backend} ${r.dtype} ${r.size}^2${r.oversample_thick ? ' +oversample_thick' : ''}`;
+      groups.set(k, [...(groups.get(k) ?? []), r]);
+    }
+    for (const [k, g] of groups) {
+      const fit = fitLine(g.map((r) => r.layers!), g.map((r) => r.stats.median));
+      if (fit) lines.push(`${k}: each extra layer costs ${(fit.slope * 1e3).toFixed(3)} ms (least-squares over ${g.length} layer counts; fixed part ${(fit.intercept * 1e3).toFixed(3)} ms).`);
+    }
+    for (const a of rs.filter((r) => r.oversample_thick)) {
+      const b = find(rs, (r) => !r.oversample_thick && r.backend === a.backend && r.dtype === a.dtype && r.size === a.size && r.thicksteps === a.thicksteps);
+      if (b) lines.push(`-oversample_thick on ${a.backend} ${a.dtype} ${a.size}^2, thicksteps ${a.thicksteps}: ${x2(a.stats.median / b.stats.median)} the time without it.`);
+    }
+    for (const r of rs.filter((x) => x.thicksteps !== undefined && x.layers !== x.thicksteps)) {
+      lines.push(`thicksteps ${r.thicksteps} ran as ${r.layers} layers (nanoBragg turns an explicit layer count of 1 into 2; physics.md 4.2).`);
+      break;
+    }
+  }
+
+  const coldRatios = rs.map((r) => r.cold_s / r.stats.median);
+  lines.push(`Cold / warm median ranges from ${x2(Math.min(...coldRatios))} to ${x2(Math.max(...coldRatios))} (instantiation and first-touch costs).`);
+  const noisy = rs.filter((r) => r.stats.stddev / r.stats.mean > 0.1);
+  if (noisy.length) {
+    lines.push(`Noisy (stddev > 10 % of mean): ${noisy.map((r) => `${r.backend} ${describeCase(r)}`).join('; ')}; compare ratios from one run, not absolute times across runs.`);
+  }
+  return lines;
+}
+
+/** The kernels report's goals (issue 2): tricubic f32x4 >= 3x scalar f32 and >= 25 M/s, capture fractions SIMD >= 3x scalar. */
+export function kernelTargets(results: ResultRecord[]): TargetRecord[] {
+  const get = (kernel: string, variant: string) =>
+    results.filter((r) => r.kernel === kernel && r.variant === variant).sort((a, b) => b.size - a.size);
+  const ratio = (kernel: string, fast: string, slow: string, name: string): TargetRecord => {
+    for (const a of get(kernel, fast)) {
+      const b = get(kernel, slow).find((r) => r.size === a.size);
+      if (b) {
+        const v = a.throughput.evals_per_s / b.throughput.evals_per_s;
+        return { name, measured: v, goal: 3, unit: 'x', met: v >= 3, detail: `${a.size}^2: ${(a.throughput.evals_per_s / 1e6).toFixed(1)} vs ${(b.throughput.evals_per_s / 1e6).toFixed(1)} M/s` };
+      }
+    }
+    return { name, measured: null, goal: 3, unit: 'x', met: null, detail: `needs ${kernel} ${fast} and ${slow} measured at the same size` };
+  };
+  const abs = get('tricubic', 'f32x4')[0];
+  return [
+    ratio('tricubic', 'f32x4', 'f32', 'tricubic f32x4 vs scalar f32'),
+    abs
+      ? { name: 'tricubic f32x4 throughput', measured: abs.throughput.evals_per_s / 1e6, goal: 25, unit: 'M interp/s', met: abs.throughput.evals_per_s >= 25e6, detail: `${abs.size}^2 batch` }
+      : { name: 'tricubic f32x4 throughput', measured: null, goal: 25, unit: 'M interp/s', met: null, detail: 'tricubic f32x4 not measured' },
+    ratio('capture_fraction', 'f32x4', 'f32', 'capture fractions f32x4 vs scalar f32'),
+  ];
+}

@@ -1,0 +1,163 @@
+// The human-readable side of a report: command, environment, one table per benchmark workload, warnings,
+// skips, failures, interpretation and the chart.
+
+import type { Report, ResultRecord } from './schema.ts';
+import { describeCase, interpret } from './interpret.ts';
+import { lineChart, type Series } from './svg.ts';
+
+const TITLES: Record<Report['benchmark'], string> = {
+  tricubic: 'Tricubic interpolation baseline',
+  absorption: 'Detector absorption baseline',
+  kernels: 'Kernel throughput (tricubic and capture fractions)',
+};
+
+export const ms = (s: number): string => (s * 1e3).toFixed(3);
+const mib = (b: number | undefined): string => (b === undefined ? '-' : (b / 2 ** 20).toFixed(1));
+
+/** Markdown table cell: no pipes or line breaks. */
+export function cell(s: string | number): string {
+  return String(s).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+export function table(head: string[], rows: (string | number)[][]): string {
+  const line = (r: (string | number)[]) => `| ${r.map(cell).join(' | ')} |`;
+  return [line(head), `|${head.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+function memory(r: ResultRecord): string {
+  const a = r.memory.before_warm;
+  const b = r.memory.after_warm;
+  const parts: string[] = [];
+  if (a.wasm_bytes !== undefined) parts.push(`wasm ${mib(a.wasm_bytes)} -> ${mib(b.wasm_bytes)}`);
+  if (a.gpu_bytes !== undefined) parts.push(`gpu ${mib(a.gpu_bytes)} -> ${mib(b.gpu_bytes)}`);
+  return parts.join(', ') || '-';
+}
+
+/** Groups in the order they first appear. */
+function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+  return m;
+}
+
+function workloadTitle(report: Report, r: ResultRecord): string {
+  if (r.workload === 'kernel') {
+    return r.kernel === 'tricubic'
+      ? 'Batched tricubic kernel over size^2 fractional Miller indices (kernel call only)'
+      : 'Batched capture fractions over size^2 pixels x layers (kernel call only)';
+  }
+  return report.benchmark === 'absorption'
+    ? 'Whole image with detector absorption (layers per run as listed)'
+    : 'Whole size x size image with interpolation on (minimal simulator)';
+}
+
+function resultRows(report: Report, rs: ResultRecord[]): string {
+  const absorption = report.benchmark === 'absorption';
+  const head = ['backend', 'binary', ...(rs.some((r) => r.variant) ? ['variant'] : []), 'dtype', 'threads', 'size'];
+  if (absorption) head.push('thicksteps', 'layers', 'oversample_thick');
+  head.push('cold ms', 'warm median ms', 'min ms', 'mean +- sd ms', 'M evals/s', 'M pixels/s');
+  if (absorption) head.push('ms per layer');
+  const errCol = rs.some((r) => typeof r.check?.max_rel_error_vs_f64 === 'number');
+  if (errCol) head.push('max rel error vs f64');
+  head.push('interpolation', 'memory MiB before -> after warm');
+  const rows = rs.map((r) => {
+    const row: (string | number)[] = [r.backend, r.binary, ...(head.includes('variant') ? [r.variant ?? '-'] : []), r.dtype, r.threads, r.size];
+    if (absorption) row.push(r.thicksteps ?? '-', r.layers ?? '-', r.oversample_thick ? 'yes' : 'no');
+    row.push(ms(r.cold_s), ms(r.stats.median), ms(r.stats.min), `${ms(r.stats.mean)} +- ${ms(r.stats.stddev)}`,
+      (r.throughput.evals_per_s / 1e6).toFixed(2), (r.throughput.pixels_per_s / 1e6).toFixed(2));
+    if (absorption) row.push(r.per_layer_s !== undefined ? ms(r.per_layer_s) : '-');
+    if (errCol) row.push(typeof r.check?.max_rel_error_vs_f64 === 'number' ? r.check.max_rel_error_vs_f64.toExponential(1) : '-');
+    row.push(r.interpolation, memory(r));
+    return row;
+  });
+  return table(head, rows);
+}
+
+/** Time against size, one line per backend (and per dtype / kernel / layer count where the report has several). */
+export function chartFor(report: Report): string {
+  const series = groupBy(report.results, (r) => {
+    const parts = [r.backend, r.dtype, r.workload === 'kernel' ? `${r.kernel} kernel` : 'image'];
+    if (r.thicksteps !== undefined) parts.push(`n=${r.thicksteps}${r.oversample_thick ? ' ovthick' : ''}`);
+    return parts.join(' ');
+  });
+  const s: Series[] = [...series].map(([name, rs]) => ({ name, points: rs.map((r) => ({ x: r.size, y: r.stats.median * 1e3 })) }));
+  return lineChart(s, { title: `${TITLES[report.benchmark]}: warm median time vs size`, xLabel: 'detector size (pixels per side)', yLabel: 'warm median (ms, log)' });
+}
+
+export function renderMarkdown(report: Report, opts: { svgFile?: string } = {}): string {
+  const e = report.env;
+  const out: string[] = [];
+  out.push(`# ${TITLES[report.benchmark]}: ${e.machine_tag}, ${report.created}`, '');
+  out.push('Command:', '', '```', report.command.join(' '), '```', '');
+  out.push('## Environment', '');
+  const compile = report.compile_s && Object.keys(report.compile_s).length
+    ? `; WebAssembly.compile: ${Object.entries(report.compile_s).map(([b, s]) => `${b} ${ms(s)} ms`).join(', ')}`
+    : '';
+  out.push(
+    table(['', ''], [
+      ['machine tag', e.machine_tag],
+      ['CPU', `${e.cpu_model}, ${e.cores} logical cores, ${(e.memory_bytes / 2 ** 30).toFixed(1)} GiB`],
+      ['OS', e.os],
+      ['Node / V8', `${e.node} / ${e.v8}`],
+      ['git', e.git_sha ? `${e.git_sha}${e.git_dirty ? ' (dirty: uncommitted changes)' : ''}` : 'unknown'],
+      ['WebAssembly', `SIMD ${e.wasm_simd ? 'yes' : 'no'}, threads ${e.wasm_threads ? 'yes' : 'no'}${compile}`],
+      ['GPU', e.gpu],
+    ]),
+    '',
+    'Full details in env.json beside this file.',
+    '',
+  );
+  out.push('## How it was measured', '');
+  out.push(`- cold: ${report.cold_definition}`);
+  out.push(`- warm: ${String(report.options.repeats)} further invocations on the same instance; min, median, mean, stddev over them; throughput = work / warm median.`);
+  out.push('- Setup and allocations are outside the timed region; outputs are checked after the timing (a wrong output fails the measurement instead of reporting a time).');
+  out.push('- Memory (WebAssembly, GPU buffers) is read before and after every warm run; growth across warm runs fails the measurement as a leak.', '');
+
+  for (const [key, rs] of groupBy(report.results, (r) => `${r.workload}|${r.kernel ?? ''}`)) {
+    void key;
+    out.push(`## ${workloadTitle(report, rs[0])}`, '', resultRows(report, rs), '');
+  }
+  if (!report.results.length) out.push('## Results', '', 'No measurement succeeded.', '');
+
+  const withSplit = report.results.filter((r) => r.split && Object.keys(r.split).length);
+  if (withSplit.length) {
+    const phases = [...new Set(withSplit.flatMap((r) => Object.keys(r.split!)))];
+    out.push('## Phases of a warm run, as the backend timed them (median ms)', '');
+    out.push('The wall time above is measured around the whole call; these are the backend\'s own split (GPU: upload, kernel, readback).', '');
+    out.push(table(['backend', 'measurement', 'wall', ...phases], withSplit.map((r) => [
+      r.backend, describeCase(r), ms(r.stats.median), ...phases.map((p) => (r.split![p] ? ms(r.split![p].stats.median) : '-')),
+    ])), '');
+  }
+
+  if (report.targets?.length) {
+    out.push('## Targets (ratios measured in this run)', '');
+    out.push(table(['target', 'measured', 'goal', 'met', 'detail'], report.targets.map((t) => [
+      t.name, t.measured === null ? '-' : `${t.measured.toFixed(2)} ${t.unit}`, `>= ${t.goal} ${t.unit}`, t.met === null ? 'not measured' : t.met ? 'yes' : 'NO', t.detail,
+    ])), '');
+  }
+
+  out.push('## Warnings', '');
+  const warned = report.results.filter((r) => r.warnings.length);
+  if (!warned.length) out.push('No measurement printed a warning.');
+  for (const r of warned) for (const w of r.warnings) out.push(`- ${r.backend} ${describeCase(r)}: ${w.count} x \`${w.text.trim()}\``);
+  out.push('');
+
+  out.push('## Skipped', '');
+  if (!report.skipped.length) out.push('Nothing was skipped.');
+  for (const s of report.skipped) out.push(`- ${s.backend}${s.workload ? ` (${s.workload})` : ''}: ${s.reason}`);
+  out.push('');
+
+  out.push('## Failures', '');
+  if (!report.failures.length) out.push('None.');
+  for (const f of report.failures) {
+    out.push(`- ${f.backend} ${f.dtype} ${f.size}^2 ${f.workload}${f.kernel ? ` ${f.kernel}` : ''}${f.thicksteps !== undefined ? ` thicksteps ${f.thicksteps}${f.oversample_thick ? ' +oversample_thick' : ''}` : ''}: ${f.stage}: ${f.error}`);
+  }
+  out.push('');
+
+  if (report.notes.length) {
+    out.push('## Notes', '', ...report.notes.map((n) => `- ${n}`), '');
+  }
+  out.push('## Interpretation', '', ...interpret(report).map((l) => `- ${l}`), '');
+  if (opts.svgFile) out.push('## Chart', '', `![warm median time against size](${opts.svgFile})`, '');
+  return out.join('\n');
+}
