@@ -287,7 +287,7 @@ const SW_H: usize = 24;
 const SW_K: usize = 32;
 const SW_L: usize = 40;
 /** Bytes of per-call scratch the host must provide (one block per concurrent caller). */
-export const SCRATCH_BYTES: i32 = 64;
+export const SCRATCH_BYTES: i32 = 384;
 export function scratchBytes(): i32 {
   return SCRATCH_BYTES;
 }
@@ -461,6 +461,19 @@ export function simulateF64(params: usize, image: usize, row0: i32, row1: i32, s
   return reinterpret<f32>(reinterpret<i32>(r) ^ (odd << 31));
 }
 
+/**
+ * Polarization on the f32 path: with K = 0 (the default) C's factor is 0.5 (1 + cos^2 2theta); the
+ * diffracted vector is already unit to an ulp, so C's re-normalisation is skipped (a 1e-16 effect).
+ */
+function polarF32Path(x: f64, y: f64, z: f64): f64 {
+  if (kahn == 0.0) {
+    const c = ix * x + iy * y + iz * z;
+    return 0.5 * (1.0 + c * c);
+  }
+  dX = x; dY = y; dZ = z;
+  return polarizationFactor();
+}
+
 /** One pixel with the lattice factor, structure factor and accumulation in f32, live switch-off. */
 function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
   const pixel = spixel * fpixels + fpixel;
@@ -483,7 +496,7 @@ function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
           const parallax = dX * ox + dY * oy + dZ * oz;
           capture = captureFraction(t, parallax);
         }
-        if (polar == 0.0 || osPolar) polar = polarizationFactor();
+        if (polar == 0.0 || osPolar) polar = polarF32Path(dX, dY, dZ);
         const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0;
         for (let step = 0; step < phisteps; step++) {
           millerIndices(phiVectors(step, first));
@@ -551,15 +564,6 @@ export function simulateF32(params: usize, image: usize, row0: i32, row1: i32, s
   return <i32>load<f64>(scratch + SW_FOUND);
 }
 
-// per-lane scalar state of a SIMD group (module globals: per instance, so thread-safe)
-let gPolar0: f64 = 0, gPolar1: f64 = 0, gPolar2: f64 = 0, gPolar3: f64 = 0;
-
-/** polarizationFactor() for one lane of the current diffracted vectors. */
-@inline function lanePolar(x: f64, y: f64, z: f64): f64 {
-  dX = x; dY = y; dZ = z;
-  return polarizationFactor();
-}
-
 /** f64x2 lanes -> v128 i32x4-style mask of 4 lanes from two f64x2 masks. */
 @inline function narrowMask(lo: v128, hi: v128): v128 {
   return v128.shuffle<i32>(lo, hi, 0, 2, 4, 6);
@@ -579,127 +583,151 @@ let gPolar0: f64 = 0, gPolar1: f64 = 0, gPolar2: f64 = 0, gPolar3: f64 = 0;
   return v128.bitselect(f32x4.splat(<f32>N), v128.xor(r, odd), isZero);
 }
 
+// Per-lane state of a SIMD group lives in the caller's scratch block (per caller, so several
+// threads on one shared memory never share it): four f64 lanes per quantity.
+const G_OMEGA: usize = 64;
+const G_CAP: usize = 96;
+const G_POLAR: usize = 128;
+const G_QX: usize = 160;
+const G_QY: usize = 192;
+const G_QZ: usize = 224;
+const G_H: usize = 256;
+const G_K: usize = 288;
+const G_L: usize = 320;
+
+/**
+ * Geometry of two lanes (lane pair `off` = 0 or 16 bytes) of a SIMD group: the diffracted
+ * direction, then omega, capture fraction and polarization where C (re)computes them, and the
+ * scattering vector, all into the scratch block. The same IEEE operations as the scalar path.
+ */
+function pairGeometry(off: usize, Fdet: v128, Sdet: f64, Odet: f64, t: i32, firstSubpixel: bool): void {
+  const st = scratch + off;
+  const cx = Sdet * sx, cy = Sdet * sy, cz = Sdet * sz;
+  const ex = Odet * ox, ey = Odet * oy, ez = Odet * oz;
+  const px = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(Fdet, f64x2.splat(fx)), f64x2.splat(cx)), f64x2.splat(ex)), f64x2.splat(pix0x));
+  const py = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(Fdet, f64x2.splat(fy)), f64x2.splat(cy)), f64x2.splat(ey)), f64x2.splat(pix0y));
+  const pz = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(Fdet, f64x2.splat(fz)), f64x2.splat(cz)), f64x2.splat(ez)), f64x2.splat(pix0z));
+  const R = f64x2.sqrt(f64x2.add(f64x2.add(f64x2.mul(px, px), f64x2.mul(py, py)), f64x2.mul(pz, pz)));
+  const dx = f64x2.div(px, R), dy = f64x2.div(py, R), dz = f64x2.div(pz, R);
+  if (firstSubpixel || osOmega) {
+    // C: omega_pixel == 0.0 only before the first subpixel of the pixel
+    let omega: v128;
+    if (pointPixel) omega = f64x2.div(f64x2.div(f64x2.splat(1.0), R), R);
+    else omega = f64x2.div(f64x2.mul(f64x2.div(f64x2.div(f64x2.splat(pixelSize * pixelSize), R), R), f64x2.splat(closeDistance)), R);
+    v128.store(st + G_OMEGA, omega);
+  }
+  // capture fraction: recomputed while 0 (first subpixel of each layer) or always with -oversample_thick
+  const c0 = load<f64>(st + G_CAP), c1 = load<f64>(st + G_CAP, 8);
+  if (osThick || c0 == 0.0 || c1 == 0.0) {
+    const par = f64x2.add(f64x2.add(f64x2.mul(dx, f64x2.splat(ox)), f64x2.mul(dy, f64x2.splat(oy))), f64x2.mul(dz, f64x2.splat(oz)));
+    if (osThick || c0 == 0.0) store<f64>(st + G_CAP, captureFraction(t, f64x2.extract_lane(par, 0)));
+    if (osThick || c1 == 0.0) store<f64>(st + G_CAP, captureFraction(t, f64x2.extract_lane(par, 1)), 8);
+  }
+  const p0 = load<f64>(st + G_POLAR), p1 = load<f64>(st + G_POLAR, 8);
+  if (osPolar || p0 == 0.0 || p1 == 0.0) {
+    if (kahn == 0.0) {
+      const c = f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(ix), dx), f64x2.mul(f64x2.splat(iy), dy)), f64x2.mul(f64x2.splat(iz), dz));
+      const pol = f64x2.mul(f64x2.splat(0.5), f64x2.add(f64x2.splat(1.0), f64x2.mul(c, c)));
+      if (osPolar || p0 == 0.0) store<f64>(st + G_POLAR, f64x2.extract_lane(pol, 0));
+      if (osPolar || p1 == 0.0) store<f64>(st + G_POLAR, f64x2.extract_lane(pol, 1), 8);
+    } else {
+      if (osPolar || p0 == 0.0) store<f64>(st + G_POLAR, polarF32Path(f64x2.extract_lane(dx, 0), f64x2.extract_lane(dy, 0), f64x2.extract_lane(dz, 0)));
+      if (osPolar || p1 == 0.0) store<f64>(st + G_POLAR, polarF32Path(f64x2.extract_lane(dx, 1), f64x2.extract_lane(dy, 1), f64x2.extract_lane(dz, 1)), 8);
+    }
+  }
+  const L = f64x2.splat(lambda);
+  v128.store(st + G_QX, f64x2.div(f64x2.sub(dx, f64x2.splat(ix)), L));
+  v128.store(st + G_QY, f64x2.div(f64x2.sub(dy, f64x2.splat(iy)), L));
+  v128.store(st + G_QZ, f64x2.div(f64x2.sub(dz, f64x2.splat(iz)), L));
+}
+
+/** h, k, l of two lanes (pair `off`) for crystal vectors v, into the scratch block. */
+@inline function pairMiller(off: usize, v: usize): void {
+  const st = scratch + off;
+  const qx = v128.load(st + G_QX), qy = v128.load(st + G_QY), qz = v128.load(st + G_QZ);
+  v128.store(st + G_H, dot2(v, qx, qy, qz));
+  v128.store(st + G_K, dot2(v + 24, qx, qy, qz));
+  v128.store(st + G_L, dot2(v + 48, qx, qy, qz));
+}
+
+/** F_cell of lane j (0..3) of the group at evaluation e. */
+@inline function laneFcell(j: usize, pixel: i32, e: i32): f32 {
+  const o = j << 3;
+  return fcellF32(pixel, e, load<f64>(scratch + G_H + o), load<f64>(scratch + G_K + o), load<f64>(scratch + G_L + o));
+}
+
+/** True when a lane still interpolating at evaluation e is out of range (the group must bail out). */
+function groupMeetsOutOfRange(pixel0: i32, e: i32): bool {
+  for (let j = 0; j < 4; j++) {
+    const o = <usize>j << 3;
+    if (interpolating(pixel0 + j, e) && outOfRange(load<f64>(scratch + G_H + o), load<f64>(scratch + G_K + o), load<f64>(scratch + G_L + o))) return true;
+  }
+  return false;
+}
+
 /**
  * Four pixels (fpixel .. fpixel+3 of row spixel, all inside the image and the ROI) through the
- * f32 loop together. Geometry and h, k, l in f64x2 (two lanes each), the lattice factor and the
- * accumulation in f32x4, F_cell per lane. Returns false, having written nothing, when an
- * interpolating lane meets an out-of-range evaluation (the caller then redoes the four pixels
- * one by one, which switches interpolation off at the right evaluation).
+ * f32 loop together: geometry and h, k, l in f64x2 (two lanes each), the lattice factor and the
+ * accumulation in f32x4, F_cell per lane. Bit-identical to pixelF32 on each lane. Returns false,
+ * having written nothing, when an interpolating lane meets an out-of-range evaluation (the
+ * caller then redoes the four pixels one by one, which switches interpolation off at the right
+ * evaluation).
  */
 function groupF32x4(fpixel: i32, spixel: i32, image: usize): bool {
   if (!ASC_FEATURE_SIMD) return false;
   const pixel0 = spixel * fpixels + fpixel;
   // the first evaluation of the run uses unrotated vectors: leave that group to the scalar path
   if (phi0IsZero && pixel0 <= firstPixel && firstPixel < pixel0 + 4) return false;
+  const polar0 = f64x2.splat(nopolar ? 1.0 : 0.0);
+  v128.store(scratch + G_POLAR, polar0);
+  v128.store(scratch + G_POLAR + 16, polar0);
   let I = f32x4.splat(0);
-  let omegaLo = f64x2.splat(0), omegaHi = f64x2.splat(0);
-  let capLo = f64x2.splat(0), capHi = f64x2.splat(0);
-  const p0: f64 = nopolar ? 1.0 : 0.0;
-  gPolar0 = p0; gPolar1 = p0; gPolar2 = p0; gPolar3 = p0;
-  let omegaSet = false;
   let e = 0;
   const os = <f64>oversample;
   const half = subpixelSize / 2.0;
   for (let t = 0; t < nLayers; t++) {
     const Odet = <f64>t * thickstep;
-    capLo = f64x2.splat(thick == 0.0 ? 1.0 : 0.0);
-    capHi = capLo;
+    const cap0 = f64x2.splat(thick == 0.0 ? 1.0 : 0.0);
+    v128.store(scratch + G_CAP, cap0);
+    v128.store(scratch + G_CAP + 16, cap0);
     for (let subS = 0; subS < oversample; subS++) {
       const Sdet = subpixelSize * <f64>(spixel * oversample + subS) + half;
       for (let subF = 0; subF < oversample; subF++) {
         const b = <f64>(fpixel * oversample + subF);
-        const FLo = f64x2.add(f64x2.mul(f64x2.splat(subpixelSize), f64x2.replace_lane(f64x2.splat(b), 1, b + os)), f64x2.splat(half));
-        const FHi = f64x2.add(f64x2.mul(f64x2.splat(subpixelSize), f64x2.replace_lane(f64x2.splat(b + 2 * os), 1, b + 3 * os)), f64x2.splat(half));
-        // P = Fdet f + Sdet s + Odet o + pix0, in C's order of additions
-        const cx = Sdet * sx, cy = Sdet * sy, cz = Sdet * sz;
-        const ex = Odet * ox, ey = Odet * oy, ez = Odet * oz;
-        const pxLo = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(FLo, f64x2.splat(fx)), f64x2.splat(cx)), f64x2.splat(ex)), f64x2.splat(pix0x));
-        const pyLo = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(FLo, f64x2.splat(fy)), f64x2.splat(cy)), f64x2.splat(ey)), f64x2.splat(pix0y));
-        const pzLo = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(FLo, f64x2.splat(fz)), f64x2.splat(cz)), f64x2.splat(ez)), f64x2.splat(pix0z));
-        const pxHi = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(FHi, f64x2.splat(fx)), f64x2.splat(cx)), f64x2.splat(ex)), f64x2.splat(pix0x));
-        const pyHi = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(FHi, f64x2.splat(fy)), f64x2.splat(cy)), f64x2.splat(ey)), f64x2.splat(pix0y));
-        const pzHi = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(FHi, f64x2.splat(fz)), f64x2.splat(cz)), f64x2.splat(ez)), f64x2.splat(pix0z));
-        const RLo = f64x2.sqrt(f64x2.add(f64x2.add(f64x2.mul(pxLo, pxLo), f64x2.mul(pyLo, pyLo)), f64x2.mul(pzLo, pzLo)));
-        const RHi = f64x2.sqrt(f64x2.add(f64x2.add(f64x2.mul(pxHi, pxHi), f64x2.mul(pyHi, pyHi)), f64x2.mul(pzHi, pzHi)));
-        const dxLo = f64x2.div(pxLo, RLo), dyLo = f64x2.div(pyLo, RLo), dzLo = f64x2.div(pzLo, RLo);
-        const dxHi = f64x2.div(pxHi, RHi), dyHi = f64x2.div(pyHi, RHi), dzHi = f64x2.div(pzHi, RHi);
-        if (!omegaSet || osOmega) { // omega is never 0 on the first evaluation (C: omega_pixel == 0.0)
-          // pixel*pixel/R/R*close/R, or 1/R/R
-          if (pointPixel) {
-            omegaLo = f64x2.div(f64x2.div(f64x2.splat(1.0), RLo), RLo);
-            omegaHi = f64x2.div(f64x2.div(f64x2.splat(1.0), RHi), RHi);
-          } else {
-            const pp = f64x2.splat(pixelSize * pixelSize), cd = f64x2.splat(closeDistance);
-            omegaLo = f64x2.div(f64x2.mul(f64x2.div(f64x2.div(pp, RLo), RLo), cd), RLo);
-            omegaHi = f64x2.div(f64x2.mul(f64x2.div(f64x2.div(pp, RHi), RHi), cd), RHi);
-          }
-          omegaSet = true;
-        }
-        // capture fraction and polarization: C recomputes them while they are 0 (lane by lane)
-        if (osThick || !allNonZero(capLo, capHi)) {
-          const parLo = f64x2.add(f64x2.add(f64x2.mul(dxLo, f64x2.splat(ox)), f64x2.mul(dyLo, f64x2.splat(oy))), f64x2.mul(dzLo, f64x2.splat(oz)));
-          const parHi = f64x2.add(f64x2.add(f64x2.mul(dxHi, f64x2.splat(ox)), f64x2.mul(dyHi, f64x2.splat(oy))), f64x2.mul(dzHi, f64x2.splat(oz)));
-          let c0 = f64x2.extract_lane(capLo, 0), c1 = f64x2.extract_lane(capLo, 1);
-          let c2 = f64x2.extract_lane(capHi, 0), c3 = f64x2.extract_lane(capHi, 1);
-          if (osThick || c0 == 0.0) c0 = captureFraction(t, f64x2.extract_lane(parLo, 0));
-          if (osThick || c1 == 0.0) c1 = captureFraction(t, f64x2.extract_lane(parLo, 1));
-          if (osThick || c2 == 0.0) c2 = captureFraction(t, f64x2.extract_lane(parHi, 0));
-          if (osThick || c3 == 0.0) c3 = captureFraction(t, f64x2.extract_lane(parHi, 1));
-          capLo = f64x2.replace_lane(f64x2.splat(c0), 1, c1);
-          capHi = f64x2.replace_lane(f64x2.splat(c2), 1, c3);
-        }
-        if (osPolar || gPolar0 == 0.0) gPolar0 = lanePolar(f64x2.extract_lane(dxLo, 0), f64x2.extract_lane(dyLo, 0), f64x2.extract_lane(dzLo, 0));
-        if (osPolar || gPolar1 == 0.0) gPolar1 = lanePolar(f64x2.extract_lane(dxLo, 1), f64x2.extract_lane(dyLo, 1), f64x2.extract_lane(dzLo, 1));
-        if (osPolar || gPolar2 == 0.0) gPolar2 = lanePolar(f64x2.extract_lane(dxHi, 0), f64x2.extract_lane(dyHi, 0), f64x2.extract_lane(dzHi, 0));
-        if (osPolar || gPolar3 == 0.0) gPolar3 = lanePolar(f64x2.extract_lane(dxHi, 1), f64x2.extract_lane(dyHi, 1), f64x2.extract_lane(dzHi, 1));
-        // q = (d - i) / lambda
-        const L = f64x2.splat(lambda);
-        const qxLo = f64x2.div(f64x2.sub(dxLo, f64x2.splat(ix)), L), qyLo = f64x2.div(f64x2.sub(dyLo, f64x2.splat(iy)), L), qzLo = f64x2.div(f64x2.sub(dzLo, f64x2.splat(iz)), L);
-        const qxHi = f64x2.div(f64x2.sub(dxHi, f64x2.splat(ix)), L), qyHi = f64x2.div(f64x2.sub(dyHi, f64x2.splat(iy)), L), qzHi = f64x2.div(f64x2.sub(dzHi, f64x2.splat(iz)), L);
+        const sub = f64x2.splat(subpixelSize), hv = f64x2.splat(half);
+        const FLo = f64x2.add(f64x2.mul(sub, f64x2.replace_lane(f64x2.splat(b), 1, b + os)), hv);
+        const FHi = f64x2.add(f64x2.mul(sub, f64x2.replace_lane(f64x2.splat(b + 2 * os), 1, b + 3 * os)), hv);
+        const firstSubpixel = t == 0 && subS == 0 && subF == 0;
+        pairGeometry(0, FLo, Sdet, Odet, t, firstSubpixel);
+        pairGeometry(16, FHi, Sdet, Odet, t, firstSubpixel);
         for (let step = 0; step < phisteps; step++) {
           const v = phiTable + <usize>step * 72;
-          const hLo = dot2(v, qxLo, qyLo, qzLo), hHi = dot2(v, qxHi, qyHi, qzHi);
-          const kLo = dot2(v + 24, qxLo, qyLo, qzLo), kHi = dot2(v + 24, qxHi, qyHi, qzHi);
-          const lLo = dot2(v + 48, qxLo, qyLo, qzLo), lHi = dot2(v + 48, qxHi, qyHi, qzHi);
+          pairMiller(0, v);
+          pairMiller(16, v);
           let Flatt = f32x4.splat(1.0);
-          if (Na > 1) Flatt = f32x4.mul(Flatt, sincgF32x4(hLo, hHi, Na));
-          if (Nb > 1) Flatt = f32x4.mul(Flatt, sincgF32x4(kLo, kHi, Nb));
-          if (Nc > 1) Flatt = f32x4.mul(Flatt, sincgF32x4(lLo, lHi, Nc));
-          // F_cell lane by lane; an interpolating lane out of range sends the group to the scalar path
-          const h0 = f64x2.extract_lane(hLo, 0), k0 = f64x2.extract_lane(kLo, 0), l0 = f64x2.extract_lane(lLo, 0);
-          const h1 = f64x2.extract_lane(hLo, 1), k1 = f64x2.extract_lane(kLo, 1), l1 = f64x2.extract_lane(lLo, 1);
-          const h2 = f64x2.extract_lane(hHi, 0), k2 = f64x2.extract_lane(kHi, 0), l2 = f64x2.extract_lane(lHi, 0);
-          const h3 = f64x2.extract_lane(hHi, 1), k3 = f64x2.extract_lane(kHi, 1), l3 = f64x2.extract_lane(lHi, 1);
-          if (interpolate) {
-            if (interpolating(pixel0, e) && outOfRange(h0, k0, l0)) return false;
-            if (interpolating(pixel0 + 1, e) && outOfRange(h1, k1, l1)) return false;
-            if (interpolating(pixel0 + 2, e) && outOfRange(h2, k2, l2)) return false;
-            if (interpolating(pixel0 + 3, e) && outOfRange(h3, k3, l3)) return false;
-          }
-          let F = f32x4.splat(fcellF32(pixel0, e, h0, k0, l0));
-          F = f32x4.replace_lane(F, 1, fcellF32(pixel0 + 1, e, h1, k1, l1));
-          F = f32x4.replace_lane(F, 2, fcellF32(pixel0 + 2, e, h2, k2, l2));
-          F = f32x4.replace_lane(F, 3, fcellF32(pixel0 + 3, e, h3, k3, l3));
+          if (Na > 1) Flatt = f32x4.mul(Flatt, sincgF32x4(v128.load(scratch + G_H), v128.load(scratch + G_H + 16), Na));
+          if (Nb > 1) Flatt = f32x4.mul(Flatt, sincgF32x4(v128.load(scratch + G_K), v128.load(scratch + G_K + 16), Nb));
+          if (Nc > 1) Flatt = f32x4.mul(Flatt, sincgF32x4(v128.load(scratch + G_L), v128.load(scratch + G_L + 16), Nc));
+          if (interpolate && groupMeetsOutOfRange(pixel0, e)) return false;
+          let F = f32x4.splat(laneFcell(0, pixel0, e));
+          F = f32x4.replace_lane(F, 1, laneFcell(1, pixel0 + 1, e));
+          F = f32x4.replace_lane(F, 2, laneFcell(2, pixel0 + 2, e));
+          F = f32x4.replace_lane(F, 3, laneFcell(3, pixel0 + 3, e));
           e++;
           I = f32x4.add(I, f32x4.mul(f32x4.mul(f32x4.mul(F, F), Flatt), Flatt));
-          if (osThick) I = f32x4.mul(I, demote2x2(capLo, capHi));
-          if (osPolar) I = f32x4.mul(I, f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(<f32>gPolar0), 1, <f32>gPolar1), 2, <f32>gPolar2), 3, <f32>gPolar3));
-          if (osOmega) I = f32x4.mul(I, demote2x2(omegaLo, omegaHi));
+          if (osThick) I = f32x4.mul(I, demote2x2(v128.load(scratch + G_CAP), v128.load(scratch + G_CAP + 16)));
+          if (osPolar) I = f32x4.mul(I, demote2x2(v128.load(scratch + G_POLAR), v128.load(scratch + G_POLAR + 16)));
+          if (osOmega) I = f32x4.mul(I, demote2x2(v128.load(scratch + G_OMEGA), v128.load(scratch + G_OMEGA + 16)));
         }
       }
     }
   }
-  finishPixel(pixel0, image, <f64>f32x4.extract_lane(I, 0), f64x2.extract_lane(capLo, 0), gPolar0, f64x2.extract_lane(omegaLo, 0));
-  finishPixel(pixel0 + 1, image, <f64>f32x4.extract_lane(I, 1), f64x2.extract_lane(capLo, 1), gPolar1, f64x2.extract_lane(omegaLo, 1));
-  finishPixel(pixel0 + 2, image, <f64>f32x4.extract_lane(I, 2), f64x2.extract_lane(capHi, 0), gPolar2, f64x2.extract_lane(omegaHi, 0));
-  finishPixel(pixel0 + 3, image, <f64>f32x4.extract_lane(I, 3), f64x2.extract_lane(capHi, 1), gPolar3, f64x2.extract_lane(omegaHi, 1));
+  for (let j = 0; j < 4; j++) {
+    const o = <usize>j << 3;
+    const Ij = j == 0 ? f32x4.extract_lane(I, 0) : j == 1 ? f32x4.extract_lane(I, 1) : j == 2 ? f32x4.extract_lane(I, 2) : f32x4.extract_lane(I, 3);
+    finishPixel(pixel0 + j, image, <f64>Ij, load<f64>(scratch + G_CAP + o), load<f64>(scratch + G_POLAR + o), load<f64>(scratch + G_OMEGA + o));
+  }
   return true;
-}
-
-/** True when all four f64 lanes are non-zero. */
-@inline function allNonZero(lo: v128, hi: v128): bool {
-  const z = f64x2.splat(0.0);
-  return !v128.any_true(v128.or(f64x2.eq(lo, z), f64x2.eq(hi, z)));
 }
 
 /** a.q for two lanes: v points at the crystal vector (x, y, z f64), C's order x + y + z. */
