@@ -22,7 +22,7 @@
 // writes it). The kernels never allocate.
 
 import { tricubicF64, tricubicF32, nearestF64 } from './tricubic';
-import { sinpiF32, sinpiF32x4, sinpiReducedF64toF32, sinpiReducedF64x2toF32x4, demote2x2 } from './mathx_simd';
+import { sinpiF32, sinpiF32x4, demote2x2 } from './mathx_simd';
 
 // ---- parameter block layout (keep in sync with src/simulator/params.ts) ----
 export const P_FPIXELS: i32 = 0;
@@ -455,9 +455,11 @@ export function simulateF64(params: usize, image: usize, row0: i32, row1: i32, s
   const n = nearest<f64>(h);
   const f = h - n;
   if (f == 0.0) return <f32>N;
-  const r = sinpiReducedF64toF32(N * f) / sinpiF32(<f32>f);
-  // times (-1)^((N-1) n): flip the sign bit when (N-1) n is odd
-  const odd = (<i32>(N - 1.0) * <i32>n) & 1;
+  const x = N * f;
+  const m = nearest<f64>(x);
+  const r = sinpiF32(<f32>(x - m)) / sinpiF32(<f32>f);
+  // sin(pi N h) / sin(pi h) = (-1)^(m + (N-1) n) sin(pi (x - m)) / sin(pi f): flip the sign bit when odd
+  const odd = (<i32>m + <i32>(N - 1.0) * <i32>n) & 1;
   return reinterpret<f32>(reinterpret<i32>(r) ^ (odd << 31));
 }
 
@@ -574,10 +576,12 @@ export function simulateF32(params: usize, image: usize, row0: i32, row1: i32, s
   const nLo = f64x2.nearest(hLo), nHi = f64x2.nearest(hHi);
   const fLo = f64x2.sub(hLo, nLo), fHi = f64x2.sub(hHi, nHi);
   const NN = f64x2.splat(N);
-  const num = sinpiReducedF64x2toF32x4(f64x2.mul(NN, fLo), f64x2.mul(NN, fHi));
-  const r = f32x4.div(num, sinpiF32x4(demote2x2(fLo, fHi)));
+  const xLo = f64x2.mul(NN, fLo), xHi = f64x2.mul(NN, fHi);
+  const mLo = f64x2.nearest(xLo), mHi = f64x2.nearest(xHi);
+  const r = f32x4.div(sinpiF32x4(demote2x2(f64x2.sub(xLo, mLo), f64x2.sub(xHi, mHi))), sinpiF32x4(demote2x2(fLo, fHi)));
   const n = v128.shuffle<i32>(i32x4.trunc_sat_f64x2_s_zero(nLo), i32x4.trunc_sat_f64x2_s_zero(nHi), 0, 1, 4, 5);
-  const odd = i32x4.shl(v128.and(i32x4.mul(i32x4.splat(<i32>(N - 1.0)), n), i32x4.splat(1)), 31);
+  const m = v128.shuffle<i32>(i32x4.trunc_sat_f64x2_s_zero(mLo), i32x4.trunc_sat_f64x2_s_zero(mHi), 0, 1, 4, 5);
+  const odd = i32x4.shl(v128.and(i32x4.add(m, i32x4.mul(i32x4.splat(<i32>(N - 1.0)), n)), i32x4.splat(1)), 31);
   const zero = f64x2.splat(0.0);
   const isZero = narrowMask(f64x2.eq(fLo, zero), f64x2.eq(fHi, zero));
   return v128.bitselect(f32x4.splat(<f32>N), v128.xor(r, odd), isZero);
