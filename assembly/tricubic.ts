@@ -410,7 +410,7 @@ export function tricubicBatchF64x2(grid: usize, hMin: i32, kMin: i32, lMin: i32,
     if (interpolate) {
       const hMinV = f64x2.splat(<f64>hMin), kMinV = f64x2.splat(<f64>kMin), lMinV = f64x2.splat(<f64>lMin);
       const hRangeV = f64x2.splat(<f64>hRange), kRangeV = f64x2.splat(<f64>kRange), lRangeV = f64x2.splat(<f64>lRange);
-      // byte offset of the stencil corner relative to (floor h, floor k, floor l) = (0,0,0)
+      // grid + corner + rowOffset(floor h, floor k, floor l) = address of the stencil corner (floors - 1)
       const corner = <usize>gridIndex(-1 - hMin, -1 - kMin, -1 - lMin, kRange, lRange) << 3;
       const ls = <usize>lRange << 3;
       const hs = <usize>(kRange * lRange) << 3;
