@@ -29,7 +29,7 @@ const tot = uvu.out.match(/Total:\s*(\d+)/), pas = uvu.out.match(/Passed:\s*(\d+
 if (tot && pas) {
   passed += +pas[1];
   skipped += sk ? +sk[1] : 0;
-  failed += +tot[1] - +pas[1] - (sk ? +sk[1] : 0);
+  failed += +tot[1] - +pas[1]; // uvu's Total already excludes skipped tests
 }
 if (uvu.status !== 0 && (!tot || +tot[1] === +pas[1])) { failed += 1; broken.push('uvu exited ' + uvu.status); }
 

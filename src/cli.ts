@@ -24,6 +24,8 @@ const HELP = `nanobragg-wasm: nanoBragg's diffraction image simulator on WebAsse
 usage:
   npx tsx src/cli.ts simulate <nanoBragg flags>    simulate an image (see 'simulate --help')
   npx tsx src/cli.ts bench kernels|tricubic|absorption|compare ...   benchmarks and reports
+  npx tsx src/cli.ts serve [--port N] [--host H]   the web page on http://127.0.0.1:8080/
+  npx tsx src/cli.ts bundle [--out dist]            the library bundled for browsers, Node and Deno
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -39,6 +41,14 @@ export async function main(argv: string[]): Promise<number> {
         }
         return await runSimulate(rest, args);
       }
+      case 'serve': {
+        const { serveMain } = await import('./serve.ts');
+        return await serveMain(rest);
+      }
+      case 'bundle': {
+        const { bundleMain } = await import('./serve.ts');
+        return await bundleMain(rest);
+      }
       case 'bench': {
         const { benchMain } = await import('./bench/cli.ts');
         return await benchMain(rest);
@@ -50,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(HELP);
         return cmd === undefined ? EXIT.USAGE : EXIT.OK;
       default:
-        throw new UserError(`unknown command '${cmd}': use 'simulate' or 'bench' (see --help)`, EXIT.USAGE);
+        throw new UserError(`unknown command '${cmd}': use simulate, bench, serve or bundle (see --help)`, EXIT.USAGE);
     }
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
@@ -62,7 +72,8 @@ export async function main(argv: string[]): Promise<number> {
 
 const invokedDirectly = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
 if (invokedDirectly) {
-  process.on('SIGINT', () => {
+  // serve handles Ctrl-C itself (closes the server, exit 0)
+  if (process.argv[2] !== 'serve') process.on('SIGINT', () => {
     process.stderr.write('error: interrupted (SIGINT)\n');
     process.exit(EXIT.INTERRUPTED);
   });

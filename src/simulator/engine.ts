@@ -179,6 +179,22 @@ export function switchOffWarnings(h: number, k: number, l: number): string[] {
 
 /** A fresh engine (its own WebAssembly instance and memory). */
 export async function createEngine(opts: { backend: EngineBackend; dtype: Dtype; threads?: number }): Promise<SimEngine> {
-  const kernels = await loadKernels(opts.backend === 'wasm-scalar' ? 'scalar' : 'simd');
-  return new WasmEngine(opts.backend, opts.dtype, kernels);
+  switch (opts.backend) {
+    case 'wasm-threads': {
+      const { createThreadedEngine } = await import('../threads/engine.ts');
+      return createThreadedEngine({ dtype: opts.dtype, threads: opts.threads });
+    }
+    case 'webgpu': {
+      const { createWebGpuEngine } = await import('../webgpu/engine.ts');
+      return createWebGpuEngine({ dtype: opts.dtype });
+    }
+    case 'wasm':
+    case 'wasm-scalar':
+      return new WasmEngine(opts.backend, opts.dtype, await loadKernels(opts.backend === 'wasm-scalar' ? 'scalar' : 'simd'));
+    default:
+      throw new Error(`unknown backend '${opts.backend as string}'`);
+  }
 }
+
+/** Every backend createEngine knows (the benchmarks skip, with the reason, those that cannot start here). */
+export const ENGINE_BACKENDS: readonly EngineBackend[] = ['wasm-scalar', 'wasm', 'wasm-threads', 'webgpu'];

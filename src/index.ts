@@ -1,0 +1,520 @@
+// nanobragg-wasm as a library: the same module in Node (ESM), Deno (which runs this TypeScript as is) and
+// browsers (through the bundle that src/serve.ts builds; no Node built-in is imported on the browser path).
+//
+//   import { createSimulator } from 'nanobragg-wasm';            // or './src/index.ts', or the bundle
+//   const sim = await createSimulator({ backend: 'auto', dtype: 'f32' });
+//   const r = await sim.simulate({ cell: [100, 100, 100, 90, 90, 90], N: 5, defaultF: 100, detpixels: 256 });
+//   console.log(r.backend, r.backendReason, r.stats.maxI, r.timings);
+//   await sim.dispose();
+//
+// A simulation is described either by nanoBragg's own command line (['-hkl', 'x.hkl', '-cell', ...]) or by a
+// SimulationConfig object; the object is turned into that command line (configToArgv) so that one parser,
+// src/simulator/args.ts, gives both their meaning. Structure factors can be given as text or bytes
+// (browsers have no files): config.hkl, or options.hklText beside an argv.
+//
+// Backends (style.md 7): 'auto' tries webgpu -> wasm-threads -> wasm (SIMD) -> wasm-scalar and records why
+// each one before the chosen one was passed over (Simulator.backendReason). A backend asked for by name
+// either runs or throws with the reason; it is never silently replaced.
+
+import {
+  createEngine, prepareSimulation,
+  type Dtype, type EngineBackend, type PreparedSimulation, type SimEngine, type SimStats, type SimulateOptions,
+} from './simulator/engine.ts';
+import { loadKernels, wasmSimdSupported, type WasmKernels } from './wasm/loader.ts';
+import { parseHkl, type HklGrid } from './hkl.ts';
+import {
+  interpolateF as interpolateKernel,
+  type InterpolationResult, type InterpolationState, type TricubicVariant,
+} from './kernels/tricubic.ts';
+import { captureFractions as captureKernel, resolveLayers, type CaptureVariant } from './kernels/absorption.ts';
+import { threadsAvailable } from './threads/engine.ts';
+
+export type { Dtype, SimStats, HklGrid, InterpolationResult, InterpolationState, TricubicVariant, CaptureVariant };
+export { resolveLayers };
+export { compareImages, type ImageComparison } from './simulator/compare.ts';
+export { ArgError } from './simulator/args.ts';
+export { HklError } from './hkl.ts';
+
+/** Where the pixel loop runs. 'wasm' is the SIMD build; 'auto' picks the fastest one this runtime has. */
+export type Backend = 'auto' | EngineBackend;
+
+/** The backends 'auto' tries, fastest first. */
+export const BACKEND_ORDER: readonly EngineBackend[] = ['webgpu', 'wasm-threads', 'wasm', 'wasm-scalar'];
+
+export interface SimulatorOptions {
+  /** Default 'auto'. */
+  backend?: Backend;
+  /**
+   * 'f64': the C program's double-precision arithmetic (image within float32 rounding of nanoBragg's);
+   * 'f32' (default): geometry in f64, the rest in f32 (max|diff|/max <= 5e-6 against C). See precision.md.
+   */
+  dtype?: Dtype;
+  /** Workers for 'wasm-threads' (default: every core). */
+  threads?: number;
+}
+
+/**
+ * A friendly description of a simulation; every field maps to one nanoBragg flag (named in brackets), in
+ * nanoBragg's units unless the name says otherwise. Unset fields take nanoBragg's defaults.
+ */
+export interface SimulationConfig {
+  /** Unit cell a, b, c (Å) and α, β, γ (degrees) [-cell]. Required. */
+  cell: readonly [number, number, number, number, number, number];
+  /** Unit cells along a, b and c [-N]; Na/Nb/Nc override one axis each [-Na -Nb -Nc]. Default 1. */
+  N?: number;
+  Na?: number;
+  Nb?: number;
+  Nc?: number;
+  /** Wavelength in Å [-lambda]. Default 1. */
+  lambdaA?: number;
+  /** Sample to detector in mm [-distance]. Default 100. */
+  distanceMm?: number;
+  /** Pixel size in mm [-pixel]. Default 0.1. */
+  pixelMm?: number;
+  /** Pixels per side, or [fast, slow] [-detpixels, -detpixels_f/-detpixels_s]. Default 1024 (from -detsize). */
+  detpixels?: number | readonly [number, number];
+  /** Direct beam position in mm along slow (Xbeam) and fast (Ybeam), MOSFLM convention [-Xbeam -Ybeam]. Default: centre. */
+  beamMm?: readonly [number, number];
+  /** Structure factors: the text of an HKL file (h k l F per line), or its bytes. */
+  hkl?: string | Uint8Array;
+  /** Name used for `hkl` in messages; or, in Node and Deno without `hkl`, the HKL file to read [-hkl]. */
+  hklPath?: string;
+  /** F of every reflection not in the HKL data [-default_F]. Default 0. */
+  defaultF?: number;
+  /** Tricubic interpolation of F on (true) or off (false) [-interpolate/-nointerpolate]. Default: on if any N <= 2. */
+  interpolate?: boolean;
+  /** Sub-pixels per pixel side [-oversample]. Default: automatic. */
+  oversample?: number;
+  /** Sensor thickness in µm [-detector_thick]. Default 0 (no absorption). */
+  detectorThickUm?: number;
+  /** Sensor attenuation depth in µm, or 'inf' for none [-detector_abs]. Default: the thickness. */
+  detectorAbsUm?: number | 'inf';
+  /** Sensor layers [-detector_thicksteps]. Default: automatic. */
+  thicksteps?: number;
+  /** Apply the capture fraction per sub-pixel [-oversample_thick]. */
+  oversampleThick?: boolean;
+  /** Kahn polarization factor [-polar]; or false for no polarization correction [-nopolar]. */
+  polarization?: number | false;
+  /** No pixel solid-angle correction [-point_pixel]. */
+  pointPixel?: boolean;
+  /** Crystal shape [-square_xtal -round_xtal -gauss_xtal -tophat_spots]. Default 'square'. */
+  shape?: 'square' | 'round' | 'gauss' | 'tophat';
+  /** Spindle start, oscillation and step in degrees, and the step count [-phi -osc -phistep -phisteps]. */
+  phiDeg?: number;
+  oscDeg?: number;
+  phistepDeg?: number;
+  phisteps?: number;
+  /** Render only pixels xmin..xmax (fast) and ymin..ymax (slow), inclusive [-roi]. */
+  roi?: { xmin: number; xmax: number; ymin: number; ymax: number };
+  /** Further nanoBragg flags, appended as they are (e.g. ['-fudge', '2']). */
+  extraArgs?: readonly string[];
+}
+
+/** nanoBragg's command line (without the program name), or a SimulationConfig. */
+export type SimulationInput = readonly string[] | SimulationConfig;
+
+export interface SimulateCallOptions {
+  /** HKL text or bytes used instead of reading the -hkl file (the only way in a browser). Overrides config.hkl. */
+  hklText?: string | Uint8Array;
+  /** Called as rows finish, with the fraction done (0..1]. */
+  onProgress?: (fraction: number) => void;
+}
+
+export interface SimulationResult {
+  /** Float32 photons per pixel, row-major: pixel (slow s, fast f) is image[s * width + f]. */
+  image: Float32Array;
+  width: number;
+  height: number;
+  /** nanoBragg's image statistics (max_I, mean, rms, rmsd over the ROI). */
+  stats: SimStats;
+  /** Warnings in nanoBragg's words (HKL reader, setup, interpolation switch-off) and the parser's own. */
+  warnings: string[];
+  backend: EngineBackend;
+  backendReason: string;
+  /** WebAssembly binary ('simd', 'scalar', 'simd-threads') or GPU adapter that ran the loop. */
+  binary: string;
+  dtype: Dtype;
+  /** 'tricubic', 'nearest', or where the tricubic lookup switched to nearest. */
+  interpolation: string;
+  /** Raster index of the pixel where interpolation switched off, or -1. */
+  switchPixel: number;
+  /** Evaluations the loop performed (pixels x layers x sub-pixels x phi steps). */
+  evaluations: number;
+  /** The command line that was run (for a config: the one it became). */
+  argv: string[];
+  /**
+   * Seconds: prepare (parse + HKL + setup), loop (the engine's pixel loop), total (this call); plus the engine's
+   * own splits (wasm-threads: prepass_s; webgpu: gpu_upload_s, gpu_prepass_s, gpu_kernel_s, gpu_readback_s, ...).
+   */
+  timings: { prepare_s: number; loop_s: number; total_s: number } & Record<string, number>;
+}
+
+/** One backend 'auto' considered (or the one asked for), and why it was or was not used. */
+export interface BackendAttempt {
+  backend: EngineBackend;
+  ok: boolean;
+  reason: string;
+}
+
+export interface Simulator {
+  readonly backend: EngineBackend;
+  /** Why this backend: 'requested', or 'auto: ...' naming each faster backend passed over and why. */
+  readonly backendReason: string;
+  readonly attempts: readonly BackendAttempt[];
+  readonly binary: string;
+  readonly dtype: Dtype;
+  /** Runs one simulation. Calls are queued: one runs at a time. */
+  simulate(input: SimulationInput, options?: SimulateCallOptions): Promise<SimulationResult>;
+  /** Releases the engine (workers, GPU device, WebAssembly memory). Later simulate() calls reject. */
+  dispose(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Config -> argv
+
+/** JS numbers as nanoBragg tokens: String() is the shortest text that Number() reads back exactly. */
+function num(key: string, v: unknown): string {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`config.${key} must be a finite number, got ${String(v)}`);
+  return String(v);
+}
+
+const CONFIG_KEYS: readonly (keyof SimulationConfig)[] = [
+  'cell', 'N', 'Na', 'Nb', 'Nc', 'lambdaA', 'distanceMm', 'pixelMm', 'detpixels', 'beamMm', 'hkl', 'hklPath', 'defaultF',
+  'interpolate', 'oversample', 'detectorThickUm', 'detectorAbsUm', 'thicksteps', 'oversampleThick', 'polarization',
+  'pointPixel', 'shape', 'phiDeg', 'oscDeg', 'phistepDeg', 'phisteps', 'roi', 'extraArgs',
+];
+
+/** Levenshtein distance, case-insensitive. */
+function editDistance(x: string, y: string): number {
+  const a = x.toLowerCase(), b = y.toLowerCase();
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/** The config key a misspelt one most likely meant (a unit suffix forgotten counts as close). */
+function nearestKey(k: string): string | undefined {
+  let best: string | undefined, bestD = Infinity;
+  for (const c of CONFIG_KEYS) {
+    const d = c.toLowerCase().startsWith(k.toLowerCase()) ? 1 : editDistance(k, c);
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return bestD <= Math.max(2, Math.floor(k.length / 3)) ? best : undefined;
+}
+
+const SHAPE_FLAG = { square: '-square_xtal', round: '-round_xtal', gauss: '-gauss_xtal', tophat: '-tophat_spots' } as const;
+
+/**
+ * The nanoBragg command line a config stands for. Values go through String(), which Number() reads back
+ * exactly, so a config and the equivalent argv give the same image bit for bit. The thickness comes
+ * before the attenuation depth, so `detectorAbsUm: 'inf'` means "no absorption" whatever the order of the
+ * keys (nanoBragg applies `-detector_abs inf` at its place on the command line, T-8).
+ */
+export function configToArgv(config: SimulationConfig): string[] {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new TypeError('a simulation config must be an object');
+  for (const k of Object.keys(config)) {
+    if (!(CONFIG_KEYS as readonly string[]).includes(k)) {
+      const near = nearestKey(k);
+      throw new TypeError(`unknown config key '${k}'` + (near ? ` (did you mean '${near}'?)` : ` (known: ${CONFIG_KEYS.join(', ')})`));
+    }
+  }
+  const c = config;
+  const a: string[] = [];
+  const put = (flag: string, key: string, v: unknown) => {
+    if (v !== undefined) a.push(flag, num(key, v));
+  };
+  if (c.hkl !== undefined || c.hklPath !== undefined) a.push('-hkl', c.hklPath ?? 'config.hkl');
+  if (!Array.isArray(c.cell) || c.cell.length !== 6) throw new TypeError('config.cell must be [a, b, c, alpha, beta, gamma] (Å, degrees)');
+  a.push('-cell', ...c.cell.map((v, i) => num(`cell[${i}]`, v)));
+  put('-N', 'N', c.N);
+  put('-Na', 'Na', c.Na);
+  put('-Nb', 'Nb', c.Nb);
+  put('-Nc', 'Nc', c.Nc);
+  put('-default_F', 'defaultF', c.defaultF);
+  if (c.shape !== undefined) {
+    if (!(c.shape in SHAPE_FLAG)) throw new TypeError(`config.shape must be one of ${Object.keys(SHAPE_FLAG).join(', ')}, got ${String(c.shape)}`);
+    a.push(SHAPE_FLAG[c.shape]);
+  }
+  if (c.interpolate !== undefined) a.push(c.interpolate ? '-interpolate' : '-nointerpolate');
+  put('-lambda', 'lambdaA', c.lambdaA);
+  if (c.polarization === false) a.push('-nopolar');
+  else put('-polar', 'polarization', c.polarization);
+  put('-distance', 'distanceMm', c.distanceMm);
+  put('-pixel', 'pixelMm', c.pixelMm);
+  if (Array.isArray(c.detpixels)) {
+    put('-detpixels_f', 'detpixels[0]', c.detpixels[0]);
+    put('-detpixels_s', 'detpixels[1]', c.detpixels[1]);
+  } else put('-detpixels', 'detpixels', c.detpixels);
+  if (c.beamMm !== undefined) {
+    put('-Xbeam', 'beamMm[0]', c.beamMm[0]);
+    put('-Ybeam', 'beamMm[1]', c.beamMm[1]);
+  }
+  if (c.pointPixel) a.push('-point_pixel');
+  put('-detector_thick', 'detectorThickUm', c.detectorThickUm);
+  if (c.detectorAbsUm === 'inf') a.push('-detector_abs', 'inf');
+  else put('-detector_abs', 'detectorAbsUm', c.detectorAbsUm);
+  put('-detector_thicksteps', 'thicksteps', c.thicksteps);
+  put('-oversample', 'oversample', c.oversample);
+  if (c.oversampleThick) a.push('-oversample_thick');
+  put('-phi', 'phiDeg', c.phiDeg);
+  put('-osc', 'oscDeg', c.oscDeg);
+  put('-phistep', 'phistepDeg', c.phistepDeg);
+  put('-phisteps', 'phisteps', c.phisteps);
+  if (c.roi !== undefined) a.push('-roi', num('roi.xmin', c.roi.xmin), num('roi.xmax', c.roi.xmax), num('roi.ymin', c.roi.ymin), num('roi.ymax', c.roi.ymax));
+  if (c.extraArgs !== undefined) {
+    if (!Array.isArray(c.extraArgs) || c.extraArgs.some((t) => typeof t !== 'string')) throw new TypeError('config.extraArgs must be an array of strings');
+    a.push(...c.extraArgs);
+  }
+  return a;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Backends
+
+/** Node or Deno: runtimes with a file system behind node:fs (browsers and workers have none). */
+function hasFileSystem(): boolean {
+  const g = globalThis as { process?: { versions?: { node?: string } }; Deno?: unknown };
+  return !!g.Deno || !!g.process?.versions?.node;
+}
+
+/** Whether this runtime has a WebGPU engine and adapter; the reason when not. */
+async function probeWebGpu(): Promise<{ ok: boolean; reason: string }> {
+  try {
+    // Loaded only where it can be used; a build or runtime that cannot load it falls through with the reason.
+    await import('./webgpu/engine.ts');
+  } catch (e) {
+    return { ok: false, reason: `no WebGPU engine in this build (${firstLine(e)})` };
+  }
+  const { requestGpu, describeAdapter } = await import('./webgpu/device.ts');
+  const gpu = await requestGpu();
+  if ('error' in gpu) return { ok: false, reason: gpu.error };
+  gpu.device.destroy();
+  return { ok: true, reason: `adapter ${describeAdapter(gpu.info)}` };
+}
+
+async function probe(backend: EngineBackend): Promise<{ ok: boolean; reason: string }> {
+  switch (backend) {
+    case 'webgpu':
+      return probeWebGpu();
+    case 'wasm-threads': {
+      const t = threadsAvailable();
+      return t.ok ? { ok: true, reason: 'SharedArrayBuffer and shared WebAssembly memory available' } : { ok: false, reason: t.reason ?? 'unavailable' };
+    }
+    case 'wasm':
+      return wasmSimdSupported() ? { ok: true, reason: 'WebAssembly SIMD available' } : { ok: false, reason: 'this runtime has no WebAssembly SIMD' };
+    case 'wasm-scalar':
+      return { ok: true, reason: 'plain WebAssembly, runs everywhere' };
+  }
+}
+
+/** The WebAssembly binary each engine must report: a guard against an engine answering for another backend. */
+const WASM_BINARY: Partial<Record<EngineBackend, string>> = { wasm: 'simd', 'wasm-scalar': 'scalar', 'wasm-threads': 'simd-threads' };
+
+async function startEngine(backend: EngineBackend, opts: SimulatorOptions, dtype: Dtype): Promise<SimEngine> {
+  const engine = await createEngine({ backend, dtype, threads: opts.threads });
+  const want = WASM_BINARY[backend];
+  const wrongBinary = want ? engine.binary !== want : Object.values(WASM_BINARY).includes(engine.binary);
+  if (engine.backend !== backend || wrongBinary) {
+    await closeEngine(engine);
+    throw new Error(`this build's createEngine has no ${backend} engine yet (it gave the ${engine.binary} binary)`);
+  }
+  return engine;
+}
+
+async function closeEngine(engine: SimEngine): Promise<void> {
+  const closable = engine as SimEngine & { close?: () => Promise<void> };
+  if (typeof closable.close === 'function') await closable.close();
+  else engine.dispose();
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
+/** What each backend would say here, without starting any engine (webgpu opens and closes a device). */
+export async function detectBackends(): Promise<BackendAttempt[]> {
+  const out: BackendAttempt[] = [];
+  for (const backend of BACKEND_ORDER) out.push({ backend, ...(await probe(backend)) });
+  return out;
+}
+
+const BACKENDS: readonly Backend[] = ['auto', ...BACKEND_ORDER];
+
+/**
+ * A simulator on one backend, started and ready. backend 'auto' (default) takes the first of webgpu,
+ * wasm-threads, wasm, wasm-scalar that this runtime has and that starts; a named backend that cannot run
+ * here throws an Error with the reason.
+ */
+export async function createSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const requested = options.backend ?? 'auto';
+  const dtype = options.dtype ?? 'f32';
+  if (!BACKENDS.includes(requested)) throw new TypeError(`unknown backend '${requested}' (${BACKENDS.join(', ')})`);
+  if (dtype !== 'f32' && dtype !== 'f64') throw new TypeError(`unknown dtype '${dtype}' (f32, f64)`);
+  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
+    throw new TypeError(`threads must be an integer >= 1, got ${options.threads}`);
+  }
+
+  const attempts: BackendAttempt[] = [];
+  let engine: SimEngine | null = null;
+  let reason = '';
+  for (const backend of requested === 'auto' ? BACKEND_ORDER : [requested]) {
+    const p = await probe(backend);
+    if (!p.ok) {
+      attempts.push({ backend, ok: false, reason: p.reason });
+      if (requested !== 'auto') throw new Error(`backend ${backend} is unavailable here: ${p.reason}`);
+      continue;
+    }
+    try {
+      engine = await startEngine(backend, options, dtype);
+    } catch (e) {
+      attempts.push({ backend, ok: false, reason: `failed to start: ${firstLine(e)}` });
+      if (requested !== 'auto') throw new Error(`backend ${backend} failed to start: ${firstLine(e)}`);
+      continue;
+    }
+    attempts.push({ backend, ok: true, reason: p.reason });
+    reason = requested === 'auto'
+      ? `auto: ${attempts.map((x) => (x.ok ? `chose ${x.backend} (${x.reason})` : `${x.backend} unavailable (${x.reason})`)).join('; ')}`
+      : `requested (${p.reason})`;
+    break;
+  }
+  if (!engine) throw new Error(`no backend could start: ${attempts.map((x) => `${x.backend}: ${x.reason}`).join('; ')}`);
+  return new LibrarySimulator(engine, reason, attempts);
+}
+
+class LibrarySimulator implements Simulator {
+  private engine: SimEngine;
+  private disposed: Promise<void> | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  readonly backend: EngineBackend;
+  readonly binary: string;
+  readonly dtype: Dtype;
+
+  constructor(engine: SimEngine, readonly backendReason: string, readonly attempts: readonly BackendAttempt[]) {
+    this.engine = engine;
+    this.backend = engine.backend;
+    this.binary = engine.binary;
+    this.dtype = engine.dtype;
+  }
+
+  simulate(input: SimulationInput, options: SimulateCallOptions = {}): Promise<SimulationResult> {
+    if (this.disposed) return Promise.reject(new Error('this simulator has been disposed'));
+    const r = this.queue.then(() => this.run(input, options));
+    this.queue = r.catch(() => {});
+    return r;
+  }
+
+  private async run(input: SimulationInput, options: SimulateCallOptions): Promise<SimulationResult> {
+    const engine = this.engine;
+    const t0 = performance.now();
+    const prepared = await prepareInput(input, options.hklText);
+    const t1 = performance.now();
+    const simOptions: SimulateOptions = options.onProgress ? { onProgress: options.onProgress } : {};
+    const r = await engine.simulate(prepared, simOptions);
+    const t2 = performance.now();
+    // engine-specific splits (the WebGPU engine's upload/prepass/kernel/readback) join the timings
+    const extra: Record<string, number> = {};
+    for (const [k, v] of Object.entries((r as { gpuTimings?: Record<string, unknown> }).gpuTimings ?? {})) {
+      if (typeof v === 'number') extra[`gpu_${k}`] = v;
+    }
+    return {
+      image: r.image, width: r.width, height: r.height, stats: r.stats,
+      warnings: [...prepared.sim.args.warnings, ...r.warnings],
+      backend: this.backend, backendReason: this.backendReason, binary: this.binary, dtype: this.dtype,
+      interpolation: r.interpolation, switchPixel: r.switchPixel, evaluations: r.evaluations,
+      argv: prepared.argv,
+      timings: { ...r.timings, ...extra, prepare_s: (t1 - t0) / 1000, loop_s: r.timings.loop_s, total_s: (t2 - t0) / 1000 },
+    };
+  }
+
+  /** Lets the calls already made finish, then closes the engine. */
+  dispose(): Promise<void> {
+    this.disposed ??= this.queue.then(() => closeEngine(this.engine));
+    return this.disposed;
+  }
+}
+
+/** Parses the input (argv or config) and loads its structure factors. */
+export async function prepareInput(input: SimulationInput, hklText?: string | Uint8Array): Promise<PreparedSimulation> {
+  let argv: string[];
+  let text = hklText;
+  if (Array.isArray(input)) {
+    if (input.some((t) => typeof t !== 'string')) throw new TypeError('an argv input must be an array of strings');
+    argv = [...input];
+  } else {
+    const config = input as SimulationConfig;
+    argv = configToArgv(config);
+    text ??= config.hkl;
+  }
+  if (text === undefined && argv.includes('-hkl') && !hasFileSystem()) {
+    throw new Error('this runtime has no file system: pass the HKL data as config.hkl or as the hklText option');
+  }
+  return prepareSimulation(argv, text === undefined ? {} : { hklText: text });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Structure factors and the kernels on their own
+
+export interface LoadHklOptions {
+  /** F for grid cells no reflection sets (nanoBragg -default_F). Default 0. */
+  defaultF?: number;
+  /** Name used in error messages. */
+  source?: string;
+}
+
+/** A parsed HKL grid and the reader's non-fatal findings (duplicates, ignored columns). */
+export type LoadedHkl = HklGrid & { warnings: string[] };
+
+/** Parses HKL text or bytes (h k l F per line) into nanoBragg's dense grid. Throws HklError naming the line. */
+export function loadHkl(input: string | Uint8Array, options: LoadHklOptions = {}): LoadedHkl {
+  const { grid, warnings } = parseHkl(input, { defaultF: options.defaultF, source: options.source });
+  return Object.assign(grid, { warnings });
+}
+
+let sharedKernels: Promise<WasmKernels> | null = null;
+
+/** The kernel instance behind interpolateF and captureFractions (SIMD binary where the runtime has it). */
+function kernels(): Promise<WasmKernels> {
+  if (!sharedKernels) {
+    sharedKernels = loadKernels();
+    sharedKernels.catch(() => (sharedKernels = null));
+  }
+  return sharedKernels;
+}
+
+const f64 = (name: string, v: ArrayLike<number>): Float64Array => {
+  if (v instanceof Float64Array) return v;
+  if (v === null || typeof v !== 'object' || typeof v.length !== 'number') throw new TypeError(`${name} must be an array of numbers`);
+  return Float64Array.from(v);
+};
+
+export interface InterpolateFOptions {
+  /** 'f64' (default, C's polin3 bit for bit), 'f64x2' (same bits), 'f32'/'f32x4' (within 1e-6 of the stencil's largest |F|). */
+  variant?: TricubicVariant;
+  /** nanoBragg's run-wide interpolation switch; pass the same object to later calls to continue a run. Updated in place. */
+  state?: InterpolationState;
+}
+
+/**
+ * F at fractional Miller indices (h[i], k[i], l[i]) in nanoBragg's serial order: tricubic interpolation
+ * until the first evaluation outside the grid's interpolation window, nearest neighbour from there on
+ * (the C program's switch-off, with its warning lines the first time).
+ */
+export async function interpolateF(grid: HklGrid, h: ArrayLike<number>, k: ArrayLike<number>, l: ArrayLike<number>,
+                                   options: InterpolateFOptions = {}): Promise<InterpolationResult> {
+  return interpolateKernel(await kernels(), grid, f64('h', h), f64('k', k), f64('l', l), options);
+}
+
+/**
+ * Capture fraction of each of nLayers sensor layers (step delta in m, attenuation mu in 1/m) for each
+ * parallax factor rho[p]: result[p * nLayers + t] = exp(-tΔμ/ρ) - exp(-(t+1)Δμ/ρ). Float64Array for the
+ * 'f64'/'f64x2' variants (default 'f64', nanoBragg's expression), Float32Array for 'f32'/'f32x4'.
+ * resolveLayers() turns nanoBragg's thickness options into nLayers, delta and mu.
+ */
+export async function captureFractions(rho: ArrayLike<number>, nLayers: number, delta: number, mu: number,
+                                       variant: CaptureVariant = 'f64'): Promise<Float64Array | Float32Array> {
+  return captureKernel(await kernels(), f64('rho', rho), nLayers, delta, mu, variant);
+}
