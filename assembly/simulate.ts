@@ -23,6 +23,7 @@
 
 import { tricubicF64, tricubicF32, nearestF64 } from './tricubic';
 import { sinpiF32, sinpiF32x4, demote2x2 } from './mathx_simd';
+import { captureFractionF32 } from './absorption';
 
 // ---- parameter block layout (keep in sync with src/simulator/params.ts) ----
 export const P_FPIXELS: i32 = 0;
@@ -496,7 +497,7 @@ function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
         }
         if (capture == 0.0 || osThick) {
           const parallax = dX * ox + dY * oy + dZ * oz;
-          capture = captureFraction(t, parallax);
+          capture = <f64>captureFractionF32(t, thickstep, mu, parallax);
         }
         if (polar == 0.0 || osPolar) polar = polarF32Path(dX, dY, dZ);
         const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0;
@@ -624,8 +625,8 @@ function pairGeometry(off: usize, Fdet: v128, Sdet: f64, Odet: f64, t: i32, firs
   const c0 = load<f64>(st + G_CAP), c1 = load<f64>(st + G_CAP, 8);
   if (osThick || c0 == 0.0 || c1 == 0.0) {
     const par = f64x2.add(f64x2.add(f64x2.mul(dx, f64x2.splat(ox)), f64x2.mul(dy, f64x2.splat(oy))), f64x2.mul(dz, f64x2.splat(oz)));
-    if (osThick || c0 == 0.0) store<f64>(st + G_CAP, captureFraction(t, f64x2.extract_lane(par, 0)));
-    if (osThick || c1 == 0.0) store<f64>(st + G_CAP, captureFraction(t, f64x2.extract_lane(par, 1)), 8);
+    if (osThick || c0 == 0.0) store<f64>(st + G_CAP, <f64>captureFractionF32(t, thickstep, mu, f64x2.extract_lane(par, 0)));
+    if (osThick || c1 == 0.0) store<f64>(st + G_CAP, <f64>captureFractionF32(t, thickstep, mu, f64x2.extract_lane(par, 1)), 8);
   }
   const p0 = load<f64>(st + G_POLAR), p1 = load<f64>(st + G_POLAR, 8);
   if (osPolar || p0 == 0.0 || p1 == 0.0) {
