@@ -1,0 +1,132 @@
+// One-shot check of the WebGPU backend on a machine with a real GPU: the adapter, every golden case within the
+// pure-f32 tolerance (precision.md), and whole-image timings of the bench workloads (src/bench/workloads.ts)
+// against the single-threaded WASM SIMD engine, with the GPU's upload / kernel / readback split.
+//
+//   npx tsx src/webgpu/check.ts [--sizes 1024 4096] [--repeats 3] [--no-parity] [--no-bench]
+//
+// Goldens from NANOBRAGG_GOLDEN (default ../shared/golden). Prints readable lines, then one JSON line starting
+// with "GPU-CHECK-JSON " holding everything. Exit code 1 if any parity check fails.
+
+import { readFileSync } from 'node:fs';
+import { createEngine, prepareSimulation, type PreparedSimulation, type SimEngine } from '../simulator/engine.ts';
+import { compareImages } from '../simulator/compare.ts';
+import { absorptionImageArgv, smoothHklText, tricubicImageArgv } from '../bench/workloads.ts';
+import { loadGoldenCases } from '../../tests/helpers/golden.ts';
+import { createWebGpuEngine, type WebGpuEngine, type WebGpuSimResult } from './engine.ts';
+import { pureF32Tolerance, toleranceRatios } from './precision.ts';
+
+interface Options { sizes: number[]; repeats: number; parity: boolean; bench: boolean }
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = { sizes: [1024, 4096], repeats: 3, parity: true, bench: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--sizes') {
+      o.sizes = [];
+      while (argv[i + 1] && /^\d+$/.test(argv[i + 1])) o.sizes.push(Number(argv[++i]));
+    } else if (a === '--repeats') o.repeats = Number(argv[++i]);
+    else if (a === '--no-parity') o.parity = false;
+    else if (a === '--no-bench') o.bench = false;
+    else throw new Error(`unknown option ${a} (--sizes N..., --repeats N, --no-parity, --no-bench)`);
+  }
+  return o;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (s: number) => `${(s * 1000).toFixed(2)} ms`;
+
+async function parity(gpu: WebGpuEngine) {
+  const rows = [];
+  for (const c of loadGoldenCases()) {
+    const argv = c.argv.slice(1).filter((_, i, a) => !(a[i - 1] === '-floatfile') && a[i] !== '-floatfile');
+    const prepared = await prepareSimulation(argv, { hklText: c.hklPath ? readFileSync(c.hklPath, 'utf8') : undefined });
+    const r = await gpu.simulate(prepared);
+    const q = toleranceRatios(compareImages(r.image, c.image), pureF32Tolerance(prepared.sim));
+    const switchOk = r.switchPixel === (c.oorTrigger ?? -1);
+    const ok = q.worst <= 1 && switchOk;
+    rows.push({ case: c.name, worst: q.worst, maxRel: q.maxRel, sumRatio: q.sumRatio, oneMinusR: q.oneMinusR, switchOk, ok, wall_s: r.gpuTimings.wall_s });
+    console.log(`parity ${c.name.padEnd(26)} worst ${q.worst.toFixed(3)} of tolerance, switch-off ${switchOk ? 'exact' : 'WRONG'} ${ok ? 'ok' : 'FAIL'}`);
+  }
+  return rows;
+}
+
+function workloads(size: number): { name: string; argv: string[]; hkl?: string }[] {
+  const hkl = smoothHklText();
+  const layers = ['-detector_abs', '500', '-detector_thick', '100', '-detector_thicksteps', '5'];
+  return [
+    { name: 'tricubic', argv: tricubicImageArgv(size), hkl },
+    { name: 'tricubic + 5 layers', argv: [...tricubicImageArgv(size), ...layers], hkl },
+    { name: 'absorption 5 layers', argv: absorptionImageArgv(size, 5, false) },
+  ];
+}
+
+async function bench(opts: Options) {
+  const rows = [];
+  const wasm: SimEngine = await createEngine({ backend: 'wasm', dtype: 'f32' });
+  const wasm64: SimEngine = await createEngine({ backend: 'wasm', dtype: 'f64' });
+  for (const size of opts.sizes) {
+    for (const w of workloads(size)) {
+      const prepared: PreparedSimulation = await prepareSimulation(w.argv, w.hkl ? { hklText: w.hkl } : {});
+      const tCold = performance.now();
+      const gpu = await createWebGpuEngine();
+      const cold = await gpu.simulate(prepared);
+      const cold_s = (performance.now() - tCold) / 1000;
+      const warm: WebGpuSimResult[] = [];
+      for (let i = 0; i < opts.repeats; i++) warm.push(await gpu.simulate(prepared));
+      gpu.dispose();
+      // reference: the C arithmetic (WASM f64) up to 1024^2, the WASM f32 path (itself within 5e-6 of C) above
+      const refEngine = size <= 1024 ? wasm64 : wasm;
+      const t0 = performance.now();
+      const ref = await refEngine.simulate(prepared);
+      const ref_s = (performance.now() - t0) / 1000;
+      const tw = performance.now();
+      if (refEngine !== wasm) await wasm.simulate(prepared);
+      const wasm_s = refEngine === wasm ? ref_s : (performance.now() - tw) / 1000;
+      const tol = pureF32Tolerance(prepared.sim, Math.max(1, Math.floor(size / 256)));
+      const slack = refEngine === wasm ? 5e-6 : 0;
+      const m = compareImages(cold.image, ref.image);
+      const q = toleranceRatios({ ...m, maxRelDiff: Math.max(0, m.maxRelDiff - slack) }, tol);
+      const pick = (k: keyof WebGpuSimResult['gpuTimings']) => median(warm.map((r) => r.gpuTimings[k] as number));
+      const row = {
+        size, workload: w.name, evaluations: cold.evaluations, cold_s,
+        warm_wall_s: pick('wall_s'), kernel_s: pick('kernel_s'), kernel_clock: cold.gpuTimings.kernel_clock,
+        upload_s: pick('upload_s'), prepass_s: pick('prepass_s'), readback_s: pick('readback_s'),
+        wasm_simd_f32_s: wasm_s, reference: refEngine === wasm ? 'wasm f32' : 'wasm f64', worst: q.worst,
+        repeatable: warm.every((r) => r.image.every((v, i) => v === cold.image[i])),
+        dispatch: cold.gpu.dispatch,
+      };
+      rows.push(row);
+      console.log(`bench ${size}^2 ${w.name.padEnd(20)} warm ${ms(row.warm_wall_s)} (kernel ${ms(row.kernel_s)} ${row.kernel_clock}, ` +
+        `upload ${ms(row.upload_s)}, pre-pass ${ms(row.prepass_s)}, readback ${ms(row.readback_s)}), cold ${ms(cold_s)}; ` +
+        `WASM SIMD f32 ${ms(wasm_s)}; ${(row.evaluations / row.kernel_s / 1e6).toFixed(1)} M evals/s in the kernel; ` +
+        `parity vs ${row.reference} ${q.worst.toFixed(3)} of tolerance; repeatable ${row.repeatable}`);
+    }
+  }
+  wasm.dispose();
+  wasm64.dispose();
+  return rows;
+}
+
+async function main() {
+  const opts = parseOptions(process.argv.slice(2));
+  const gpu = await createWebGpuEngine();
+  const info = gpu.adapterInfo;
+  console.log(`adapter: ${gpu.binary}; features ${info.features.join(' ')}; limits ${JSON.stringify(info.limits)}`);
+  const out: Record<string, unknown> = { adapter: info, binary: gpu.binary };
+  let failed = false;
+  if (opts.parity) {
+    const rows = await parity(gpu);
+    out.parity = rows;
+    failed ||= rows.some((r) => !r.ok);
+  }
+  gpu.dispose();
+  if (opts.bench) {
+    const rows = await bench(opts);
+    out.bench = rows;
+    failed ||= rows.some((r) => !(r.worst <= 1) || !r.repeatable);
+  }
+  console.log('GPU-CHECK-JSON ' + JSON.stringify(out));
+  process.exitCode = failed ? 1 : 0;
+}
+
+await main();

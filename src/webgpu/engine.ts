@@ -1,0 +1,204 @@
+// The WebGPU simulator engine: whole images through the WGSL pixel loop (src/webgpu/simulate.ts), behind the
+// same SimEngine interface as the WebAssembly engine (src/simulator/engine.ts).
+//
+//   const engine = await createWebGpuEngine();            // throws if there is no adapter
+//   const result = await engine.simulate(await prepareSimulation(argv));
+//   result.gpuTimings  // { upload_s, prepass_s, kernel_s, kernel_clock, readback_s, wall_s }
+//
+// Precision: f32 on the GPU with precision.md's fixes (pure-f32 tolerance, tests/webgpu.test.ts); the
+// interpolation switch-off is exact (GPU pre-pass + f64 re-check of the undecidable evaluations on the host).
+// One run: upload (uniforms, phi table, HKL grid), pre-pass (only with interpolation on), the pixel loop in
+// tiles (src/webgpu/select.ts), readback. Pipelines are cached per shader variant for the engine's life.
+
+import { evaluationCount, type Dtype, type PreparedSimulation, type SimEngine, type SimResult, type SimulateOptions } from '../simulator/engine.ts';
+import { imageStats } from '../io/stats.ts';
+import { outOfRangeWarning } from '../kernels/tricubic.ts';
+import { GpuContext } from './context.ts';
+import { describeAdapter, requestGpu, type GpuAdapterSummary, type GpuHandle } from './device.ts';
+import { evaluationsPerPixel, firstOutOfRangeInPixel, geometry64, type OutOfRangeEvaluation } from './geometry64.ts';
+import { chooseWorkgroupSize, itemsPerTile, pipelineKey, type DispatchPlan, type GpuLimits } from './select.ts';
+import { phiTableF32, prepassWgsl, simulateVariant, simulateWgsl, simUniforms } from './simulate.ts';
+import { createSwitchBuffer, readSwitchBuffer, resolveSwitch, DEFAULT_CANDIDATE_CAPACITY, NO_UNIT } from './switchoff.ts';
+
+export const WEBGPU_F64_REFUSAL = 'the webgpu backend computes in f32 (with df64 where needed); use --backend wasm for --dtype f64';
+
+/** Per-run time split of a GPU simulation (seconds). */
+export interface GpuTimings {
+  /** Buffer creation and uploads (uniforms, phi table, HKL grid), until the queue is idle. */
+  upload_s: number;
+  /** Switch-off pre-pass: GPU kernel, its readback and the f64 re-check on the host (0 without interpolation). */
+  prepass_s: number;
+  /** The pixel-loop kernel: GPU time from timestamp queries when the device has them, else host wall time. */
+  kernel_s: number;
+  kernel_clock: 'timestamp-query' | 'wall';
+  /** Image copy to a mappable buffer, map and copy out. */
+  readback_s: number;
+  /** The whole simulate() call. */
+  wall_s: number;
+}
+
+export interface WebGpuRunInfo {
+  /** Dispatch of the pixel loop: workgroup size, '1d' | '2d' | 'tiled' and the number of tiles. */
+  dispatch: { workgroupSize: number; shape: DispatchPlan['shape']; tiles: number; groups: [number, number, number] };
+  /** Switch-off pre-pass: undecidable units (pixels) found, how many the host checked in f64, overflow. */
+  prepass: { ran: boolean; candidates: number; checked: number; overflow: boolean };
+  pipelineKey: string;
+}
+
+export type WebGpuSimResult = SimResult & { gpuTimings: GpuTimings; gpu: WebGpuRunInfo };
+
+export interface WebGpuEngineOptions {
+  dtype?: Dtype;
+  /** Lower device limits (tests: force the 2-D dispatch path or the too-large-buffer error). */
+  limits?: Partial<GpuLimits>;
+  /** Threads per workgroup (default: chooseWorkgroupSize from the adapter). */
+  workgroupSize?: number;
+  /** Pre-pass candidate list size (default 4096 pixels). */
+  candidateCapacity?: number;
+  /** Pixels per dispatch tile (default: itemsPerTile from the adapter and the evaluations per pixel). */
+  pixelsPerTile?: number;
+  /** An adapter and device to use instead of requesting new ones (the engine then owns and destroys it). */
+  gpu?: GpuHandle;
+}
+
+export interface WebGpuEngine extends SimEngine {
+  readonly adapterInfo: GpuAdapterSummary;
+  /** The context (device, limits, pipeline cache): for tests and diagnostics. */
+  readonly context: GpuContext;
+  simulate(prepared: PreparedSimulation, options?: SimulateOptions): Promise<WebGpuSimResult>;
+}
+
+class WebGpuSimEngine implements WebGpuEngine {
+  readonly backend = 'webgpu' as const;
+  readonly dtype: Dtype = 'f32';
+  readonly workgroupSize: number;
+
+  constructor(readonly context: GpuContext, private readonly opts: WebGpuEngineOptions) {
+    this.workgroupSize = opts.workgroupSize ?? chooseWorkgroupSize({ ...context.info, limits: context.limits });
+  }
+
+  get binary(): string {
+    return describeAdapter(this.context.info);
+  }
+
+  get adapterInfo(): GpuAdapterSummary {
+    return this.context.info;
+  }
+
+  /** No memory stays allocated between runs: every buffer of a run is destroyed before simulate() returns. */
+  memoryBytes(): number {
+    return 0;
+  }
+
+  dispose(): void {
+    this.context.destroy();
+  }
+
+  async simulate(prepared: PreparedSimulation, options: SimulateOptions = {}): Promise<WebGpuSimResult> {
+    const ctx = this.context;
+    ctx.assertAlive();
+    const sim = prepared.sim;
+    const { fpixels: width, spixels: height } = sim.detector;
+    const npix = width * height;
+    if (npix >= NO_UNIT) throw new Error(`detector of ${width}x${height} pixels is too large for the webgpu backend (at most 2^32 - 2 pixels)`);
+    const wg = this.workgroupSize;
+    const variant = simulateVariant(sim, wg);
+    const g64 = geometry64(sim);
+    const perPixel = evaluationsPerPixel(g64);
+    const tWall = performance.now();
+    const buffers: GPUBuffer[] = [];
+    try {
+      // ---- pipelines (cached) and upload
+      const mainKey = pipelineKey('simulate', variant);
+      const main = await ctx.kernel(mainKey, () => simulateWgsl(variant), 'simulate', ['uniform', 'tile', 'read', 'read', 'storage']);
+      const prepassKernel = variant.interpolate
+        ? await ctx.kernel(pipelineKey('prepass', { shape: variant.shape, workgroupSize: wg }), () => prepassWgsl(variant), 'prepass',
+          ['uniform', 'tile', 'read', 'storage'])
+        : null;
+      const tUpload = performance.now();
+      const capacity = this.opts.candidateCapacity ?? DEFAULT_CANDIDATE_CAPACITY;
+      let phiBuf!: GPUBuffer, gridBuf!: GPUBuffer, imageBuf!: GPUBuffer;
+      let preParams: GPUBuffer | undefined, switchBuf: GPUBuffer | undefined;
+      await ctx.scoped('uploading the simulation inputs', () => {
+        const made = (b: GPUBuffer) => (buffers.push(b), b);
+        imageBuf = made(ctx.storage('image', `the image (${width}x${height} pixels, f32)`, npix * 4));
+        phiBuf = made(ctx.storageWith('phi table', 'the crystal vectors per phi step', phiTableF32(sim)));
+        const g = sim.grid;
+        gridBuf = made(g
+          ? ctx.storageWith('HKL grid', `the HKL grid (${g.hRange}x${g.kRange}x${g.lRange} values, f32)`, Float32Array.from(g.data))
+          : ctx.storage('no HKL grid', 'a placeholder grid', 4));
+        if (prepassKernel) {
+          preParams = made(ctx.uniform('prepass params', simUniforms(sim)));
+          switchBuf = made(createSwitchBuffer(ctx, capacity));
+        }
+      });
+      await ctx.waitIdle();
+      const upload_s = (performance.now() - tUpload) / 1000;
+
+      // ---- interpolation switch-off: GPU pre-pass, exact decision on the host
+      const warnings = [...prepared.hklWarnings, ...sim.warnings];
+      let interpolation = sim.interpolate ? 'tricubic' : 'nearest';
+      let switchAt: OutOfRangeEvaluation | null = null;
+      const prepassInfo = { ran: false, candidates: 0, checked: 0, overflow: false };
+      const tPre = performance.now();
+      if (prepassKernel && preParams && switchBuf) {
+        const plan = ctx.plan(npix, wg, this.opts.pixelsPerTile ?? itemsPerTile(ctx.info, perPixel));
+        await ctx.dispatch('the switch-off pre-pass', prepassKernel, [preParams, phiBuf, switchBuf], plan);
+        const report = await readSwitchBuffer(ctx, switchBuf, capacity);
+        // an overflowing candidate list: every pixel up to the first definite one is checked in f64
+        const r = resolveSwitch(report, npix, (p) => firstOutOfRangeInPixel(g64, p));
+        switchAt = r.result;
+        Object.assign(prepassInfo, { ran: true, candidates: report.candidateCount, checked: r.checked, overflow: report.overflow });
+      }
+      const prepass_s = (performance.now() - tPre) / 1000;
+      let switchPixel = -1;
+      if (switchAt) {
+        switchPixel = switchAt.pixel;
+        warnings.push(...outOfRangeWarning(switchAt.h, switchAt.k, switchAt.l));
+        interpolation = `tricubic, switched to nearest at pixel (slow ${Math.floor(switchPixel / width)}, fast ${switchPixel % width})`;
+      }
+
+      // ---- the pixel loop
+      const params = simUniforms(sim, switchAt ? switchAt.pixel : NO_UNIT, switchAt ? switchAt.raw : NO_UNIT);
+      const uBuf = await ctx.scoped('uploading the pixel-loop parameters', () => ctx.uniform('simulate params', params));
+      buffers.push(uBuf);
+      const plan = ctx.plan(npix, wg, this.opts.pixelsPerTile ?? itemsPerTile(ctx.info, perPixel));
+      const timing = await ctx.dispatch('the pixel loop', main, [uBuf, phiBuf, gridBuf, imageBuf], plan,
+        options.onProgress ? (done, total) => options.onProgress!(done / total) : undefined);
+
+      // ---- readback
+      const tRead = performance.now();
+      const image = new Float32Array(await ctx.read(imageBuf, npix * 4, 'the image'));
+      const readback_s = (performance.now() - tRead) / 1000;
+      const stats = imageStats(image, width, height, sim.roi);
+      const wall_s = (performance.now() - tWall) / 1000;
+      const kernel_s = timing.gpu_s ?? timing.wall_s;
+      return {
+        image, width, height, warnings, interpolation, switchPixel,
+        evaluations: evaluationCount(sim),
+        stats,
+        timings: { loop_s: prepass_s + timing.wall_s },
+        gpuTimings: { upload_s, prepass_s, kernel_s, kernel_clock: timing.gpu_s !== null ? 'timestamp-query' : 'wall', readback_s, wall_s },
+        gpu: {
+          dispatch: { workgroupSize: wg, shape: plan.shape, tiles: plan.tiles.length, groups: plan.tiles[0]?.groups ?? [0, 0, 0] },
+          prepass: prepassInfo,
+          pipelineKey: mainKey,
+        },
+      };
+    } finally {
+      for (const b of buffers) b.destroy();
+    }
+  }
+}
+
+/**
+ * A WebGPU engine on a fresh device (or on `opts.gpu`). Throws when there is no adapter (the message says why)
+ * and when f64 is asked for.
+ */
+export async function createWebGpuEngine(opts: WebGpuEngineOptions = {}): Promise<WebGpuEngine> {
+  if (opts.dtype === 'f64') throw new Error(WEBGPU_F64_REFUSAL);
+  if (opts.dtype !== undefined && opts.dtype !== 'f32') throw new Error(`unknown dtype '${String(opts.dtype)}' (the webgpu backend computes in f32)`);
+  const handle = opts.gpu ?? (await requestGpu());
+  if ('error' in handle) throw new Error(`no WebGPU: ${handle.error}`);
+  return new WebGpuSimEngine(new GpuContext(handle, { limits: opts.limits }), opts);
+}

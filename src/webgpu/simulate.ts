@@ -1,0 +1,406 @@
+// The nanoBragg pixel loop on WebGPU (physics.md 5.11): the WGSL twin of assembly/simulate.ts, pure f32 with
+// the fixes of precision.md, plus the switch-off pre-pass kernel and the uniform block both read.
+//
+// Same semantics as simulateF64/simulateF32: one thread per pixel; loop order layer, sub-slow, sub-fast, phi;
+// the omega of the first subpixel of layer 0, the polarization of the first evaluation and the capture fraction
+// of the first subpixel of each layer ("last value" rules, physics.md 4.4, 5.5, 5.7), or the running products of
+// -oversample_thick/_polar/_omega; the F_latt == 0 skip for the non-square shapes (3.6); tricubic before the
+// switch-off evaluation and nearest neighbour from it on (3.5), the switch found by the pre-pass.
+//
+// Precision (precision.md, pure-f32 path; no f64 in WGSL):
+//  1. sincg range-reduced: n = round(h), f = h - n (exact), sin(N pi f) / sin(pi f) * (-1)^((N-1) n), with our
+//     own sinpi polynomial (relative accuracy; never WGSL's sin, fix 5).
+//  2. d - i without cancellation, beam along +x: ( -(Py^2+Pz^2) / (R (R + Px)), Py / R, Pz / R ); a/lambda,
+//     b/lambda, c/lambda from the host; subpixels placed as integer offsets from an anchor subpixel near the beam,
+//     whose position the host computes in f64, so Py and Pz carry relative (not absolute) f32 errors.
+//  3. capture fraction as -exp(-t x) expm1(-x) (src/webgpu/absorption.ts).
+//  4. polarization cos(2 psi) = (E^2 - B^2) / (E^2 + B^2), sin^2(2 theta) = (Py^2 + Pz^2) / R^2 (no atan2, no
+//     1 - cos^2 cancellation).
+// Measured against the C images: see tests/webgpu.test.ts (worst ratio to the tolerance per golden case).
+// No float pairs are needed in this kernel: with fixes 1-4 the f32 error stays well inside the tolerance on
+// every golden case; only the batched tricubic kernel (src/webgpu/tricubic.ts) reads float-pair inputs.
+
+import type { Simulation, Vec3 } from '../simulator/setup.ts';
+import { R_E_SQR } from '../simulator/setup.ts';
+import { ABSORPTION_WGSL } from './absorption.ts';
+import { MATHX_WGSL } from './mathx.ts';
+import type { SimulateVariant } from './select.ts';
+import { switchWgsl, NO_UNIT } from './switchoff.ts';
+import { TRICUBIC_RANGE_WGSL, TRICUBIC_WGSL } from './tricubic.ts';
+import { TILE, uniformLayout } from './uniforms.ts';
+
+export const SIM = uniformLayout('Sim', [
+  ['anchor', 'vec4f'], // P of the anchor subpixel (anchorF, anchorS) at depth 0 (m)
+  ['fStep', 'vec4f'], // subpixel * fdet
+  ['sStep', 'vec4f'], // subpixel * sdet
+  ['oStep', 'vec4f'], // thickstep * odet
+  ['odet', 'vec4f'],
+  ['polE', 'vec4f'], // Kahn model: E = unit(i x B), B = unit(axis x i)
+  ['polB', 'vec4f'],
+  ['astar', 'vec4f'], ['bstar', 'vec4f'], ['cstar', 'vec4f'], // 1/Angstrom, for the non-square shapes
+  ['fpixels', 'u32'], ['spixels', 'u32'], ['oversample', 'u32'], ['nLayers', 'u32'],
+  ['anchorF', 'i32'], ['anchorS', 'i32'], ['phisteps', 'u32'], ['phi0IsZero', 'u32'],
+  ['firstPixel', 'u32'], ['switchPixel', 'u32'], ['switchEval', 'u32'], ['nopolar', 'u32'],
+  ['hMin', 'i32'], ['kMin', 'i32'], ['lMin', 'i32'], ['pointPixel', 'u32'],
+  ['hRange', 'i32'], ['kRange', 'i32'], ['lRange', 'i32'], ['pad0', 'u32'],
+  ['roiXmin', 'i32'], ['roiXmax', 'i32'], ['roiYmin', 'i32'], ['roiYmax', 'i32'],
+  ['Na', 'f32'], ['Nb', 'f32'], ['Nc', 'f32'], ['fudge', 'f32'],
+  ['defaultF', 'f32'], ['pixelSize', 'f32'], ['closeDistance', 'f32'], ['kahn', 'f32'],
+  ['deltaMu', 'f32'], ['thick', 'f32'], ['scale', 'f32'], ['guardAbs', 'f32'],
+  ['guardRel', 'f32'], ['pad1', 'f32'], ['pad2', 'f32'], ['pad3', 'f32'],
+] as const);
+
+/** Pre-pass guard: an f32 range margin within guardAbs + guardRel * max(|h|,|k|,|l|) of 0 is re-checked in f64. */
+export const GUARD_ABS = 1e-4;
+export const GUARD_REL = 2 ** -16;
+
+const cross = (x: Vec3, y: Vec3): Vec3 => [x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0]];
+function unit(v: Vec3): Vec3 {
+  const m = Math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+  return m !== 0 ? [v[0] / m, v[1] / m, v[2] / m] : [0, 0, 0];
+}
+
+/**
+ * The subpixel indices (f, s) nearest to where the beam meets the detector plane: fix 2 places every subpixel
+ * as an integer offset from it. Falls back to the detector centre if the beam runs parallel to the detector.
+ */
+export function anchorSubpixel(sim: Simulation): { f: number; s: number } {
+  const d = sim.detector;
+  const sub = d.pixel / sim.oversample;
+  // P(F, S) = pix0 + F fdet + S sdet has y = z = 0 (on the beam axis +x): solve the 2x2 system for F, S
+  const [fy, fz] = [d.fdet[1], d.fdet[2]], [sy, sz] = [d.sdet[1], d.sdet[2]];
+  const det = fy * sz - fz * sy;
+  let F = d.fpixels * d.pixel / 2, S = d.spixels * d.pixel / 2;
+  if (Math.abs(det) > 1e-9) {
+    const ry = -d.pix0[1], rz = -d.pix0[2];
+    F = (ry * sz - rz * sy) / det;
+    S = (fy * rz - fz * ry) / det;
+  }
+  const clampIdx = (x: number) => Math.max(-(2 ** 30), Math.min(2 ** 30, Math.round(x / sub - 0.5)));
+  return { f: clampIdx(F), s: clampIdx(S) };
+}
+
+/** The uniform block for `sim` with the switch-off point (raster pixel, local raw evaluation index). */
+export function simUniforms(sim: Simulation, switchPixel = NO_UNIT, switchEval = NO_UNIT): ArrayBuffer {
+  const d = sim.detector, c = sim.crystal, g = sim.grid, L = sim.layers;
+  const [ix, iy, iz] = sim.incident;
+  if (!(ix === 1 && iy === 0 && iz === 0)) {
+    throw new Error(`the webgpu backend assumes the beam along +x (MOSFLM); incident is (${sim.incident.join(', ')}): use --backend wasm`);
+  }
+  const sub = d.pixel / sim.oversample;
+  const a = anchorSubpixel(sim);
+  // the anchor's position exactly as C computes any subpixel's (physics.md 5.5), in f64
+  const Fdet = sub * a.f + sub / 2.0, Sdet = sub * a.s + sub / 2.0;
+  const anchor: Vec3 = [0, 1, 2].map((i) => Fdet * d.fdet[i] + Sdet * d.sdet[i] + 0 * d.odet[i] + d.pix0[i]) as Vec3;
+  let E: Vec3 = [0, 0, 0], B: Vec3 = [0, 0, 0];
+  if (sim.args.polarization !== 0) {
+    B = unit(cross(d.polarAxis, sim.incident));
+    E = unit(cross(sim.incident, B));
+  }
+  const scale = R_E_SQR * sim.fluence / sim.steps;
+  const big = (x: number) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, x));
+  return SIM.pack({
+    anchor, fStep: d.fdet.map((x) => sub * x), sStep: d.sdet.map((x) => sub * x), oStep: d.odet.map((x) => L.thickstep * x),
+    odet: d.odet, polE: E, polB: B, astar: c.aStar, bstar: c.bStar, cstar: c.cStar,
+    fpixels: d.fpixels, spixels: d.spixels, oversample: sim.oversample, nLayers: L.nLayers,
+    anchorF: a.f, anchorS: a.s, phisteps: sim.phi.phisteps, phi0IsZero: sim.phi.phi0IsZero ? 1 : 0,
+    firstPixel: sim.firstPixel, switchPixel, switchEval, nopolar: sim.args.nopolar ? 1 : 0,
+    hMin: g?.hMin ?? 0, kMin: g?.kMin ?? 0, lMin: g?.lMin ?? 0, pointPixel: sim.args.pointPixel ? 1 : 0,
+    hRange: g?.hRange ?? 1, kRange: g?.kRange ?? 1, lRange: g?.lRange ?? 1, pad0: 0,
+    roiXmin: big(sim.roi.xmin), roiXmax: big(sim.roi.xmax), roiYmin: big(sim.roi.ymin), roiYmax: big(sim.roi.ymax),
+    Na: c.Na, Nb: c.Nb, Nc: c.Nc, fudge: sim.args.fudge,
+    defaultF: sim.defaultF, pixelSize: d.pixel, closeDistance: d.closeDistance, kahn: sim.args.polarization,
+    deltaMu: L.thickstep * L.mu, thick: L.thick, scale, guardAbs: GUARD_ABS,
+    guardRel: GUARD_REL, pad1: 0, pad2: 0, pad3: 0,
+  });
+}
+
+/** Crystal vectors divided by lambda, per phi step (+ a0, b0, c0 last), as vec4 triples (f32). */
+export function phiTableF32(sim: Simulation): Float32Array {
+  const t = sim.phi.table;
+  const rows = t.length / 9;
+  const out = new Float32Array(rows * 12);
+  for (let r = 0; r < rows; r++) {
+    for (let v = 0; v < 3; v++) {
+      for (let i = 0; i < 3; i++) out[r * 12 + v * 4 + i] = t[r * 9 + v * 3 + i] / sim.lambda;
+    }
+  }
+  return out;
+}
+
+/** The shader variant `sim` needs (workgroup size from the engine). */
+export function simulateVariant(sim: Simulation, workgroupSize: number): SimulateVariant {
+  return {
+    shape: sim.shape,
+    interpolate: sim.interpolate && !!sim.grid,
+    hkls: !!sim.grid,
+    layers: sim.layers.nLayers > 1,
+    oversampleThick: !!sim.args.oversampleThick,
+    oversamplePolar: !!sim.args.oversamplePolar,
+    oversampleOmega: !!sim.args.oversampleOmega,
+    workgroupSize,
+  };
+}
+
+function header(v: SimulateVariant): string {
+  return /* wgsl */ `
+const WG: u32 = ${v.workgroupSize}u;
+const SHAPE: u32 = ${v.shape}u;
+const INTERPOLATE: bool = ${v.interpolate};
+const HKLS: bool = ${v.hkls};
+const LAYERS: bool = ${v.layers};
+const OS_THICK: bool = ${v.oversampleThick};
+const OS_POLAR: bool = ${v.oversamplePolar};
+const OS_OMEGA: bool = ${v.oversampleOmega};
+${TILE.wgsl}
+${SIM.wgsl}
+@group(0) @binding(0) var<uniform> U: Sim;
+@group(0) @binding(1) var<uniform> tile: Tile;
+@group(0) @binding(2) var<storage, read> phi: array<vec4<f32>>;
+${MATHX_WGSL}
+`;
+}
+
+/** Geometry, Miller indices and lattice factor: shared by the pre-pass and the pixel loop. */
+const EVALUATION_WGSL = /* wgsl */ `
+// ---- one evaluation's geometry (physics.md 5.5, 5.6; precision.md fix 2) ----
+struct Ray {
+  P: vec3<f32>,   // subpixel position (m)
+  R: f32,         // |P|
+  dmi: vec3<f32>, // d - i, i = +x
+}
+
+// Subpixel (fi, si) = (fpixel * os + subF, spixel * os + subS) at layer t.
+fn ray(fi: i32, si: i32, t: u32) -> Ray {
+  let P = U.anchor.xyz + f32(fi - U.anchorF) * U.fStep.xyz + f32(si - U.anchorS) * U.sStep.xyz + f32(t) * U.oStep.xyz;
+  let yz2 = P.y * P.y + P.z * P.z;
+  let R = sqrt(P.x * P.x + yz2);
+  // d_x - 1 = (Px - R) / R = -(Py^2 + Pz^2) / (R (R + Px)) without cancellation (for Px > 0; else direct)
+  let dx1 = select(P.x / R - 1.0, -yz2 / (R * (R + P.x)), P.x > 0.0);
+  return Ray(P, R, vec3<f32>(dx1, P.y / R, P.z / R));
+}
+
+fn first_evaluation_slot(step: u32, first: bool) -> u32 {
+  // physics.md 5.10 (C-PARITY-001): at phi == 0 the very first evaluation of the run uses a0, b0, c0
+  return select(step, U.phisteps, step == 0u && U.phi0IsZero != 0u && first);
+}
+
+// h, k, l = (a/lambda, b/lambda, c/lambda) . (d - i)
+fn miller(slot: u32, dmi: vec3<f32>) -> vec3<f32> {
+  let a = phi[3u * slot].xyz;
+  let b = phi[3u * slot + 1u].xyz;
+  let c = phi[3u * slot + 2u].xyz;
+  return vec3<f32>(a.x * dmi.x + a.y * dmi.y + a.z * dmi.z,
+                   b.x * dmi.x + b.y * dmi.y + b.z * dmi.z,
+                   c.x * dmi.x + c.y * dmi.y + c.z * dmi.z);
+}
+
+// sin(N pi h) / sin(pi h), range-reduced (precision.md fix 1): n = round(h), f = h - n exact,
+// = (-1)^((N-1) n) sin(N pi f) / sin(pi f), and N at f = 0.
+fn sincg_reduced(h: f32, N: f32) -> f32 {
+  let n = round(h);
+  let f = h - n;
+  if (f == 0.0) { return N; }
+  let r = sinpi_wide(N * f) / sinpi_reduced(f);
+  let odd = ((i32(N) - 1) & i32(n) & 1) != 0;
+  return select(r, -r, odd);
+}
+
+// sinc3(pi y) = 3 (sin x / x - cos x) / x^2 at x = pi y; a series below x = 0.6 (the difference cancels there).
+fn sinc3_pi(y: f32) -> f32 {
+  let x = 3.14159265358979 * y;
+  let x2 = x * x;
+  if (x < 0.6) {
+    return 1.0 + x2 * (-1.0 / 10.0 + x2 * (1.0 / 280.0 + x2 * (-1.0 / 15120.0 + x2 * (1.0 / 1330560.0))));
+  }
+  return 3.0 * (sinpi_wide(y) / x - cospi_wide(y)) / x2;
+}
+
+struct Lattice {
+  F: f32,
+  skip: bool,      // C skips the evaluation (F_latt == 0 in f64)
+  skipSure: bool,  // f32 decides the skip test for sure (else the pre-pass defers it to the host)
+}
+
+// Round, gauss and tophat shapes (physics.md 5.9). The skip test follows the f64 program: gauss underflows to
+// 0 only beyond exp(-745.13), far below where exp_f32 does; tophat compares rad * fudge with 0.3969.
+fn lattice_non_square(hkl: vec3<f32>) -> Lattice {
+  let d = hkl - ceil(hkl - vec3<f32>(0.5));
+  let NaNbNc = U.Na * U.Nb * U.Nc;
+  if (SHAPE == 1u) {
+    let hrad = d.x * d.x * U.Na * U.Na + d.y * d.y * U.Nb * U.Nb + d.z * d.z * U.Nc * U.Nc;
+    return Lattice(NaNbNc * 0.723601254558268 * sinc3_pi(sqrt(hrad * U.fudge)), false, true);
+  }
+  let s = d.x * U.astar.xyz + d.y * U.bstar.xyz + d.z * U.cstar.xyz;
+  let rad = (s.x * s.x + s.y * s.y + s.z * s.z) * U.Na * U.Na * U.Nb * U.Nb * U.Nc * U.Nc;
+  if (SHAPE == 2u) {
+    let arg = rad / 0.63 * U.fudge;
+    return Lattice(NaNbNc * exp_f32(-arg), !(arg <= 745.1332191), abs(arg - 745.1332191) > 0.75);
+  }
+  let v = rad * U.fudge;
+  return Lattice(NaNbNc, !(v < 0.3969), abs(v - 0.3969) > 4e-4);
+}
+
+fn in_roi(fpixel: i32, spixel: i32) -> bool {
+  return !(fpixel < U.roiXmin || fpixel > U.roiXmax || spixel < U.roiYmin || spixel > U.roiYmax);
+}
+
+fn grid_info() -> GridInfo {
+  return GridInfo(U.hMin, U.kMin, U.lMin, U.hRange, U.kRange, U.lRange);
+}
+`;
+
+/** WGSL of the pixel loop, entry point `simulate`. Bindings: Sim, Tile, phi, grid, image. */
+export function simulateWgsl(v: SimulateVariant): string {
+  return /* wgsl */ `
+${header(v)}
+@group(0) @binding(3) var<storage, read> grid: array<f32>;
+@group(0) @binding(4) var<storage, read_write> image: array<f32>;
+${TRICUBIC_RANGE_WGSL}
+${TRICUBIC_WGSL}
+${ABSORPTION_WGSL}
+${EVALUATION_WGSL}
+
+// C's polarization_factor (physics.md 5.7) on the ray: 0.5 (1 + cos^2 2theta - K cos(2 psi) sin^2 2theta)
+fn polarization(r: Ray) -> f32 {
+  let cos2theta = r.P.x / r.R;
+  let sin2theta_sqr = (r.P.y * r.P.y + r.P.z * r.P.z) / (r.R * r.R);
+  var cos2psi = 1.0;
+  if (U.kahn != 0.0) {
+    let d = r.P / r.R;
+    let E = dot(d, U.polE.xyz);
+    let B = dot(d, U.polB.xyz);
+    let den = E * E + B * B;
+    cos2psi = select(1.0, (E * E - B * B) / den, den > 0.0); // psi = -atan2(B, E); atan2(0, 0) = 0
+  }
+  return 0.5 * (1.0 + cos2theta * cos2theta - U.kahn * cos2psi * sin2theta_sqr);
+}
+
+@compute @workgroup_size(WG)
+fn simulate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32,
+            @builtin(num_workgroups) nwg: vec3<u32>) {
+  let pixel = tile.base + (wid.y * nwg.x + wid.x) * WG + lid;
+  if (pixel >= tile.end) { return; }
+  let fpixel = i32(pixel % U.fpixels);
+  let spixel = i32(pixel / U.fpixels);
+  if (!in_roi(fpixel, spixel)) { image[pixel] = 0.0; return; }
+  let g = grid_info();
+  let os = i32(U.oversample);
+  let nLayers = select(1u, U.nLayers, LAYERS);
+  var I = 0.0;
+  var polar = select(0.0, 1.0, U.nopolar != 0u);
+  var omega = 0.0;
+  var capture = 0.0;
+  for (var t = 0u; t < nLayers; t++) {
+    capture = select(0.0, 1.0, U.thick == 0.0);
+    for (var subS = 0; subS < os; subS++) {
+      for (var subF = 0; subF < os; subF++) {
+        let r = ray(fpixel * os + subF, spixel * os + subS, t);
+        if (omega == 0.0 || OS_OMEGA) {
+          if (U.pointPixel != 0u) {
+            omega = 1.0 / (r.R * r.R);
+          } else {
+            let pr = U.pixelSize / r.R;
+            omega = pr * pr * (U.closeDistance / r.R);
+          }
+        }
+        if (capture == 0.0 || OS_THICK) {
+          let rho = dot(r.P, U.odet.xyz) / r.R;
+          capture = capture_fraction(t, U.deltaMu / rho);
+        }
+        if (polar == 0.0 || OS_POLAR) { polar = polarization(r); }
+        let first = pixel == U.firstPixel && t == 0u && subS == 0 && subF == 0;
+        let raw0 = ((t * U.oversample + u32(subS)) * U.oversample + u32(subF)) * U.phisteps;
+        for (var step = 0u; step < U.phisteps; step++) {
+          let hkl = miller(first_evaluation_slot(step, first), r.dmi);
+          var Flatt = 1.0;
+          if (SHAPE == 0u) {
+            if (U.Na > 1.0) { Flatt *= sincg_reduced(hkl.x, U.Na); }
+            if (U.Nb > 1.0) { Flatt *= sincg_reduced(hkl.y, U.Nb); }
+            if (U.Nc > 1.0) { Flatt *= sincg_reduced(hkl.z, U.Nc); }
+          } else {
+            let L = lattice_non_square(hkl);
+            if (L.skip) { continue; }
+            Flatt = L.F;
+          }
+          var Fcell = U.defaultF;
+          let raw = raw0 + step;
+          if (INTERPOLATE && (pixel < U.switchPixel || (pixel == U.switchPixel && raw < U.switchEval))) {
+            let fl = floor(hkl);
+            let tt = hkl - fl;
+            Fcell = tricubic_f32(g, i32(fl.x), i32(fl.y), i32(fl.z), tt.x, tt.y, tt.z);
+          } else if (HKLS) {
+            Fcell = nearest_f32(g, hkl.x, hkl.y, hkl.z, U.defaultF);
+          }
+          I += ((Fcell * Fcell) * Flatt) * Flatt;
+          if (OS_THICK) { I *= capture; }
+          if (OS_POLAR) { I *= polar; }
+          if (OS_OMEGA) { I *= omega; }
+        }
+      }
+    }
+  }
+  var S = U.scale * I;
+  if (!OS_THICK) { S *= capture; }
+  if (!OS_POLAR) { S *= polar; }
+  if (!OS_OMEGA) { S *= omega; }
+  image[pixel] = S;
+}
+`;
+}
+
+/**
+ * WGSL of the switch-off pre-pass, entry point `prepass` (src/webgpu/switchoff.ts). Bindings: Sim, Tile, phi,
+ * switch result. Only the variant's shape and workgroup size matter.
+ */
+export function prepassWgsl(v: SimulateVariant): string {
+  return /* wgsl */ `
+${header(v)}
+${switchWgsl(3)}
+${TRICUBIC_RANGE_WGSL}
+${EVALUATION_WGSL}
+
+@compute @workgroup_size(WG)
+fn prepass(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32,
+           @builtin(num_workgroups) nwg: vec3<u32>) {
+  sw_begin(lid);
+  workgroupBarrier();
+  let pixel = tile.base + (wid.y * nwg.x + wid.x) * WG + lid;
+  let fpixel = i32(pixel % U.fpixels);
+  let spixel = i32(pixel / U.fpixels);
+  if (pixel < tile.end && in_roi(fpixel, spixel) && sw_needed(pixel)) {
+    let g = grid_info();
+    let os = i32(U.oversample);
+    var flagged = false;
+    var done = false;
+    for (var t = 0u; t < U.nLayers && !done; t++) {
+      for (var subS = 0; subS < os && !done; subS++) {
+        for (var subF = 0; subF < os && !done; subF++) {
+          let r = ray(fpixel * os + subF, spixel * os + subS, t);
+          let first = pixel == U.firstPixel && t == 0u && subS == 0 && subF == 0;
+          for (var step = 0u; step < U.phisteps && !done; step++) {
+            let hkl = miller(first_evaluation_slot(step, first), r.dmi);
+            var skipSure = true;
+            if (SHAPE != 0u) {
+              let L = lattice_non_square(hkl);
+              if (L.skip && L.skipSure) { continue; }
+              skipSure = L.skipSure;
+            }
+            let m = range_margin(g, hkl.x, hkl.y, hkl.z);
+            let guard = U.guardAbs + U.guardRel * max(max(abs(hkl.x), abs(hkl.y)), abs(hkl.z));
+            if (!(m >= -guard) && skipSure) {
+              sw_flag_out(pixel);
+              done = true;
+            } else if (!(m > guard) && !flagged) {
+              sw_flag_candidate(pixel);
+              flagged = true;
+            }
+          }
+        }
+      }
+    }
+  }
+  sw_end(lid);
+}
+`;
+}
