@@ -282,24 +282,28 @@ function hasFileSystem(): boolean {
 }
 
 /** Whether this runtime has a WebGPU engine and adapter; the reason when not. */
-async function probeWebGpu(): Promise<{ ok: boolean; reason: string }> {
+async function probeWebGpu(dtype: Dtype, auto: boolean): Promise<{ ok: boolean; reason: string }> {
+  let refusal: string;
   try {
     // Loaded only where it can be used; a build or runtime that cannot load it falls through with the reason.
-    await import('./webgpu/engine.ts');
+    refusal = (await import('./webgpu/engine.ts')).WEBGPU_F64_REFUSAL;
   } catch (e) {
     return { ok: false, reason: `no WebGPU engine in this build (${firstLine(e)})` };
   }
+  if (dtype === 'f64') return { ok: false, reason: refusal };
   const { requestGpu, describeAdapter } = await import('./webgpu/device.ts');
   const gpu = await requestGpu();
   if ('error' in gpu) return { ok: false, reason: gpu.error };
   gpu.device.destroy();
+  // a software adapter (SwiftShader) is 25-60x slower than WebAssembly: auto passes it over, a named request gets it
+  if (auto && gpu.info.isFallbackAdapter) return { ok: false, reason: `only a fallback adapter (${describeAdapter(gpu.info)}), slower than WebAssembly` };
   return { ok: true, reason: `adapter ${describeAdapter(gpu.info)}` };
 }
 
-async function probe(backend: EngineBackend): Promise<{ ok: boolean; reason: string }> {
+async function probe(backend: EngineBackend, dtype: Dtype = 'f32', auto = false): Promise<{ ok: boolean; reason: string }> {
   switch (backend) {
     case 'webgpu':
-      return probeWebGpu();
+      return probeWebGpu(dtype, auto);
     case 'wasm-threads': {
       const t = threadsAvailable();
       return t.ok ? { ok: true, reason: 'SharedArrayBuffer and shared WebAssembly memory available' } : { ok: false, reason: t.reason ?? 'unavailable' };
@@ -325,7 +329,7 @@ async function startEngine(backend: EngineBackend, opts: SimulatorOptions, dtype
   return engine;
 }
 
-async function closeEngine(engine: SimEngine): Promise<void> {
+export async function closeEngine(engine: SimEngine): Promise<void> {
   const closable = engine as SimEngine & { close?: () => Promise<void> };
   if (typeof closable.close === 'function') await closable.close();
   else engine.dispose();
@@ -350,6 +354,16 @@ const BACKENDS: readonly Backend[] = ['auto', ...BACKEND_ORDER];
  * here throws an Error with the reason.
  */
 export async function createSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const { engine, reason, attempts } = await startBackend(options);
+  return new LibrarySimulator(engine, reason, attempts);
+}
+
+/**
+ * Starts an engine for `backend` ('auto' by default: the first of webgpu (a hardware adapter),
+ * wasm-threads, wasm, wasm-scalar that this runtime has and that starts), with the reason for the
+ * choice and every attempt. A named backend that cannot run here throws an Error with the reason.
+ */
+export async function startBackend(options: SimulatorOptions = {}): Promise<{ engine: SimEngine; reason: string; attempts: BackendAttempt[] }> {
   const requested = options.backend ?? 'auto';
   const dtype = options.dtype ?? 'f32';
   if (!BACKENDS.includes(requested)) throw new TypeError(`unknown backend '${requested}' (${BACKENDS.join(', ')})`);
@@ -357,32 +371,30 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
     throw new TypeError(`threads must be an integer >= 1, got ${options.threads}`);
   }
-
+  const auto = requested === 'auto';
   const attempts: BackendAttempt[] = [];
-  let engine: SimEngine | null = null;
-  let reason = '';
-  for (const backend of requested === 'auto' ? BACKEND_ORDER : [requested]) {
-    const p = await probe(backend);
+  for (const backend of auto ? BACKEND_ORDER : [requested as EngineBackend]) {
+    const p = await probe(backend, dtype, auto);
     if (!p.ok) {
       attempts.push({ backend, ok: false, reason: p.reason });
-      if (requested !== 'auto') throw new Error(`backend ${backend} is unavailable here: ${p.reason}`);
+      if (!auto) throw new Error(`backend ${backend} is unavailable here: ${p.reason}`);
       continue;
     }
+    let engine: SimEngine;
     try {
       engine = await startEngine(backend, options, dtype);
     } catch (e) {
       attempts.push({ backend, ok: false, reason: `failed to start: ${firstLine(e)}` });
-      if (requested !== 'auto') throw new Error(`backend ${backend} failed to start: ${firstLine(e)}`);
+      if (!auto) throw new Error(`backend ${backend} failed to start: ${firstLine(e)}`);
       continue;
     }
     attempts.push({ backend, ok: true, reason: p.reason });
-    reason = requested === 'auto'
+    const reason = auto
       ? `auto: ${attempts.map((x) => (x.ok ? `chose ${x.backend} (${x.reason})` : `${x.backend} unavailable (${x.reason})`)).join('; ')}`
       : `requested (${p.reason})`;
-    break;
+    return { engine, reason, attempts };
   }
-  if (!engine) throw new Error(`no backend could start: ${attempts.map((x) => `${x.backend}: ${x.reason}`).join('; ')}`);
-  return new LibrarySimulator(engine, reason, attempts);
+  throw new Error(`no backend could start: ${attempts.map((x) => `${x.backend}: ${x.reason}`).join('; ')}`);
 }
 
 class LibrarySimulator implements Simulator {

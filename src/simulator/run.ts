@@ -1,31 +1,13 @@
 // `simulate`: parse, set up, run on the chosen backend, print C's summary, write the outputs.
 
 import type { SimArgs } from './args.ts';
-import { createEngine, prepareSimulation, type EngineBackend } from './engine.ts';
+import { prepareSimulation } from './engine.ts';
+import { startBackend, closeEngine } from '../index.ts';
 import { encodeOutputs } from './outputs.ts';
 import { maxPosition } from '../io/stats.ts';
 import { formatG } from '../util/cformat.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { wasmSimdSupported } from '../wasm/loader.ts';
 import { EXIT, UserError } from '../errors.ts';
-import { HklError } from '../hkl.ts';
-
-/** Picks the backend for `--backend`, saying why; refuses ones that cannot run here. */
-export function chooseBackend(requested: SimArgs['backend']): { backend: EngineBackend; reason: string } {
-  switch (requested) {
-    case 'wasm':
-      if (!wasmSimdSupported()) throw new UserError('backend wasm needs WebAssembly SIMD, which this runtime lacks: use --backend wasm-scalar', EXIT.RESOURCE);
-      return { backend: 'wasm', reason: 'requested' };
-    case 'wasm-scalar':
-      return { backend: 'wasm-scalar', reason: 'requested' };
-    case 'auto':
-      return wasmSimdSupported()
-        ? { backend: 'wasm', reason: 'auto: no GPU backend yet; WebAssembly SIMD available' }
-        : { backend: 'wasm-scalar', reason: 'auto: no GPU backend yet; no WebAssembly SIMD in this runtime' };
-    default:
-      throw new UserError(`backend ${requested} is not available in this version: use --backend wasm, wasm-scalar or auto`, EXIT.RESOURCE);
-  }
-}
 
 function progressBar(enabled: boolean) {
   const start = Date.now();
@@ -47,25 +29,25 @@ function progressBar(enabled: boolean) {
 }
 
 export async function runSimulate(argv: string[], args: SimArgs): Promise<number> {
-  const { backend, reason } = chooseBackend(args.backend);
-  if (args.threads !== undefined && args.threads > 1) {
-    console.log(`note: --threads ${args.threads} requested; this version runs single-threaded`);
-  }
-  let prepared;
-  try {
-    prepared = await prepareSimulation(argv);
-  } catch (e) {
-    if (e instanceof HklError) throw e;
-    throw e;
-  }
+  const prepared = await prepareSimulation(argv);
   const sim = prepared.sim;
   for (const m of sim.messages) console.log(m);
   for (const w of args.warnings) console.log(w);
-  const engine = await createEngine({ backend, dtype: args.dtype });
-  console.log(`backend: ${backend} (${engine.binary} binary, ${reason}), dtype ${args.dtype}`);
+  let started;
+  try {
+    started = await startBackend({ backend: args.backend, dtype: args.dtype, threads: args.threads });
+  } catch (e) {
+    throw new UserError((e as Error).message, EXIT.RESOURCE);
+  }
+  const { engine, reason } = started;
+  console.log(`backend: ${engine.backend} (${engine.binary}), dtype ${args.dtype}; ${reason}`);
   const bar = progressBar(!args.noprogress && process.stderr.isTTY === true);
-  const r = await engine.simulate(prepared, { onProgress: (f) => bar.update(f) });
-  engine.dispose();
+  let r;
+  try {
+    r = await engine.simulate(prepared, { onProgress: (f) => bar.update(f) });
+  } finally {
+    await closeEngine(engine);
+  }
   for (const w of r.warnings) console.log(w.trimEnd());
   console.log(`interpolation: ${r.interpolation}`);
   const [mx, my] = r.stats.maxIndex >= 0 ? maxPosition(r.stats.maxIndex, r.width, sim.detector.pixel, sim.oversample) : [0, 0];

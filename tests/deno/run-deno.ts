@@ -42,9 +42,9 @@ if ('missing' in deno) {
       const r = spawnSync(deno.bin, [
         'test', '--allow-read', 'tests/deno/', '--',
         `--bundle=${pathToFileURL(join(dir, 'nanobragg.js')).href}`, `--golden=${goldenDir}`,
-      ], { cwd: ROOT, encoding: 'utf8', timeout: 180_000, env: { ...process.env, NO_COLOR: '1' } });
+      ], { cwd: ROOT, encoding: 'utf8', timeout: 180_000, env: { ...withoutForceColor(process.env), NO_COLOR: '1' } });
       const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-      const passed = out.match(/ok \| (\d+) passed \| (\d+) failed/);
+      const passed = out.replace(/\x1b\[[0-9;]*m/g, '').match(/ok \| (\d+) passed \| (\d+) failed/);
       console.log(`${deno.version}: ${passed ? `${passed[1]} passed, ${passed[2]} failed` : 'no summary'} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       assert.is(r.status, 0, `deno test exited ${r.status ?? r.signal}:\n${out}`);
       assert.ok(passed && +passed[1] === 2 && +passed[2] === 0, `expected 2 Deno tests to pass:\n${out}`);
@@ -55,3 +55,9 @@ if ('missing' in deno) {
 }
 
 test.run();
+
+/** FORCE_COLOR (set by scripts/run-tests.mjs, to any value) makes Deno colour its summary even with NO_COLOR. */
+function withoutForceColor(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { FORCE_COLOR: _drop, ...rest } = env;
+  return rest;
+}
