@@ -22,7 +22,7 @@
 // writes it). The kernels never allocate.
 
 import { tricubicF64, tricubicF32, nearestF64 } from './tricubic';
-import { sinpiF32, sinpiF32x4, demote2x2 } from './mathx_simd';
+import { sinpiF32, sinpiF32x4, demote2x2, expF32x4, expm1F32x4 } from './mathx_simd';
 import { captureFractionF32 } from './absorption';
 
 // ---- parameter block layout (keep in sync with src/simulator/params.ts) ----
@@ -599,6 +599,7 @@ const G_QZ: usize = 224;
 const G_H: usize = 256;
 const G_K: usize = 288;
 const G_L: usize = 320;
+const G_PAR: usize = 352;
 
 /**
  * Geometry of two lanes (lane pair `off` = 0 or 16 bytes) of a SIMD group: the diffracted
@@ -621,13 +622,8 @@ function pairGeometry(off: usize, Fdet: v128, Sdet: f64, Odet: f64, t: i32, firs
     else omega = f64x2.div(f64x2.mul(f64x2.div(f64x2.div(f64x2.splat(pixelSize * pixelSize), R), R), f64x2.splat(closeDistance)), R);
     v128.store(st + G_OMEGA, omega);
   }
-  // capture fraction: recomputed while 0 (first subpixel of each layer) or always with -oversample_thick
-  const c0 = load<f64>(st + G_CAP), c1 = load<f64>(st + G_CAP, 8);
-  if (osThick || c0 == 0.0 || c1 == 0.0) {
-    const par = f64x2.add(f64x2.add(f64x2.mul(dx, f64x2.splat(ox)), f64x2.mul(dy, f64x2.splat(oy))), f64x2.mul(dz, f64x2.splat(oz)));
-    if (osThick || c0 == 0.0) store<f64>(st + G_CAP, <f64>captureFractionF32(t, thickstep, mu, f64x2.extract_lane(par, 0)));
-    if (osThick || c1 == 0.0) store<f64>(st + G_CAP, <f64>captureFractionF32(t, thickstep, mu, f64x2.extract_lane(par, 1)), 8);
-  }
+  // parallax, for the capture fraction the group computes for all four lanes at once
+  v128.store(st + G_PAR, f64x2.add(f64x2.add(f64x2.mul(dx, f64x2.splat(ox)), f64x2.mul(dy, f64x2.splat(oy))), f64x2.mul(dz, f64x2.splat(oz))));
   const p0 = load<f64>(st + G_POLAR), p1 = load<f64>(st + G_POLAR, 8);
   if (osPolar || p0 == 0.0 || p1 == 0.0) {
     if (kahn == 0.0) {
@@ -661,13 +657,56 @@ function pairGeometry(off: usize, Fdet: v128, Sdet: f64, Odet: f64, t: i32, firs
   return fcellF32(pixel, e, load<f64>(scratch + G_H + o), load<f64>(scratch + G_K + o), load<f64>(scratch + G_L + o));
 }
 
+/** Any lane of a pair out of range for tricubic interpolation (outOfRange on two lanes, same operations). */
+@inline function pairOutOfRange(off: usize): v128 {
+  const st = scratch + off;
+  const h = v128.load(st + G_H), k = v128.load(st + G_K), l = v128.load(st + G_L);
+  const three = f64x2.splat(3.0), two = f64x2.splat(2.0);
+  const hm = f64x2.splat(<f64>hMin), km = f64x2.splat(<f64>kMin), lm = f64x2.splat(<f64>lMin);
+  return v128.or(v128.or(
+    v128.or(f64x2.gt(f64x2.add(f64x2.sub(h, hm), three), f64x2.splat(<f64>hRange)), f64x2.lt(f64x2.sub(h, two), hm)),
+    v128.or(f64x2.gt(f64x2.add(f64x2.sub(k, km), three), f64x2.splat(<f64>kRange)), f64x2.lt(f64x2.sub(k, two), km))),
+    v128.or(f64x2.gt(f64x2.add(f64x2.sub(l, lm), three), f64x2.splat(<f64>lRange)), f64x2.lt(f64x2.sub(l, two), lm)));
+}
+
 /** True when a lane still interpolating at evaluation e is out of range (the group must bail out). */
 function groupMeetsOutOfRange(pixel0: i32, e: i32): bool {
+  if (pixel0 + 3 < switchPixel) {
+    // every lane is still interpolating
+    return v128.any_true(v128.or(pairOutOfRange(0), pairOutOfRange(16)));
+  }
   for (let j = 0; j < 4; j++) {
     const o = <usize>j << 3;
     if (interpolating(pixel0 + j, e) && outOfRange(load<f64>(scratch + G_H + o), load<f64>(scratch + G_K + o), load<f64>(scratch + G_L + o))) return true;
   }
   return false;
+}
+
+/**
+ * The f32-path capture fraction (captureFractionF32: x = (delta mu)/rho in f64, then
+ * -expm1(f32(-x)), times exp(f32(-t x)) for t > 0) of the four lanes, stored for the lanes where C
+ * recomputes it: every subpixel with -oversample_thick, else while it is 0 (the first subpixel of each
+ * layer). The vector exp/expm1 are bit-identical to the scalar ones captureFractionF32 uses.
+ */
+function groupCapture(t: i32): void {
+  const capLo = v128.load(scratch + G_CAP), capHi = v128.load(scratch + G_CAP + 16);
+  const zero = f64x2.splat(0.0);
+  let maskLo = f64x2.eq(capLo, zero), maskHi = f64x2.eq(capHi, zero);
+  if (osThick) {
+    maskLo = i64x2.splat(-1);
+    maskHi = maskLo;
+  } else if (!v128.any_true(v128.or(maskLo, maskHi))) {
+    return;
+  }
+  const dm = f64x2.splat(thickstep * mu);
+  const xLo = f64x2.div(dm, v128.load(scratch + G_PAR)), xHi = f64x2.div(dm, v128.load(scratch + G_PAR + 16));
+  let c = f32x4.neg(expm1F32x4(demote2x2(f64x2.neg(xLo), f64x2.neg(xHi))));
+  if (t != 0) {
+    const mt = f64x2.splat(<f64>(-t));
+    c = f32x4.mul(expF32x4(demote2x2(f64x2.mul(mt, xLo), f64x2.mul(mt, xHi))), c);
+  }
+  v128.store(scratch + G_CAP, v128.bitselect(f64x2.promote_low_f32x4(c), capLo, maskLo));
+  v128.store(scratch + G_CAP + 16, v128.bitselect(f64x2.promote_low_f32x4(v128.shuffle<f32>(c, c, 2, 3, 2, 3)), capHi, maskHi));
 }
 
 /**
@@ -705,6 +744,7 @@ function groupF32x4(fpixel: i32, spixel: i32, image: usize): bool {
         const firstSubpixel = t == 0 && subS == 0 && subF == 0;
         pairGeometry(0, FLo, Sdet, Odet, t, firstSubpixel);
         pairGeometry(16, FHi, Sdet, Odet, t, firstSubpixel);
+        groupCapture(t);
         for (let step = 0; step < phisteps; step++) {
           const v = phiTable + <usize>step * 72;
           pairMiller(0, v);
