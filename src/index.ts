@@ -144,7 +144,7 @@ export interface SimulationResult {
   argv: string[];
   /**
    * Seconds: prepare (parse + HKL + setup), loop (the engine's pixel loop), total (this call); plus the engine's
-   * own splits (wasm-threads: prepass_s; webgpu: gpu_upload_s, gpu_prepass_s, gpu_kernel_s, gpu_readback_s, ...).
+   * own splits (wasm-threads: redo_s; webgpu: gpu_upload_s, gpu_prepass_s, gpu_kernel_s, gpu_readback_s, ...).
    */
   timings: { prepare_s: number; loop_s: number; total_s: number } & Record<string, number>;
 }

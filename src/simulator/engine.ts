@@ -11,10 +11,10 @@
 import { loadKernels, type WasmKernels } from '../wasm/loader.ts';
 import { parseSimArgs } from './args.ts';
 import { parseHkl, readHklFile, type HklGrid } from '../hkl.ts';
-import { setupSimulation, R_E_SQR, type Simulation } from './setup.ts';
-import { fillParams, P } from './params.ts';
-import { imageStats } from '../io/stats.ts';
-import { formatG } from '../util/cformat.ts';
+import { setupSimulation, type Simulation } from './setup.ts';
+import { P } from './params.ts';
+import { layoutSimulation, paramsBlock, noSwitchOff, applySwitchOff, buildResult } from './layout.ts';
+export { evaluationCount, switchOffWarnings, MAX_PIXELS } from './layout.ts';
 
 export type EngineBackend = 'wasm' | 'wasm-scalar' | 'wasm-threads' | 'webgpu';
 export type Dtype = 'f32' | 'f64';
@@ -84,16 +84,6 @@ export async function prepareSimulation(argv: string[], opts: { hklText?: string
   return { argv, sim: setupSimulation(args, grid), hklWarnings };
 }
 
-/** Number of evaluations the pixel loop performs (pixels in the ROI x layers x subpixels x phi steps). */
-export function evaluationCount(sim: Simulation): number {
-  const w = Math.max(0, Math.min(sim.roi.xmax, sim.detector.fpixels - 1) - Math.max(0, sim.roi.xmin) + 1);
-  const h = Math.max(0, Math.min(sim.roi.ymax, sim.detector.spixels - 1) - Math.max(0, sim.roi.ymin) + 1);
-  return w * h * sim.layers.nLayers * sim.oversample * sim.oversample * sim.phi.phisteps;
-}
-
-/** Largest image (in pixels) the 32-bit WebAssembly memory can hold beside its working set. */
-export const MAX_PIXELS = 512 * 1024 * 1024 / 4;
-
 class WasmEngine implements SimEngine {
   constructor(
     readonly backend: EngineBackend,
@@ -117,64 +107,23 @@ class WasmEngine implements SimEngine {
     const sim = prepared.sim;
     const k = this.kernels;
     const ex = k.exports;
-    const { fpixels: width, spixels: height } = sim.detector;
-    const npix = width * height;
-    if (npix > MAX_PIXELS) {
-      throw new Error(`detector of ${width}x${height} pixels is too large: at most ${MAX_PIXELS} pixels fit in WebAssembly memory`);
-    }
     if (ex.paramSlotCount() !== P.COUNT) throw new Error('WebAssembly kernels and host disagree on the parameter layout: rebuild with npm run asbuild');
-
-    k.reset();
-    const g = sim.grid;
-    const gridF64 = g ? k.put(g.data) : 0;
-    const gridF32 = g ? k.put(Float32Array.from(g.data)) : 0;
-    const phiTable = k.put(sim.phi.table);
-    const paramsPtr = k.alloc(P.COUNT * 8);
-    const scratchPtr = k.alloc(ex.scratchBytes());
-    const imagePtr = k.alloc(npix * 4);
-    k.u8(imagePtr, npix * 4).fill(0);
-    const block = k.f64(paramsPtr, P.COUNT);
-    fillParams(block, sim, { phiTable, gridF64, gridF32 }, R_E_SQR);
-
-    const warnings = [...prepared.hklWarnings, ...sim.warnings];
-    let interpolation = sim.interpolate ? 'tricubic' : 'nearest';
-    let switchPixel = -1;
+    const lay = layoutSimulation(k, sim, ex.scratchBytes());
+    const block = paramsBlock(k, lay);
     // Rows in serial order: the kernel switches interpolation off itself at the first
     // out-of-range evaluation (as C does) and reports it; later bands get it through the block.
+    let sw = noSwitchOff(sim);
     const t0 = performance.now();
     const run = this.dtype === 'f64' ? ex.simulateF64 : ex.simulateF32;
-    const band = Math.max(1, Math.ceil(height / 50));
-    for (let row = 0; row < height; row += band) {
-      const end = Math.min(height, row + band);
-      if (run(paramsPtr, imagePtr, row, end, scratchPtr)) {
-        const rec = k.f64(scratchPtr, 6);
-        switchPixel = rec[1];
-        block[P.SWITCH_PIXEL] = rec[1];
-        block[P.SWITCH_EVAL] = rec[2];
-        warnings.push(...switchOffWarnings(rec[3], rec[4], rec[5]));
-        interpolation = `tricubic, switched to nearest at pixel (slow ${Math.floor(switchPixel / width)}, fast ${switchPixel % width})`;
-      }
-      options.onProgress?.(end / height);
+    const band = Math.max(1, Math.ceil(lay.height / 50));
+    for (let row = 0; row < lay.height; row += band) {
+      const end = Math.min(lay.height, row + band);
+      if (run(lay.paramsPtr, lay.imagePtr, row, end, lay.scratchPtr)) sw = applySwitchOff(block, k.f64(lay.scratchPtr + 8, 5), lay.width);
+      options.onProgress?.(end / lay.height);
     }
-    const t1 = performance.now();
-    const image = k.f32(imagePtr, npix).slice();
-    const stats = imageStats(image, width, height, sim.roi);
-    return {
-      image, width, height, warnings, interpolation, switchPixel,
-      evaluations: evaluationCount(sim),
-      stats,
-      timings: { loop_s: (t1 - t0) / 1000 },
-    };
+    const loop_s = (performance.now() - t0) / 1000;
+    return buildResult(prepared, k.f32(lay.imagePtr, lay.npix).slice(), sw, { loop_s });
   }
-}
-
-/** C's two warning lines for the interpolation switch-off (physics.md 3.5 step 3). */
-export function switchOffWarnings(h: number, k: number, l: number): string[] {
-  const r = (x: number) => Math.ceil(x - 0.5);
-  return [
-    `WARNING: out of range for three point interpolation: h,k,l,h0,k0,l0: ${formatG(h)},${formatG(k)},${formatG(l)},${r(h)},${r(k)},${r(l)} `,
-    'WARNING: further warnings will not be printed! ',
-  ];
 }
 
 /** A fresh engine (its own WebAssembly instance and memory). */
