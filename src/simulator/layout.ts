@@ -13,6 +13,7 @@
 import { fillParams, P } from './params.ts';
 import { R_E_SQR, type Simulation } from './setup.ts';
 import type { PreparedSimulation, SimResult } from './engine.ts';
+import type { BumpArena } from '../wasm/arena.ts';
 import { formatG } from '../util/cformat.ts';
 import { imageStats } from '../io/stats.ts';
 
@@ -37,14 +38,8 @@ export function switchOffWarnings(h: number, k: number, l: number): string[] {
 
 
 /** A host-owned bump allocator over WebAssembly linear memory. */
-export interface Arena {
-  alloc(bytes: number, align?: number): number;
-  put(data: Float64Array | Float32Array | Int32Array | Uint8Array): number;
-  reset(): void;
-  f64(ptr: number, n: number): Float64Array;
-  f32(ptr: number, n: number): Float32Array;
-  u8(ptr: number, n: number): Uint8Array;
-}
+/** Host-owned WebAssembly memory (the single-threaded kernels' or the threads' shared one). */
+export type Arena = BumpArena;
 
 /** Where one run's inputs and output live. */
 export interface SimulationLayout {

@@ -6,10 +6,9 @@
 // grows, always before it dispatches work; a shared memory never moves when it grows, but
 // `memory.buffer` has to be read again to see the new length, so views are taken per call.
 
-import type { Arena } from '../simulator/layout.ts';
+import { BumpArena, PAGE } from '../wasm/arena.ts';
 
 export const THREADS_BINARY = 'simd-threads';
-const PAGE = 65536;
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
@@ -108,67 +107,19 @@ export function compileThreadsModule(): Promise<ThreadsModule> {
 }
 
 /** A bump arena over an imported shared memory; only the host thread allocates. */
-export class SharedArena implements Arena {
-  readonly base: number;
-  private top: number;
-
+export class SharedArena extends BumpArena {
   constructor(
-    readonly memory: WebAssembly.Memory,
+    memory: WebAssembly.Memory,
     basePages: number,
     readonly maximumPages: number,
   ) {
-    this.base = basePages * PAGE;
-    this.top = this.base;
+    super(memory, basePages * PAGE, maximumPages * PAGE,
+      `the threads build can address ${((maximumPages * PAGE) / 2 ** 30).toFixed(2)} GiB`);
   }
 
   /** A fresh shared memory of `initialPages` for a module declaring `maximumPages`. */
   static create(initialPages: number, maximumPages: number): SharedArena {
     const memory = new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages, shared: true });
     return new SharedArena(memory, initialPages, maximumPages);
-  }
-
-  alloc(bytes: number, align = 16): number {
-    if (!Number.isFinite(bytes) || bytes < 0) throw new Error(`invalid allocation of ${bytes} bytes`);
-    const ptr = Math.ceil(this.top / align) * align;
-    const end = ptr + bytes;
-    const limit = this.maximumPages * PAGE;
-    if (end > limit) {
-      throw new Error(`WebAssembly memory limit: ${(end / 2 ** 30).toFixed(2)} GiB needed, the threads build can address ${(limit / 2 ** 30).toFixed(2)} GiB`);
-    }
-    const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
-    this.top = end;
-    return ptr;
-  }
-
-  reset(): void {
-    this.top = this.base;
-  }
-
-  get used(): number {
-    return this.top - this.base;
-  }
-
-  get byteLength(): number {
-    return this.memory.buffer.byteLength;
-  }
-
-  f64(ptr: number, n: number): Float64Array {
-    return new Float64Array(this.memory.buffer, ptr, n);
-  }
-  f32(ptr: number, n: number): Float32Array {
-    return new Float32Array(this.memory.buffer, ptr, n);
-  }
-  i32(ptr: number, n: number): Int32Array {
-    return new Int32Array(this.memory.buffer, ptr, n);
-  }
-  u8(ptr: number, n: number): Uint8Array {
-    return new Uint8Array(this.memory.buffer, ptr, n);
-  }
-
-  put(data: Float64Array | Float32Array | Int32Array | Uint8Array): number {
-    const ptr = this.alloc(data.byteLength);
-    new Uint8Array(this.memory.buffer, ptr, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    return ptr;
   }
 }

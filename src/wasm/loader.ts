@@ -1,10 +1,8 @@
-// Loads the AssemblyScript kernels (build/scalar.wasm or build/simd.wasm) and manages
-// their linear memory from the host.
-//
-// Memory model: the kernels never allocate (runtime "stub", no managed objects); the host
-// owns everything above the module's initial memory with a bump arena. After a grow every
-// typed-array view on the old buffer is detached, so take views (f64/f32/u8/i32) after the
-// last alloc() of a call, never keep them across calls that may allocate.
+// Loads the AssemblyScript kernels (build/scalar.wasm or build/simd.wasm). The kernels never
+// allocate (runtime "stub", no managed objects); the host owns everything above the module's
+// initial memory through a BumpArena (src/wasm/arena.ts).
+
+import { BumpArena } from './arena.ts';
 
 export type WasmFlavour = 'scalar' | 'simd';
 
@@ -58,67 +56,19 @@ function decodeAbort(memory: WebAssembly.Memory, msgPtr: number): string {
   return String.fromCharCode(...new Uint16Array(memory.buffer, msgPtr, len));
 }
 
-/** One instance of the kernels with its own memory and arena. */
-export class WasmKernels {
-  readonly base: number;
-  private top: number;
-
+/** One instance of the kernels with its own memory; the host's arena over it. */
+export class WasmKernels extends BumpArena {
   constructor(
     readonly flavour: WasmFlavour,
     readonly instance: WebAssembly.Instance,
-    readonly memory: WebAssembly.Memory,
+    memory: WebAssembly.Memory,
   ) {
-    this.base = memory.buffer.byteLength;
-    this.top = this.base;
+    super(memory, memory.buffer.byteLength, 0xffff0000, 'a 32-bit module can address 4 GiB');
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   get exports(): any {
     return this.instance.exports;
-  }
-
-  /** Reserves `bytes` (aligned to 16) and returns the byte offset; grows memory as needed. */
-  alloc(bytes: number, align = 16): number {
-    if (!Number.isFinite(bytes) || bytes < 0) throw new Error(`invalid allocation of ${bytes} bytes`);
-    const ptr = Math.ceil(this.top / align) * align;
-    const end = ptr + bytes;
-    if (end > 0xffff0000) {
-      throw new Error(`WebAssembly memory limit: ${(end / 2 ** 30).toFixed(2)} GiB needed, 4 GiB is the most a 32-bit module can address`);
-    }
-    const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / 65536));
-    this.top = end;
-    return ptr;
-  }
-
-  /** Frees every allocation (the memory itself stays committed). */
-  reset(): void {
-    this.top = this.base;
-  }
-
-  /** Bytes in use by the arena. */
-  get used(): number {
-    return this.top - this.base;
-  }
-
-  f64(ptr: number, n: number): Float64Array {
-    return new Float64Array(this.memory.buffer, ptr, n);
-  }
-  f32(ptr: number, n: number): Float32Array {
-    return new Float32Array(this.memory.buffer, ptr, n);
-  }
-  i32(ptr: number, n: number): Int32Array {
-    return new Int32Array(this.memory.buffer, ptr, n);
-  }
-  u8(ptr: number, n: number): Uint8Array {
-    return new Uint8Array(this.memory.buffer, ptr, n);
-  }
-
-  /** Copies `data` into a fresh allocation and returns its pointer. */
-  put(data: Float64Array | Float32Array | Int32Array | Uint8Array): number {
-    const ptr = this.alloc(data.byteLength);
-    new Uint8Array(this.memory.buffer, ptr, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    return ptr;
   }
 }
 
