@@ -7,24 +7,12 @@
 // `memory.buffer` has to be read again to see the new length, so views are taken per call.
 
 import { BumpArena, PAGE } from '../wasm/arena.ts';
+import { readWasmBinary } from '../wasm/loader.ts';
 
 export const THREADS_BINARY = 'simd-threads';
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-
-async function readBinary(): Promise<Uint8Array> {
-  const url = new URL('../../build/simd-threads.wasm', import.meta.url);
-  if (isNode) {
-    const { readFile } = await import('node:fs/promises');
-    try {
-      return await readFile(url);
-    } catch (e) {
-      throw new Error(`missing WebAssembly binary ${url.pathname}: run "npm run asbuild" (${(e as Error).message})`);
-    }
-  }
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`cannot load ${url}: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
+function readBinary(): Promise<Uint8Array> {
+  return readWasmBinary(new URL('../../build/simd-threads.wasm', import.meta.url));
 }
 
 export interface MemoryImport {

@@ -23,7 +23,11 @@ export function wasmSimdSupported(): boolean {
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 async function readBinary(flavour: WasmFlavour): Promise<Uint8Array> {
-  const url = new URL(`../../build/${flavour}.wasm`, import.meta.url);
+  return readWasmBinary(new URL(`../../build/${flavour}.wasm`, import.meta.url));
+}
+
+/** The bytes of a built .wasm: from the file system in Node and Deno-with-Node-compat, else by fetch. */
+export async function readWasmBinary(url: URL): Promise<Uint8Array> {
   if (isNode) {
     const { readFile } = await import('node:fs/promises');
     try {
