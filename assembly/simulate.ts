@@ -21,7 +21,7 @@
 // All inputs come through a parameter block of f64 slots (P_* below; src/simulator/params.ts
 // writes it). The kernels never allocate.
 
-import { tricubicF64, tricubicF32, nearestF64 } from './tricubic';
+import { tricubicF64, tricubicF32, tricubicBatchF32x4, nearestF64 } from './tricubic';
 import { sinpiF32, sinpiF32x4, demote2x2, expF32x4, expm1F32x4 } from './mathx_simd';
 import { captureFractionF32 } from './absorption';
 
@@ -288,7 +288,7 @@ const SW_H: usize = 24;
 const SW_K: usize = 32;
 const SW_L: usize = 40;
 /** Bytes of per-call scratch the host must provide (one block per concurrent caller). */
-export const SCRATCH_BYTES: i32 = 384;
+export const SCRATCH_BYTES: i32 = 400;
 export function scratchBytes(): i32 {
   return SCRATCH_BYTES;
 }
@@ -600,6 +600,7 @@ const G_H: usize = 256;
 const G_K: usize = 288;
 const G_L: usize = 320;
 const G_PAR: usize = 352;
+const G_F: usize = 384;
 
 /**
  * Geometry of two lanes (lane pair `off` = 0 or 16 bytes) of a SIMD group: the diffracted
@@ -754,10 +755,18 @@ function groupF32x4(fpixel: i32, spixel: i32, image: usize): bool {
           if (Nb > 1) Flatt = f32x4.mul(Flatt, sincgF32x4(v128.load(scratch + G_K), v128.load(scratch + G_K + 16), Nb));
           if (Nc > 1) Flatt = f32x4.mul(Flatt, sincgF32x4(v128.load(scratch + G_L), v128.load(scratch + G_L + 16), Nc));
           if (interpolate && groupMeetsOutOfRange(pixel0, e)) return false;
-          let F = f32x4.splat(laneFcell(0, pixel0, e));
-          F = f32x4.replace_lane(F, 1, laneFcell(1, pixel0 + 1, e));
-          F = f32x4.replace_lane(F, 2, laneFcell(2, pixel0 + 2, e));
-          F = f32x4.replace_lane(F, 3, laneFcell(3, pixel0 + 3, e));
+          let F: v128;
+          if (interpolate && pixel0 + 3 < switchPixel) {
+            // all four lanes interpolate (and are in range): the 4-wide tricubic kernel, bit-identical to tricubicF32
+            tricubicBatchF32x4(gridF32, hMin, kMin, lMin, hRange, kRange, lRange, defaultF,
+              scratch + G_H, scratch + G_K, scratch + G_L, 4, scratch + G_F, true);
+            F = v128.load(scratch + G_F);
+          } else {
+            F = f32x4.splat(laneFcell(0, pixel0, e));
+            F = f32x4.replace_lane(F, 1, laneFcell(1, pixel0 + 1, e));
+            F = f32x4.replace_lane(F, 2, laneFcell(2, pixel0 + 2, e));
+            F = f32x4.replace_lane(F, 3, laneFcell(3, pixel0 + 3, e));
+          }
           e++;
           I = f32x4.add(I, f32x4.mul(f32x4.mul(f32x4.mul(F, F), Flatt), Flatt));
           if (osThick) I = f32x4.mul(I, demote2x2(v128.load(scratch + G_CAP), v128.load(scratch + G_CAP + 16)));
