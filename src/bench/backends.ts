@@ -7,8 +7,12 @@ import type { BenchCase } from './timing.ts';
 import type { BenchmarkName, Dtype, KernelName, Workload } from './schema.ts';
 import { engineBackends, imageCase, loadEngine, type EngineModule } from './image-case.ts';
 import { kernelCase, kernelUnavailable, variantFor } from './kernel-case.ts';
-import { absorptionImageArgv, layersFor, smoothHklText, tricubicImageArgv } from './workloads.ts';
+import { imageWorkload } from './workloads.ts';
+
+export { imageWorkload };
 import { wasmThreadsSupport, type GpuInfo } from './env.ts';
+import { imageCaseKey, type RunContext } from './run-context.ts';
+import { cReferenceBackend } from './c-reference.ts';
 
 export interface MeasurementRequest {
   benchmark: BenchmarkName;
@@ -38,10 +42,18 @@ export interface BenchBackend {
   readonly name: string;
   /** null when the backend can run the request, else the reason it cannot (the request is skipped). */
   unavailable(req: MeasurementRequest): Promise<string | null>;
-  /** Builds the case; all setup (argv parsing, HKL parsing, input generation) happens here, untimed. */
-  prepare(req: MeasurementRequest): Promise<PreparedMeasurement>;
+  /**
+   * Builds the case; all setup (argv parsing, HKL parsing, input generation) happens here, untimed. `ctx` is
+   * shared by the measurements of one run (images published for cross-backend comparison).
+   */
+  prepare(req: MeasurementRequest, ctx?: RunContext): Promise<PreparedMeasurement>;
   /** Binaries whose compilation should be timed separately (WASM backends). */
   readonly binaries?: readonly WasmFlavour[];
+  /**
+   * The one precision this backend computes in, whatever the request says (the C program: f64). The runner
+   * measures such a backend once per case, preferring the request of that dtype, and records it with this dtype.
+   */
+  readonly fixedDtype?: Dtype;
 }
 
 export const COLD_INCLUDES = {
@@ -67,16 +79,6 @@ async function engineOrThrow(): Promise<EngineModule> {
   throw new Error('missing' in m ? m.missing : m.broken);
 }
 
-/** argv (+ HKL text) of the whole-image workload of a request, and its evaluation count. */
-export function imageWorkload(req: MeasurementRequest): { argv: string[]; hklText?: string; evaluations: number; layers: number } {
-  const pixels = req.size * req.size;
-  if (req.benchmark === 'absorption') {
-    const n = req.thicksteps ?? 1;
-    const layers = layersFor(n);
-    return { argv: absorptionImageArgv(req.size, n, !!req.oversampleThick), evaluations: pixels * layers, layers };
-  }
-  return { argv: tricubicImageArgv(req.size), hklText: smoothHklText(), evaluations: pixels, layers: 1 };
-}
 
 /** A single-threaded WebAssembly backend: whole images through the engine, kernels on the exports. */
 function wasmBackend(name: 'wasm' | 'wasm-scalar', binary: WasmFlavour): BenchBackend {
@@ -88,7 +90,7 @@ function wasmBackend(name: 'wasm' | 'wasm-scalar', binary: WasmFlavour): BenchBa
       if (req.workload === 'image') return engineUnavailable(name);
       return kernelUnavailable(binary, req.kernel!, variantFor(binary, req.dtype));
     },
-    async prepare(req) {
+    async prepare(req, ctx) {
       if (req.workload === 'kernel') {
         const variant = variantFor(binary, req.dtype);
         const layers = req.layers ?? 5;
@@ -108,10 +110,11 @@ function wasmBackend(name: 'wasm' | 'wasm-scalar', binary: WasmFlavour): BenchBa
         case: imageCase(engine, prepared, {
           backend: name, dtype: req.dtype, threads: 1, evaluations: w.evaluations, pixels: req.size * req.size,
           coldIncludes: COLD_INCLUDES.image, onCreated: (e) => (used = e.binary),
+          publish: (image) => ctx?.images.publish(imageCaseKey(req), name, req.dtype, image),
         }),
         binary: () => used,
         threads: 1,
-        ...(req.benchmark === 'absorption' ? { layers: w.layers } : {}),
+        ...(req.thicksteps !== undefined ? { layers: w.layers } : {}),
       };
     },
   };
@@ -128,7 +131,7 @@ function wasmThreadsBackend(): BenchBackend {
       if (req.workload === 'kernel') return 'no threaded batch kernel: the kernel workload runs on wasm and wasm-scalar';
       return engineUnavailable('wasm-threads');
     },
-    async prepare(req) {
+    async prepare(req, ctx) {
       const engine = await engineOrThrow();
       const w = imageWorkload(req);
       const prepared = await engine.prepareSimulation(w.argv, w.hklText !== undefined ? { hklText: w.hklText } : {});
@@ -138,10 +141,11 @@ function wasmThreadsBackend(): BenchBackend {
           backend: 'wasm-threads', dtype: req.dtype, threads: req.threads, evaluations: w.evaluations, pixels: req.size * req.size,
           coldIncludes: COLD_INCLUDES.image.replace('createEngine', 'createEngine (worker start-up included)'),
           onCreated: (e) => (used = e.binary),
+          publish: (image) => ctx?.images.publish(imageCaseKey(req), 'wasm-threads', req.dtype, image),
         }),
         binary: () => used,
         threads: req.threads,
-        ...(req.benchmark === 'absorption' ? { layers: w.layers } : {}),
+        ...(req.thicksteps !== undefined ? { layers: w.layers } : {}),
       };
     },
   };
@@ -160,7 +164,7 @@ function webgpuBackend(gpu: () => GpuInfo): BenchBackend {
       if (req.workload === 'kernel') return 'no WebGPU batch kernel yet';
       return engineUnavailable('webgpu');
     },
-    async prepare(req) {
+    async prepare(req, ctx) {
       const engine = await engineOrThrow();
       const w = imageWorkload(req);
       const prepared = await engine.prepareSimulation(w.argv, w.hklText !== undefined ? { hklText: w.hklText } : {});
@@ -170,18 +174,22 @@ function webgpuBackend(gpu: () => GpuInfo): BenchBackend {
           backend: 'webgpu', dtype: req.dtype, threads: 1, evaluations: w.evaluations, pixels: req.size * req.size,
           coldIncludes: 'createEngine (adapter, device and pipeline creation) + first simulate() with upload and readback',
           onCreated: (e) => (used = e.binary),
+          publish: (image) => ctx?.images.publish(imageCaseKey(req), 'webgpu', req.dtype, image),
         }),
         binary: () => used,
         threads: 1,
-        ...(req.benchmark === 'absorption' ? { layers: w.layers } : {}),
+        ...(req.thicksteps !== undefined ? { layers: w.layers } : {}),
       };
     },
   };
 }
 
-/** Every backend, in the order reports list them. `gpu` is read lazily (the probe runs once, in env.ts). */
+/**
+ * Every backend, in the order they run within a request (the C program last, so the engine images it is
+ * compared with already exist). `gpu` is read lazily (the probe runs once, in env.ts).
+ */
 export function allBackends(gpu: () => GpuInfo): BenchBackend[] {
-  return [wasmBackend('wasm-scalar', 'scalar'), wasmBackend('wasm', 'simd'), wasmThreadsBackend(), webgpuBackend(gpu)];
+  return [wasmBackend('wasm-scalar', 'scalar'), wasmBackend('wasm', 'simd'), wasmThreadsBackend(), webgpuBackend(gpu), cReferenceBackend()];
 }
 
-export const BACKEND_NAMES = ['wasm-scalar', 'wasm', 'wasm-threads', 'webgpu'] as const;
+export const BACKEND_NAMES = ['wasm-scalar', 'wasm', 'wasm-threads', 'webgpu', 'c-reference'] as const;

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { EXIT } from '../errors.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { allBackends, BACKEND_NAMES, type BenchBackend, type MeasurementRequest } from './backends.ts';
+import { C_BINARY_ENV } from './c-reference.ts';
 import { collectEnv, localMachineTag, summarizeEnv, REPO_ROOT, type EnvReport } from './env.ts';
 import { CompareInputError, describeSources, loadReports, renderCompare } from './compare.ts';
 import { kernelTargets } from './interpret.ts';
@@ -41,10 +42,13 @@ commands:
 options (kernels, tricubic, absorption):
   --sizes N...          detector sizes (pixels per side)       default 256 512 (kernels: 512)
   --repeats N           warm invocations after the cold one     default 5
-  --backend B...|all    ${BACKEND_NAMES.join(', ')}     default all (kernels: wasm-scalar wasm)
+  --backend B...|all    ${BACKEND_NAMES.join(', ')}
+                        default all (kernels: wasm-scalar wasm); c-reference is the C program,
+                        whole images only, timed as a process: set ${C_BINARY_ENV} to a serial
+                        nanoBragg build (gcc -O2 -ffp-contract=off nanoBragg.c -lm, no OpenMP)
   --dtype f32|f64...    precision(s)                            default f32 f64
   --threads N           threads for wasm-threads                default: available cores
-  --thicksteps N...     absorption layer counts                 default 1 2 5 10
+  --thicksteps N...     absorption: layer counts (default 1 2 5 10); tricubic: also time the image with N layers (default none)
   --layers N            kernels: capture-fraction layers        default 5
   --out DIR             parent folder of the run folder         default reports
   --json PATH           also write the JSON report to PATH
@@ -58,7 +62,7 @@ type Arity = 'one' | 'list';
 const COMMON: Record<string, Arity> = { sizes: 'list', repeats: 'one', backend: 'list', dtype: 'list', out: 'one', json: 'one', md: 'one' };
 const OPTIONS: Record<string, Record<string, Arity>> = {
   kernels: { ...COMMON, layers: 'one' },
-  tricubic: { ...COMMON, threads: 'one' },
+  tricubic: { ...COMMON, threads: 'one', thicksteps: 'list' },
   absorption: { ...COMMON, threads: 'one', thicksteps: 'list' },
   compare: { out: 'one', md: 'one' },
 };
@@ -109,6 +113,8 @@ export interface BenchOptions {
   sizes: number[];
   repeats: number;
   backends: string[];
+  /** --backend all (or no --backend): every backend of the registry, whatever its names. */
+  allBackends: boolean;
   dtypes: Dtype[];
   threads: number;
   threadsExplicit: boolean;
@@ -134,10 +140,12 @@ export function benchOptions(p: ParsedArgs): BenchOptions {
     sizes: [...new Set(ints('sizes', o.get('sizes') ?? (benchmark === 'kernels' ? ['512'] : ['256', '512']), 2, 8192))],
     repeats: ints('repeats', o.get('repeats') ?? ['5'], 1, 10_000)[0],
     backends: [...new Set(backends)],
+    allBackends: backendArgs.includes('all'),
     dtypes: [...new Set(dtypes)],
     threads: o.has('threads') ? ints('threads', o.get('threads')!, 1, 1024)[0] : os.availableParallelism(),
     threadsExplicit: o.has('threads'),
-    thicksteps: [...new Set(ints('thicksteps', o.get('thicksteps') ?? ['1', '2', '5', '10'], 1, 1000))],
+    // absorption: layer counts to sweep; tricubic: optional absorption layers added to the image case (none by default)
+    thicksteps: [...new Set(ints('thicksteps', o.get('thicksteps') ?? (benchmark === 'tricubic' ? [] : ['1', '2', '5', '10']), 1, 1000))],
     layers: ints('layers', o.get('layers') ?? ['5'], 2, 1000)[0],
     out: o.get('out')?.[0] ?? 'reports',
     json: o.get('json')?.[0],
@@ -200,7 +208,8 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
   try {
     await writeRunFile(runDir, 'env.json', json(env));
     const registry = deps.backends ?? allBackends(() => env.gpu);
-    const backends = o.backends.map((n) => registry.find((b) => b.name === n)).filter((b): b is BenchBackend => !!b);
+    // registry order, not command-line order: a backend that compares its output with another's runs after it
+    const backends = o.allBackends ? registry : registry.filter((b) => o.backends.includes(b.name));
     const compile_s = await timeCompile(new Set(backends.flatMap((b) => b.binaries ?? [])), clock);
     for (const [b, s] of Object.entries(compile_s)) log.line(`WebAssembly.compile build/${b}.wasm: ${ms(s)} ms`);
     const gc = (globalThis as { gc?: () => void }).gc;
@@ -208,7 +217,7 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
     const outcome = await runRequests(backends, planFor(o), {
       repeats: o.repeats, clock, log: log.line, threadsExplicit: o.threadsExplicit, ...(gc ? { betweenRuns: gc } : {}),
     });
-    for (const b of o.backends.filter((n) => !registry.some((r) => r.name === n))) {
+    for (const b of o.allBackends ? [] : o.backends.filter((n) => !registry.some((r) => r.name === n))) {
       outcome.skipped.push({ backend: b, reason: 'not in this benchmark registry' });
     }
     const report: Report = {
@@ -220,7 +229,7 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
       env: summary,
       options: {
         sizes: o.sizes, repeats: o.repeats, backends: o.backends, dtypes: o.dtypes, threads: o.threads,
-        ...(o.benchmark === 'absorption' ? { thicksteps: o.thicksteps } : {}),
+        ...(o.benchmark !== 'kernels' && o.thicksteps.length ? { thicksteps: o.thicksteps } : {}),
         ...(o.benchmark === 'kernels' ? { layers: o.layers } : {}),
         gc_between_runs: !!gc,
       },

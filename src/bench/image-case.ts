@@ -74,6 +74,8 @@ export interface ImageCaseOptions {
   coldIncludes: string;
   /** Called with the engine right after creation (the registry records the binary it chose). */
   onCreated?: (engine: SimEngineLike) => void;
+  /** Called with the cold-run image once it passed every check (other backends of the run compare against it). */
+  publish?: (image: Float32Array) => void;
 }
 
 /** One whole-image simulation per invocation on a fresh engine; `prepared` comes from prepareSimulation. */
@@ -109,6 +111,7 @@ export function imageCase(engine: EngineModule, prepared: unknown, o: ImageCaseO
         if (w.interpolation !== cold.interpolation) problems.push(`interpolation of warm run ${i + 1} is "${w.interpolation}", cold was "${cold.interpolation}"`);
         if (w.warnings.join('\n') !== cold.warnings.join('\n')) problems.push(`warnings of warm run ${i + 1} differ from the cold run`);
       });
+      if (!problems.length) o.publish?.(cold.image);
       return { problems, interpolation: cold.interpolation, warnings: countWarnings(cold.warnings) };
     },
   };

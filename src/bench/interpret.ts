@@ -1,10 +1,12 @@
-// What the numbers of one report say: ratios measured in the same run (SIMD vs scalar, f32 vs f64, cold vs
-// warm, oversample_thick overhead, marginal cost per absorption layer), the C program's figures from
-// shared/performance.md for scale, the kernels report's targets, and anything that makes a timing suspect
-// (interpolation switched off, noisy samples).
+// What the numbers of one report say: ratios measured in the same run (against the C program when c-reference
+// ran, SIMD vs scalar, f32 vs f64, cold vs warm, oversample_thick overhead, marginal cost per absorption layer),
+// the C program's figures from shared/performance.md for scale where the C program was not measured in the run,
+// the kernels report's targets, and anything that makes a timing suspect (interpolation switched off, noisy
+// samples).
 
 import type { Report, ResultRecord, TargetRecord } from './schema.ts';
 import { fitLine } from './stats.ts';
+import { C_BACKEND, C_MATCH_TOLERANCE, C_OVERHEAD_SIZE } from './c-reference.ts';
 
 /** C serial build, pixel loop, measured on this kind of machine (shared/performance.md; not this run). */
 export const C_REFERENCE = {
@@ -25,6 +27,38 @@ export function describeCase(r: ResultRecord): string {
 }
 
 const x2 = (v: number) => `${v.toFixed(2)}x`;
+const msOf = (s: number) => (s * 1e3).toFixed(1);
+const tol = C_MATCH_TOLERANCE.toExponential(0);
+
+/** "6.10x faster" / "1.25x slower": a time against a reference time. */
+export function speedup(t: number, ref: number): string {
+  return t <= ref ? `${(ref / t).toFixed(2)}x faster` : `${(t / ref).toFixed(2)}x slower`;
+}
+
+/** The C program's result for the same image case as `r` (any dtype: it computes in f64 only). */
+export function findCReference(results: ResultRecord[], r: ResultRecord): ResultRecord | undefined {
+  return results.find((x) => x.backend === C_BACKEND && x.workload === r.workload && x.size === r.size &&
+    x.thicksteps === r.thicksteps && x.oversample_thick === r.oversample_thick);
+}
+
+const where = (r: ResultRecord) =>
+  `${r.size}^2${r.thicksteps !== undefined ? `, thicksteps ${r.thicksteps}${r.oversample_thick ? ' +oversample_thick' : ''}` : ''}`;
+
+/** What a c-reference time contains, its fixed overhead and loop-only estimate, and how its image compared. */
+export function cProcessNote(c: ResultRecord): string {
+  const oh = c.check?.fixed_overhead_s;
+  const loop = c.check?.loop_estimate_s;
+  const d = c.check?.max_rel_diff_vs_wasm_f64;
+  const includes = typeof c.check?.process_includes === 'string' ? c.check.process_includes : 'start-up, pixel loop, image writes';
+  const parts = [`c-reference at ${where(c)}: ${msOf(c.stats.median)} ms is the whole process (spawn to exit: ${includes})`];
+  if (typeof oh === 'number' && typeof loop === 'number') {
+    parts.push(`the same flags on an ${C_OVERHEAD_SIZE}x${C_OVERHEAD_SIZE} detector take ${msOf(oh)} ms (fixed overhead), so the loop-only estimate is ${msOf(loop)} ms (an upper bound: per-pixel output work stays in)`);
+  }
+  parts.push(typeof d === 'number'
+    ? `its image matches the ${String(c.check?.compared_with)} engine image to max|diff|/max = ${d === 0 ? '0 (bit-identical)' : d.toExponential(1)} (tolerance ${tol})`
+    : `its image was not compared with an engine image (${String(c.check?.compared_with ?? 'no comparison recorded')})`);
+  return parts.join('; ') + '.';
+}
 const mevals = (r: ResultRecord) => r.throughput.evals_per_s / 1e6;
 
 function find(results: ResultRecord[], pred: (r: ResultRecord) => boolean): ResultRecord | undefined {
@@ -48,6 +82,30 @@ export function interpret(report: Report): string[] {
     lines.push('Nothing was measured: see Skipped and Failures.');
     return lines;
   }
+  // the baseline: every image backend against the C program measured in this run
+  for (const r of rs.filter((x) => x.workload === 'image' && x.backend !== C_BACKEND)) {
+    const c = findCReference(rs, r);
+    if (!c) continue;
+    let line = `vs C (same run): ${r.backend} ${r.dtype} is ${speedup(r.stats.median, c.stats.median)} than c-reference at ${where(r)} ` +
+      `(warm median ${msOf(r.stats.median)} ms vs ${msOf(c.stats.median)} ms for the whole C process)`;
+    const loop = c.check?.loop_estimate_s;
+    const oh = c.check?.fixed_overhead_s;
+    if (typeof loop === 'number' && typeof oh === 'number' && loop > 0) {
+      line += `; against the C loop-only estimate (${msOf(loop)} ms = whole process - ${msOf(oh)} ms fixed overhead of an ${C_OVERHEAD_SIZE}x${C_OVERHEAD_SIZE} run) it is ${speedup(r.stats.median, loop)}`;
+    }
+    lines.push(`${line}.`);
+  }
+  const cs = rs.filter((x) => x.backend === C_BACKEND);
+  const compared = cs.filter((c) => typeof c.check?.max_rel_diff_vs_wasm_f64 === 'number');
+  if (compared.length) {
+    const worst = Math.max(...compared.map((c) => c.check!.max_rel_diff_vs_wasm_f64 as number));
+    lines.push(`The C images match the wasm f64 engine images of the same cases (${compared.length} of ${cs.length} compared; worst max|diff|/max = ${worst === 0 ? '0, bit-identical' : worst.toExponential(1)}; tolerance ${tol}): the ratios above compare the same work.`);
+  }
+  const notCompared = cs.filter((c) => typeof c.check?.max_rel_diff_vs_wasm_f64 !== 'number');
+  if (notCompared.length) {
+    lines.push(`Not compared with an engine image (no wasm f64 image of the case in this run): c-reference at ${notCompared.map(where).join('; ')}.`);
+  }
+
   for (const s of backendRatios(rs, 'wasm', 'wasm-scalar')) lines.push(`SIMD vs scalar (same run): ${s}.`);
   for (const s of backendRatios(rs, 'wasm-threads', 'wasm')) lines.push(`Threads vs one thread (same run): ${s}.`);
   for (const s of backendRatios(rs, 'webgpu', 'wasm')) lines.push(`WebGPU vs WASM SIMD (same run): ${s}.`);
@@ -57,7 +115,7 @@ export function interpret(report: Report): string[] {
     if (b) lines.push(`f32 vs f64 on ${a.backend}, ${describeCase(a).replace(', f32', '')}: f32 is ${x2(b.stats.median / a.stats.median)} f64.`);
   }
 
-  for (const r of rs.filter((x) => x.workload === 'image')) {
+  for (const r of rs.filter((x) => x.workload === 'image' && x.backend !== C_BACKEND && !findCReference(rs, x))) {
     const table = report.benchmark === 'tricubic' ? C_REFERENCE.tricubic : r.thicksteps === 5 && !r.oversample_thick ? C_REFERENCE.absorption : undefined;
     const c = table?.[r.size];
     if (c) {

@@ -2,7 +2,8 @@
 // skips, failures, interpretation and the chart.
 
 import type { Report, ResultRecord } from './schema.ts';
-import { describeCase, interpret } from './interpret.ts';
+import { cProcessNote, describeCase, findCReference, interpret, speedup } from './interpret.ts';
+import { C_BACKEND } from './c-reference.ts';
 import { lineChart, type Series } from './svg.ts';
 
 const TITLES: Record<Report['benchmark'], string> = {
@@ -47,8 +48,17 @@ function workloadTitle(report: Report, r: ResultRecord): string {
       : 'Batched capture fractions over size^2 pixels x layers (kernel call only)';
   }
   return report.benchmark === 'absorption'
-    ? 'Whole image with detector absorption (layers per run as listed)'
-    : 'Whole size x size image with interpolation on (minimal simulator)';
+    ? `Whole image with detector absorption (layers per run as listed): ${r.size} x ${r.size}`
+    : `Whole size x size image with interpolation on (minimal simulator): ${r.size} x ${r.size}`;
+}
+
+/** Image tables: each case (layer count, -oversample_thick) together, the C program first, then as measured. */
+function orderImageRows(rs: ResultRecord[]): ResultRecord[] {
+  const caseRank = (r: ResultRecord) => (r.thicksteps ?? 0) * 2 + (r.oversample_thick ? 1 : 0);
+  return rs
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => caseRank(a.r) - caseRank(b.r) || +(b.r.backend === C_BACKEND) - +(a.r.backend === C_BACKEND) || a.i - b.i)
+    .map((x) => x.r);
 }
 
 function resultRows(report: Report, rs: ResultRecord[]): string {
@@ -59,6 +69,8 @@ function resultRows(report: Report, rs: ResultRecord[]): string {
   if (absorption) head.push('ms per layer');
   const errCol = rs.some((r) => typeof r.check?.max_rel_error_vs_f64 === 'number');
   if (errCol) head.push('max rel error vs f64');
+  const vsC = rs.some((r) => r.backend === C_BACKEND);
+  if (vsC) head.push('vs c-reference (same run)');
   head.push('interpolation', 'memory MiB before -> after warm');
   const rows = rs.map((r) => {
     const row: (string | number)[] = [r.backend, r.binary, ...(head.includes('variant') ? [r.variant ?? '-'] : []), r.dtype, r.threads, r.size];
@@ -67,6 +79,10 @@ function resultRows(report: Report, rs: ResultRecord[]): string {
       (r.throughput.evals_per_s / 1e6).toFixed(2), (r.throughput.pixels_per_s / 1e6).toFixed(2));
     if (absorption) row.push(r.per_layer_s !== undefined ? ms(r.per_layer_s) : '-');
     if (errCol) row.push(typeof r.check?.max_rel_error_vs_f64 === 'number' ? r.check.max_rel_error_vs_f64.toExponential(1) : '-');
+    if (vsC) {
+      const c = r.backend === C_BACKEND ? undefined : findCReference(rs, r);
+      row.push(r.backend === C_BACKEND ? 'baseline' : c ? speedup(r.stats.median, c.stats.median) : '-');
+    }
     row.push(r.interpolation, memory(r));
     return row;
   });
@@ -113,9 +129,13 @@ export function renderMarkdown(report: Report, opts: { svgFile?: string } = {}):
   out.push('- Setup and allocations are outside the timed region; outputs are checked after the timing (a wrong output fails the measurement instead of reporting a time).');
   out.push('- Memory (WebAssembly, GPU buffers) is read before and after every warm run; growth across warm runs fails the measurement as a leak.', '');
 
-  for (const [key, rs] of groupBy(report.results, (r) => `${r.workload}|${r.kernel ?? ''}`)) {
+  // kernels: one table per kernel; whole images: one table per size, the C program's rows beside ours
+  for (const [key, group] of groupBy(report.results, (r) => (r.workload === 'kernel' ? `kernel|${r.kernel}` : `image|${r.size}`))) {
     void key;
+    const rs = group[0].workload === 'image' ? orderImageRows(group) : group;
     out.push(`## ${workloadTitle(report, rs[0])}`, '', resultRows(report, rs), '');
+    for (const c of rs.filter((r) => r.backend === C_BACKEND)) out.push(`- ${cProcessNote(c)}`);
+    if (rs.some((r) => r.backend === C_BACKEND)) out.push('');
   }
   if (!report.results.length) out.push('## Results', '', 'No measurement succeeded.', '');
 

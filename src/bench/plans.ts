@@ -18,6 +18,8 @@ export function tricubicPlan(o: PlanOptions): MeasurementRequest[] {
     for (const dtype of o.dtypes) {
       out.push({ benchmark: 'tricubic', workload: 'kernel', kernel: 'tricubic', size, dtype, threads: o.threads });
       out.push({ benchmark: 'tricubic', workload: 'image', size, dtype, threads: o.threads });
+      // the same image with absorption layers (issue 3's "tricubic + 5 layers" case), when asked for
+      for (const thicksteps of o.thicksteps) out.push({ benchmark: 'tricubic', workload: 'image', size, dtype, threads: o.threads, thicksteps });
     }
   }
   return out;

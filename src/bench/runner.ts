@@ -5,6 +5,7 @@
 import type { BenchBackend, MeasurementRequest } from './backends.ts';
 import { measure, type MeasureOptions } from './timing.ts';
 import type { FailureRecord, ResultRecord, SkipRecord } from './schema.ts';
+import { newRunContext } from './run-context.ts';
 
 export interface RunOutcome {
   results: ResultRecord[];
@@ -41,12 +42,36 @@ function identity(backend: string, r: MeasurementRequest, threads: number) {
 
 const ms = (s: number) => `${(s * 1e3).toFixed(3)} ms`;
 
+/** Identity of a measurement on a backend (the request with the precision the backend really computes in). */
+function measurementKey(backend: string, r: MeasurementRequest): string {
+  return [backend, r.benchmark, r.workload, r.kernel ?? '', r.size, r.dtype, r.thicksteps ?? '', !!r.oversampleThick].join('|');
+}
+
+/**
+ * Runs every request on every backend, in the backends' order within a request (a backend that compares its
+ * output with another's comes after it). A backend with a fixedDtype (the C program computes in f64 whatever the
+ * request says) is measured once per case: at the request of its dtype when the plan has one, else at the first.
+ */
 export async function runRequests(backends: BenchBackend[], requests: MeasurementRequest[], o: RunnerOptions): Promise<RunOutcome> {
   const out: RunOutcome = { results: [], skipped: [], failures: [], notes: [] };
+  const ctx = newRunContext();
   const skipKeys = new Set<string>();
   const noted = new Set<string>();
-  for (const req of requests) {
+  const measured = new Set<string>();
+  for (const asked of requests) {
     for (const b of backends) {
+      let req = asked;
+      if (b.fixedDtype && asked.dtype !== b.fixedDtype) {
+        const own = { ...asked, dtype: b.fixedDtype };
+        const later = requests.some((r) => r !== asked && measurementKey(b.name, r) === measurementKey(b.name, own));
+        if (later) continue; // measured at the request of its own dtype
+        req = own;
+      }
+      if (b.fixedDtype) {
+        const k = measurementKey(b.name, req);
+        if (measured.has(k)) continue;
+        measured.add(k);
+      }
       const what = label(b.name, req);
       const reason = await b.unavailable(req);
       if (reason) {
@@ -60,12 +85,16 @@ export async function runRequests(backends: BenchBackend[], requests: Measuremen
       }
       let prep;
       try {
-        prep = await b.prepare(req);
+        prep = await b.prepare(req, ctx);
       } catch (e) {
         const error = (e as Error).message ?? String(e);
         out.failures.push({ ...identity(b.name, req, req.threads), stage: 'prepare', error });
         o.log(`FAIL ${what}: prepare: ${error}`);
         continue;
+      }
+      if (b.fixedDtype && !noted.has(`${b.name}\ndtype`) && requests.some((r) => r.dtype !== b.fixedDtype)) {
+        noted.add(`${b.name}\ndtype`);
+        out.notes.push(`${b.name} computes in ${b.fixedDtype} only: it is measured once per case and its rows say ${b.fixedDtype}; ratios compare it with every dtype of the other backends`);
       }
       if (o.threadsExplicit && prep.threads !== req.threads && !noted.has(b.name)) {
         noted.add(b.name);
@@ -79,6 +108,9 @@ export async function runRequests(backends: BenchBackend[], requests: Measuremen
       }
       const t = m.timed;
       const layers = prep.layers;
+      const check = t.check.facts ? { ...t.check.facts } : undefined;
+      // a whole-process time with a measured fixed overhead (the C program): the loop-only estimate beside it
+      if (check && typeof check.fixed_overhead_s === 'number') check.loop_estimate_s = Math.max(0, t.stats.median - check.fixed_overhead_s);
       const rec: ResultRecord = {
         ...identity(b.name, req, prep.threads),
         binary: prep.binary(),
@@ -93,11 +125,11 @@ export async function runRequests(backends: BenchBackend[], requests: Measuremen
         stats: { min: t.stats.min, median: t.stats.median, mean: t.stats.mean, stddev: t.stats.stddev, max: t.stats.max },
         throughput: t.throughput,
         ...(t.split ? { split: Object.fromEntries(Object.entries(t.split).map(([k, v]) => [k, { samples: v.samples, stats: strip(v.stats) }])) } : {}),
-        ...(req.benchmark === 'absorption' && req.workload === 'image' && layers ? { per_layer_s: t.stats.median / layers } : {}),
+        ...(req.workload === 'image' && req.thicksteps !== undefined && layers ? { per_layer_s: t.stats.median / layers } : {}),
         memory: { before_warm: t.memory.before_warm, after_warm: t.memory.after_warm },
         interpolation: t.check.interpolation ?? 'unknown',
         warnings: t.check.warnings ?? [],
-        ...(t.check.facts ? { check: t.check.facts } : {}),
+        ...(check ? { check } : {}),
       };
       out.results.push(rec);
       const warn = rec.warnings.length ? `, ${rec.warnings.length} warning(s)` : '';

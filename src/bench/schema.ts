@@ -56,7 +56,15 @@ export interface ResultRecord {
   memory: { before_warm: MemoryRecord; after_warm: MemoryRecord };
   interpolation: string;
   warnings: { text: string; count: number }[];
-  /** What the output check measured (e.g. max_rel_error_vs_f64 of a kernel variant). */
+  /**
+   * What the output check measured (e.g. max_rel_error_vs_f64 of a kernel variant). The C program
+   * (backend "c-reference", binary "c-serial", dtype "f64", threads 1; its times are whole processes, spawn to
+   * exit) records: c_binary, c_binary_sha256, c_argv (as run), timed, process_includes; compared_with ("wasm f64",
+   * or "none: ..." when no engine f64 image of the case was measured in the run) and max_rel_diff_vs_wasm_f64
+   * (max|engine - C| / max|C|, must be <= 1e-6); fixed_overhead_s (median time of the same flags on an 8x8
+   * detector: start-up and fixed I/O), fixed_overhead_samples, fixed_overhead_run; loop_estimate_s (warm
+   * median - fixed_overhead_s, floored at 0: an upper bound on the C pixel loop).
+   */
   check?: Record<string, number | string | boolean>;
 }
 
@@ -294,7 +302,8 @@ export function validateReport(value: unknown): string[] {
     if (absorptionImage && (x.thicksteps === undefined || x.layers === undefined || x.oversample_thick === undefined)) {
       errs.push(`${p}: absorption image results need thicksteps, layers and oversample_thick`);
     }
-    if (!absorptionImage && x.thicksteps !== undefined) errs.push(`${p}.thicksteps: only for absorption image results`);
+    if (x.workload !== 'image' && x.thicksteps !== undefined) errs.push(`${p}.thicksteps: only for image results`);
+    if (!absorptionImage && x.thicksteps !== undefined && x.layers === undefined) errs.push(`${p}: image results with thicksteps need layers`);
     if (r.benchmark === 'kernels' && x.workload !== 'kernel') errs.push(`${p}.workload: the kernels benchmark only has kernel workloads`);
   });
   return errs;

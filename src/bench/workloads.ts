@@ -2,6 +2,8 @@
 // batched kernels are timed on. Everything is generated in code, deterministically, so two machines time the
 // same work.
 
+import type { BenchmarkName } from './schema.ts';
+
 /** Half-width of the generated HKL grid: h, k, l in [-12, 12] (as the golden smooth_grid_12.hkl). */
 export const HKL_HALF_WIDTH = 12;
 
@@ -116,4 +118,26 @@ export function smoothHklGrid(half = HKL_HALF_WIDTH): { data: Float64Array; min:
   let i = 0;
   for (const line of smoothHklText(half).trimEnd().split('\n')) data[i++] = Number(line.split(' ')[3]);
   return { data, min: [-half, -half, -half], dims: [n, n, n] };
+}
+
+/** argv (+ HKL text) of the whole-image workload of a request, and its evaluation count (every image backend runs this). */
+export function imageWorkload(req: { benchmark: BenchmarkName; size: number; thicksteps?: number; oversampleThick?: boolean }): {
+  argv: string[];
+  hklText?: string;
+  evaluations: number;
+  layers: number;
+} {
+  const pixels = req.size * req.size;
+  if (req.benchmark === 'absorption') {
+    const n = req.thicksteps ?? 1;
+    const layers = layersFor(n);
+    return { argv: absorptionImageArgv(req.size, n, !!req.oversampleThick), evaluations: pixels * layers, layers };
+  }
+  if (req.thicksteps !== undefined) {
+    // tricubic + absorption layers: the absorption case's sensor added to the tricubic image
+    const layers = layersFor(req.thicksteps);
+    const sensor = ['-detector_abs', `${ABS_DEPTH_UM}`, '-detector_thick', `${ABS_THICK_UM}`, '-detector_thicksteps', `${req.thicksteps}`];
+    return { argv: [...tricubicImageArgv(req.size), ...sensor], hklText: smoothHklText(), evaluations: pixels * layers, layers };
+  }
+  return { argv: tricubicImageArgv(req.size), hklText: smoothHklText(), evaluations: pixels, layers: 1 };
 }
