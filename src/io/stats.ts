@@ -51,8 +51,9 @@ export function imageStats(
   let sumsqr = 0.0;
   let n = 0;
   for (let slow = y0; slow <= y1; slow++) {
-    for (let fast = x0, i = slow * width + x0; fast <= x1; fast++, i++) {
-      if (mask && mask[i] === 0) continue;
+    const row = slow * width;
+    for (let i = row + x0, end = row + x1; i <= end; i++) {
+      if (mask !== undefined && mask[i] === 0) continue;
       const v = img[i];
       if (v > maxI) {
         maxI = v;
