@@ -92,7 +92,7 @@ let sx: f64 = 0, sy: f64 = 0, sz: f64 = 0;
 let ox: f64 = 0, oy: f64 = 0, oz: f64 = 0;
 let closeDistance: f64 = 0;
 let ix: f64 = 0, iy: f64 = 0, iz: f64 = 0;
-let lambda: f64 = 1;
+let lambda: f64 = 1, invLambda: f64 = 1;
 let Na: f64 = 1, Nb: f64 = 1, Nc: f64 = 1;
 let shape: i32 = 0;
 let fudge: f64 = 1;
@@ -133,6 +133,7 @@ function loadParams(params: usize): void {
   closeDistance = slot(params, P_CLOSE_DISTANCE);
   ix = slot(params, P_INCIDENT); iy = slot(params, P_INCIDENT + 1); iz = slot(params, P_INCIDENT + 2);
   lambda = slot(params, P_LAMBDA);
+  invLambda = 1.0 / lambda;
   Na = slot(params, P_NA); Nb = slot(params, P_NB); Nc = slot(params, P_NC);
   shape = <i32>slot(params, P_SHAPE);
   fudge = slot(params, P_FUDGE);
@@ -190,6 +191,25 @@ let mh: f64 = 0, mk: f64 = 0, ml: f64 = 0; // fractional Miller indices
   qX = (dX - ix) / lambda;
   qY = (dY - iy) / lambda;
   qZ = (dZ - iz) / lambda;
+}
+
+/**
+ * subpixelGeometry for the f32 path: the same positions, with one reciprocal of R and of lambda
+ * instead of six divisions (the f32 path's h, k, l move by an ulp or so; the SIMD group does the same).
+ */
+@inline function subpixelGeometryF32(fpixel: i32, spixel: i32, subF: i32, subS: i32, Odet: f64): void {
+  const Fdet = subpixelSize * <f64>(fpixel * oversample + subF) + subpixelSize / 2.0;
+  const Sdet = subpixelSize * <f64>(spixel * oversample + subS) + subpixelSize / 2.0;
+  const px = Fdet * fx + Sdet * sx + Odet * ox + pix0x;
+  const py = Fdet * fy + Sdet * sy + Odet * oy + pix0y;
+  const pz = Fdet * fz + Sdet * sz + Odet * oz + pix0z;
+  const R = Math.sqrt(px * px + py * py + pz * pz);
+  airpath = R;
+  const invR = 1.0 / R;
+  dX = px * invR; dY = py * invR; dZ = pz * invR;
+  qX = (dX - ix) * invLambda;
+  qY = (dY - iy) * invLambda;
+  qZ = (dZ - iz) * invLambda;
 }
 
 /** The crystal vectors for phi step `step` (physics 5.10, the phi == 0 stale-vector quirk included). */
@@ -490,7 +510,7 @@ function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
     capture = thick == 0.0 ? 1.0 : 0.0;
     for (let subS = 0; subS < oversample; subS++) {
       for (let subF = 0; subF < oversample; subF++) {
-        subpixelGeometry(fpixel, spixel, subF, subS, Odet);
+        subpixelGeometryF32(fpixel, spixel, subF, subS, Odet);
         if (omega == 0.0 || osOmega) {
           omega = pixelSize * pixelSize / airpath / airpath * closeDistance / airpath;
           if (pointPixel) omega = 1.0 / airpath / airpath;
@@ -615,7 +635,9 @@ function pairGeometry(off: usize, Fdet: v128, Sdet: f64, Odet: f64, t: i32, firs
   const py = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(Fdet, f64x2.splat(fy)), f64x2.splat(cy)), f64x2.splat(ey)), f64x2.splat(pix0y));
   const pz = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(Fdet, f64x2.splat(fz)), f64x2.splat(cz)), f64x2.splat(ez)), f64x2.splat(pix0z));
   const R = f64x2.sqrt(f64x2.add(f64x2.add(f64x2.mul(px, px), f64x2.mul(py, py)), f64x2.mul(pz, pz)));
-  const dx = f64x2.div(px, R), dy = f64x2.div(py, R), dz = f64x2.div(pz, R);
+  // f32 path: one reciprocal instead of three divisions (h moves by an ulp; C's exact order is the f64 path's)
+  const invR = f64x2.div(f64x2.splat(1.0), R);
+  const dx = f64x2.mul(px, invR), dy = f64x2.mul(py, invR), dz = f64x2.mul(pz, invR);
   if (firstSubpixel || osOmega) {
     // C: omega_pixel == 0.0 only before the first subpixel of the pixel
     let omega: v128;
@@ -637,10 +659,10 @@ function pairGeometry(off: usize, Fdet: v128, Sdet: f64, Odet: f64, t: i32, firs
       if (osPolar || p1 == 0.0) store<f64>(st + G_POLAR, polarF32Path(f64x2.extract_lane(dx, 1), f64x2.extract_lane(dy, 1), f64x2.extract_lane(dz, 1)), 8);
     }
   }
-  const L = f64x2.splat(lambda);
-  v128.store(st + G_QX, f64x2.div(f64x2.sub(dx, f64x2.splat(ix)), L));
-  v128.store(st + G_QY, f64x2.div(f64x2.sub(dy, f64x2.splat(iy)), L));
-  v128.store(st + G_QZ, f64x2.div(f64x2.sub(dz, f64x2.splat(iz)), L));
+  const invL = f64x2.splat(invLambda);
+  v128.store(st + G_QX, f64x2.mul(f64x2.sub(dx, f64x2.splat(ix)), invL));
+  v128.store(st + G_QY, f64x2.mul(f64x2.sub(dy, f64x2.splat(iy)), invL));
+  v128.store(st + G_QZ, f64x2.mul(f64x2.sub(dz, f64x2.splat(iz)), invL));
 }
 
 /** h, k, l of two lanes (pair `off`) for crystal vectors v, into the scratch block. */
