@@ -475,10 +475,12 @@ export function simulateF64(params: usize, image: usize, row0: i32, row1: i32, s
 @inline function sincgF32(h: f64, N: f64): f32 {
   const n = nearest<f64>(h);
   const f = h - n;
-  if (f == 0.0) return <f32>N;
+  // f == 0 in f32, not only in f64: an |f| below the f32 range (h ~ 1e-48 on a direct-beam pixel) gave 0/0
+  const fF32 = <f32>f;
+  if (fF32 == 0) return <f32>N;
   const x = N * f;
   const m = nearest<f64>(x);
-  const r = sinpiF32(<f32>(x - m)) / sinpiF32(<f32>f);
+  const r = sinpiF32(<f32>(x - m)) / sinpiF32(fF32);
   // sin(pi N h) / sin(pi h) = (-1)^(m + (N-1) n) sin(pi (x - m)) / sin(pi f): flip the sign bit when odd
   const odd = (<i32>m + <i32>(N - 1.0) * <i32>n) & 1;
   return reinterpret<f32>(reinterpret<i32>(r) ^ (odd << 31));
@@ -587,11 +589,6 @@ export function simulateF32(params: usize, image: usize, row0: i32, row1: i32, s
   return <i32>load<f64>(scratch + SW_FOUND);
 }
 
-/** f64x2 lanes -> v128 i32x4-style mask of 4 lanes from two f64x2 masks. */
-@inline function narrowMask(lo: v128, hi: v128): v128 {
-  return v128.shuffle<i32>(lo, hi, 0, 2, 4, 6);
-}
-
 /** sincgF32 on four lanes held as two f64x2 of h; bit-identical to sincgF32 per lane. */
 @inline function sincgF32x4(hLo: v128, hHi: v128, N: f64): v128 {
   const nLo = f64x2.nearest(hLo), nHi = f64x2.nearest(hHi);
@@ -599,12 +596,12 @@ export function simulateF32(params: usize, image: usize, row0: i32, row1: i32, s
   const NN = f64x2.splat(N);
   const xLo = f64x2.mul(NN, fLo), xHi = f64x2.mul(NN, fHi);
   const mLo = f64x2.nearest(xLo), mHi = f64x2.nearest(xHi);
-  const r = f32x4.div(sinpiF32x4(demote2x2(f64x2.sub(xLo, mLo), f64x2.sub(xHi, mHi))), sinpiF32x4(demote2x2(fLo, fHi)));
+  const fF32 = demote2x2(fLo, fHi);
+  const r = f32x4.div(sinpiF32x4(demote2x2(f64x2.sub(xLo, mLo), f64x2.sub(xHi, mHi))), sinpiF32x4(fF32));
   const n = v128.shuffle<i32>(i32x4.trunc_sat_f64x2_s_zero(nLo), i32x4.trunc_sat_f64x2_s_zero(nHi), 0, 1, 4, 5);
   const m = v128.shuffle<i32>(i32x4.trunc_sat_f64x2_s_zero(mLo), i32x4.trunc_sat_f64x2_s_zero(mHi), 0, 1, 4, 5);
   const odd = i32x4.shl(v128.and(i32x4.add(m, i32x4.mul(i32x4.splat(<i32>(N - 1.0)), n)), i32x4.splat(1)), 31);
-  const zero = f64x2.splat(0.0);
-  const isZero = narrowMask(f64x2.eq(fLo, zero), f64x2.eq(fHi, zero));
+  const isZero = f32x4.eq(fF32, f32x4.splat(0));
   return v128.bitselect(f32x4.splat(<f32>N), v128.xor(r, odd), isZero);
 }
 

@@ -10,6 +10,7 @@ import { SetupError } from './simulator/setup.ts';
 import { HklError } from './hkl.ts';
 import { runSimulate } from './simulator/run.ts';
 import { EXIT, UserError } from './errors.ts';
+import { removePendingTempFiles } from './io/atomic.ts';
 
 
 function exitCodeOf(e: unknown): number {
@@ -54,11 +55,13 @@ export async function main(argv: string[]): Promise<number> {
         return await benchMain(rest);
       }
       case undefined:
+        process.stdout.write(HELP);
+        throw new UserError('missing command: use simulate, bench, serve or bundle (see --help)', EXIT.USAGE);
       case '-h':
       case '--help':
       case 'help':
         process.stdout.write(HELP);
-        return cmd === undefined ? EXIT.USAGE : EXIT.OK;
+        return EXIT.OK;
       default:
         throw new UserError(`unknown command '${cmd}': use simulate, bench, serve or bundle (see --help)`, EXIT.USAGE);
     }
@@ -74,7 +77,9 @@ const invokedDirectly = process.argv[1] && import.meta.url.endsWith(process.argv
 if (invokedDirectly) {
   // serve handles Ctrl-C itself (closes the server, exit 0)
   if (process.argv[2] !== 'serve') process.on('SIGINT', () => {
-    process.stderr.write('error: interrupted (SIGINT)\n');
+    removePendingTempFiles();
+    // on a terminal, erase a progress bar so that the message starts its own line
+    process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}error: interrupted (SIGINT)\n`);
     process.exit(EXIT.INTERRUPTED);
   });
   main(process.argv.slice(2)).then((code) => {

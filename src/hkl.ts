@@ -379,6 +379,8 @@ export async function readHklFile(path: string, opts: HklParseOptions = {}): Pro
   try {
     const st = await stat(path);
     if (st.isDirectory()) throw new HklError(source, undefined, 'is a directory, not an HKL file');
+    // a device never ends (/dev/zero) or waits for typing (/dev/stdin on a terminal); a pipe is fine
+    if (st.isCharacterDevice() || st.isBlockDevice() || st.isSocket()) throw new HklError(source, undefined, 'is a device or socket, not an HKL file');
     bytes = await readFile(path);
   } catch (e) {
     if (e instanceof HklError) throw e;

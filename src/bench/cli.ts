@@ -196,7 +196,9 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
   const clock = deps.clock ?? (() => performance.now() / 1000);
   const env = await (deps.env ?? (() => collectEnv()))();
   const summary = summarizeEnv(env);
-  const runDir = createRunDir(resolve(o.out), env.machine_tag, deps.now?.() ?? new Date());
+  const printError = deps.printError ?? ((l: string) => process.stderr.write(l + '\n'));
+  const runDir = runFolder(o.out, env.machine_tag, deps);
+  if (runDir === null) return EXIT.OUTPUT;
   const log = new RunLog(join(runDir, 'run_log.txt'), print);
   const command = commandLine(argv);
   log.line(`$ ${command.join(' ')}`);
@@ -205,6 +207,7 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
   log.line(`WebAssembly SIMD ${summary.wasm_simd ? 'yes' : 'no'}, threads ${summary.wasm_threads ? 'yes' : 'no'}; GPU: ${summary.gpu}`);
 
   let code: number = EXIT.OK;
+  let failure: string | undefined;
   try {
     await writeRunFile(runDir, 'env.json', json(env));
     const registry = deps.backends ?? allBackends(() => env.gpu);
@@ -278,16 +281,35 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    log.line(`error: ${err.message}`);
+    failure = `error: ${String(err.message).split('\n')[0]}`;
+    log.line(failure);
     code = /^cannot (write|append)/.test(err.message ?? '') ? EXIT.OUTPUT : EXIT.INTERNAL;
   }
   try {
     await log.flush();
   } catch (e) {
-    (deps.printError ?? ((l: string) => process.stderr.write(l + '\n')))(`error: ${(e as Error).message}`);
+    failure ??= `error: ${(e as Error).message}`;
     if (code === EXIT.OK) code = EXIT.OUTPUT;
   }
+  // one line on stderr: the first thing that went wrong (a full disk also fails the log appends after it)
+  if (failure) printError(failure);
   return code;
+}
+
+/** A new run folder under `out`, or null after one line on stderr when it cannot be created. */
+function runFolder(out: string, tag: string, deps: BenchDeps): string | null {
+  try {
+    return createRunDir(resolve(out), tag, deps.now?.() ?? new Date());
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOTDIR' ? 'a component of the path is not a directory'
+      : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied'
+      : err.code === 'ENOSPC' ? 'no space left on device (disk full)'
+      : err.code === 'EROFS' ? 'read-only file system'
+      : String(err.message).split('\n')[0];
+    (deps.printError ?? ((l: string) => process.stderr.write(l + '\n')))(`error: cannot create a report folder under ${out}: ${why}`);
+    return null;
+  }
 }
 
 async function compareCommand(p: ParsedArgs, argv: string[], deps: BenchDeps): Promise<number> {
@@ -306,7 +328,8 @@ async function compareCommand(p: ParsedArgs, argv: string[], deps: BenchDeps): P
   const command = commandLine(argv);
   const md = renderCompare(sources, command);
   const tag = deps.env ? (await deps.env()).machine_tag : localMachineTag();
-  const runDir = createRunDir(resolve(p.options.get('out')?.[0] ?? 'reports'), tag, deps.now?.() ?? new Date());
+  const runDir = runFolder(p.options.get('out')?.[0] ?? 'reports', tag, deps);
+  if (runDir === null) return EXIT.OUTPUT;
   const log = new RunLog(join(runDir, 'run_log.txt'), print);
   log.line(`$ ${command.join(' ')}`);
   log.line(`sources: ${describeSources(sources)}`);
@@ -331,7 +354,9 @@ export async function benchMain(argv: string[], deps: BenchDeps = {}): Promise<n
   const args = argv[0] === 'bench' ? argv.slice(1) : argv;
   if (!args.length || args[0] === '--help' || args[0] === '-h' || args[0] === 'help' || args.includes('--help')) {
     print(USAGE);
-    return args.length ? EXIT.OK : EXIT.USAGE;
+    if (args.length) return EXIT.OK;
+    printError('error: missing bench command: kernels, tricubic, absorption or compare');
+    return EXIT.USAGE;
   }
   try {
     const p = parseBenchArgs(args);
@@ -339,8 +364,7 @@ export async function benchMain(argv: string[], deps: BenchDeps = {}): Promise<n
     return await measureCommand(benchOptions(p), args, deps);
   } catch (e) {
     if (e instanceof UsageError) {
-      printError(`error: ${e.message}`);
-      printError('(npx tsx src/cli.ts bench --help for usage)');
+      printError(`error: ${e.message} (see 'bench --help')`);
       return EXIT.USAGE;
     }
     throw e;

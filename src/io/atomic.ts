@@ -4,7 +4,8 @@
 // rename is atomic), fsyncs it, renames it over the target, then fsyncs the directory. On failure the
 // temporary file is removed and the Error's message is one line naming the path and the reason.
 
-import { open, rename, unlink, stat, chmod, appendFile } from 'node:fs/promises';
+import { open, rename, unlink, stat, chmod, appendFile, realpath, writeFile } from 'node:fs/promises';
+import { unlinkSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -43,21 +44,53 @@ function failure(action: string, path: string, e: unknown): Error {
   return err;
 }
 
-/** Writes `data` (bytes, or a string as UTF-8) to `path` atomically: readers see the old file or the new one. */
+/** Temporary files of the writes in progress (removePendingTempFiles deletes them when the process is interrupted). */
+const pendingTemps = new Set<string>();
+
+/** Deletes the temporary files of unfinished writes; synchronous, for a signal handler that exits right after. */
+export function removePendingTempFiles(): void {
+  for (const tmp of pendingTemps) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already renamed into place or removed
+    }
+  }
+  pendingTemps.clear();
+}
+
+/**
+ * Writes `data` (bytes, or a string as UTF-8) to `path` atomically: readers see the old file or the new one.
+ * A symlink is followed (the file it points to is replaced, the link stays); a device, FIFO or socket
+ * (/dev/null, /dev/stdout, a pipe) is written in place, since renaming over it would replace the node itself.
+ */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
     throw new Error(`cannot write ${path}: data must be a string or a Uint8Array`);
   }
   let mode: number | undefined;
+  let target = path;
+  let special = false;
   try {
-    const st = await stat(path);
+    target = await realpath(path);
+    const st = await stat(target);
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    special = !st.isFile();
     mode = st.mode & 0o7777; // keep an existing file's permissions
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw failure('write', path, e);
   }
-  const tmp = join(dirname(path), `${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  if (special) {
+    try {
+      await writeFile(target, data);
+    } catch (e) {
+      throw failure('write', path, e);
+    }
+    return;
+  }
+  const tmp = join(dirname(target), `${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let created = false;
+  pendingTemps.add(tmp);
   try {
     const fh = await open(tmp, 'wx', 0o666);
     created = true;
@@ -68,13 +101,15 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
       await fh.close();
     }
     if (mode !== undefined) await chmod(tmp, mode);
-    await rename(tmp, path);
+    await rename(tmp, target);
     created = false;
   } catch (e) {
     if (created) await unlink(tmp).catch(() => undefined);
     throw failure('write', path, e);
+  } finally {
+    pendingTemps.delete(tmp);
   }
-  await syncDirectory(dirname(path));
+  await syncDirectory(dirname(target));
 }
 
 /** Makes a completed rename durable; some platforms and file systems cannot fsync a directory (ignored). */

@@ -34,13 +34,16 @@
 //  * outputs are written only when asked for (C writes floatimage.bin, intimage.img, image.pgm and a
 //    noise image by default).
 
+const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
 /** One line, naming the option and the problem. */
 export class ArgError extends Error {
   constructor(
     message: string,
     readonly flag?: string,
   ) {
-    super(message);
+    // a token holding a line break or another control character is shown escaped: the message stays one line
+    super(message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => CONTROL_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
     this.name = 'ArgError';
   }
 }
@@ -217,10 +220,20 @@ function check(flag: string, tok: string, v: number, unit: string, [ok, range]: 
   return v;
 }
 
+/** A value that must stay positive and finite after its unit conversion (5e-324 mm is 0 m; 1e-320 eV is an infinite wavelength). */
+function positive(flag: string, tok: string, v: number, unit: string): number {
+  if (!(v > 0 && v < Infinity)) {
+    throw new ArgError(`option '${flag}' value '${tok}' is out of range: too ${v > 0 ? 'large' : 'small'} to convert from ${unit} to SI units`, flag);
+  }
+  return v;
+}
+
 const realIn = (flag: string, tok: string, unit: string, c?: Check) =>
   c ? check(flag, tok, real(flag, tok, unit), unit, c) : real(flag, tok, unit);
 const intIn = (flag: string, tok: string, unit: string, c?: Check) =>
   c ? check(flag, tok, int(flag, tok, unit), unit, c) : int(flag, tok, unit);
+/** A length given in mm, in metres (C: mm / 1000.0). */
+const metres = (flag: string, tok: string) => positive(flag, tok, realIn(flag, tok, 'mm', GT0) / 1000.0, 'mm');
 
 // ---------------------------------------------------------------------------------------------------
 // The option table
@@ -289,9 +302,9 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   sw(['-interpolate'], 'force tricubic interpolation of F between reflections', (a) => (a.interpolate = 1), 'auto: on if any N <= 2'),
   sw(['-nointerpolate'], 'nearest-reflection F only', (a) => (a.interpolate = 0), 'auto'),
   // beam
-  one(['-lambda', '-wave'], 'Å', 'Å', 'wavelength', '1', (a, t, f) => (a.lambda_m = realIn(f, t, 'Å', GT0) / 1.0e10)),
+  one(['-lambda', '-wave'], 'Å', 'Å', 'wavelength', '1', (a, t, f) => (a.lambda_m = positive(f, t, realIn(f, t, 'Å', GT0) / 1.0e10, 'Å'))),
   one(['-energy'], 'eV', 'eV', 'photon energy instead of -lambda (last of the two wins)', '12398.42', (a, t, f) => {
-    a.lambda_m = 12398.42 / realIn(f, t, 'eV', GT0) / 1.0e10;
+    a.lambda_m = positive(f, t, 12398.42 / realIn(f, t, 'eV', GT0) / 1.0e10, 'eV');
   }),
   one(['-polar'], 'K', 'Kahn factor', 'Kahn polarization factor (also undoes -nopolar)', '0', (a, t, f) => {
     a.polarization = realIn(f, t, 'Kahn factor', KAHN);
@@ -299,11 +312,11 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   }),
   sw(['-nopolar'], 'no polarization correction', (a) => (a.nopolar = true)),
   // detector
-  one(['-distance'], 'mm', 'mm', 'sample to detector (beam pivot)', '100', (a, t, f) => (a.distance_m = realIn(f, t, 'mm', GT0) / 1000.0)),
+  one(['-distance'], 'mm', 'mm', 'sample to detector (beam pivot)', '100', (a, t, f) => (a.distance_m = metres(f, t))),
   one(['-close_distance'], 'mm', 'mm', 'sample to the nearest point of the detector plane', 'from -distance', (a, t, f) => {
-    a.closeDistance_m = realIn(f, t, 'mm', GT0) / 1000.0;
+    a.closeDistance_m = metres(f, t);
   }),
-  one(['-pixel'], 'mm', 'mm', 'pixel size', '0.1', (a, t, f) => (a.pixel_m = realIn(f, t, 'mm', GT0) / 1000.0)),
+  one(['-pixel'], 'mm', 'mm', 'pixel size', '0.1', (a, t, f) => (a.pixel_m = metres(f, t))),
   one(['-detpixels'], 'n', 'pixels', 'detector pixels along fast and slow', '1024 (from -detsize)', (a, t, f) => {
     a.detpixels_f = a.detpixels_s = intIn(f, t, 'pixels', DETPIX);
   }),
@@ -314,10 +327,10 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
     a.detpixels_s = intIn(f, t, 'pixels', DETPIX);
   }),
   one(['-detsize'], 'mm', 'mm', 'detector size along fast and slow (ignored where pixels are given)', '102.4', (a, t, f) => {
-    a.detsize_f_m = a.detsize_s_m = realIn(f, t, 'mm', GT0) / 1000.0;
+    a.detsize_f_m = a.detsize_s_m = metres(f, t);
   }),
-  one(['-detsize_f'], 'mm', 'mm', 'detector size along fast', '102.4', (a, t, f) => (a.detsize_f_m = realIn(f, t, 'mm', GT0) / 1000.0)),
-  one(['-detsize_s'], 'mm', 'mm', 'detector size along slow', '102.4', (a, t, f) => (a.detsize_s_m = realIn(f, t, 'mm', GT0) / 1000.0)),
+  one(['-detsize_f'], 'mm', 'mm', 'detector size along fast', '102.4', (a, t, f) => (a.detsize_f_m = metres(f, t))),
+  one(['-detsize_s'], 'mm', 'mm', 'detector size along slow', '102.4', (a, t, f) => (a.detsize_s_m = metres(f, t))),
   one(['-Xbeam'], 'mm', 'mm', 'direct beam position along slow (MOSFLM)', 'centre: (detsize_s+pixel)/2', (a, t, f) => {
     a.Xbeam_m = realIn(f, t, 'mm') / 1000.0;
   }),
@@ -344,7 +357,7 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
         a.detectorThick_m = 0;
         a.detectorMu = 0;
       } else {
-        a.detectorMu = 1.0 / (depth * 1e-6);
+        a.detectorMu = positive(f, t, 1.0 / (depth * 1e-6), 'µm');
       }
     },
   },
@@ -551,7 +564,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
 
   const { fpixels, spixels } = detectorPixelCounts(a);
   const sizeFlag = a.detpixels_f !== undefined || a.detpixels_s !== undefined ? '-detpixels' : '-detsize';
-  if (fpixels < 1 || spixels < 1) {
+  if (!(fpixels >= 1 && spixels >= 1)) {
     throw new ArgError(`option '${sizeFlag}': the detector has ${fpixels} x ${spixels} pixels; it needs at least 1 x 1`, sizeFlag);
   }
   checkImageSize(fpixels, spixels, sizeFlag);
@@ -562,6 +575,8 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
       '-roi',
     );
   }
+
+  checkConflicts(a);
 
   // mu == 0 comes only from `-detector_abs inf|0`, which also zeroed the thickness: a later
   // -detector_thick gave it back, with no absorption at all (T-8).
@@ -578,6 +593,40 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     a.warnings.push(`'-pgmfile ${a.pgmfile}' is not written because '-nopgm' comes after it (as in nanoBragg)`);
   }
   return a;
+}
+
+/**
+ * Combinations no order of the flags can make sense of: f64 on the f32-only WebGPU backend, --threads for a
+ * backend without threads, two outputs (or an output and the HKL input) naming the same file. Paths are compared
+ * as written (this module has no file system): `./x` and `x` are not caught.
+ */
+function checkConflicts(a: SimArgs): void {
+  if (a.backend === 'webgpu' && a.dtype === 'f64') {
+    throw new ArgError(
+      "options '--backend webgpu' and '--dtype f64' conflict: the webgpu backend computes in f32 (use --backend wasm, wasm-scalar or wasm-threads for f64)",
+      '--dtype',
+    );
+  }
+  if (a.threads !== undefined && a.backend !== 'wasm-threads' && a.backend !== 'auto') {
+    throw new ArgError(`option '--threads' applies to --backend wasm-threads (or auto), not to --backend ${a.backend}`, '--threads');
+  }
+  const files: [flag: string, path: string | undefined][] = [
+    ['-hkl', a.hklPath],
+    ['-floatfile', a.floatfile],
+    ['-intfile', a.intfile],
+    ['-pgmfile', a.nopgm ? undefined : a.pgmfile],
+    ['--pngfile', a.pngfile],
+  ];
+  const seen = new Map<string, string>();
+  for (const [flag, path] of files) {
+    if (path === undefined) continue;
+    const other = seen.get(path);
+    if (other !== undefined) {
+      const why = other === '-hkl' ? 'the output would overwrite the input' : 'one output would overwrite the other';
+      throw new ArgError(`options '${other}' and '${flag}' name the same file '${path}': ${why}`, flag);
+    }
+    seen.set(path, flag);
+  }
 }
 
 /**

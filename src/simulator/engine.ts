@@ -109,21 +109,33 @@ class WasmEngine implements SimEngine {
     const ex = k.exports;
     if (ex.paramSlotCount() !== P.COUNT) throw new Error('WebAssembly kernels and host disagree on the parameter layout: rebuild with npm run asbuild');
     const lay = layoutSimulation(k, sim, ex.scratchBytes());
-    const block = paramsBlock(k, lay);
+    let block = paramsBlock(k, lay);
     // Rows in serial order: the kernel switches interpolation off itself at the first
     // out-of-range evaluation (as C does) and reports it; later bands get it through the block.
     let sw = noSwitchOff(sim);
     const t0 = performance.now();
     const run = this.dtype === 'f64' ? ex.simulateF64 : ex.simulateF32;
     const band = Math.max(1, Math.ceil(lay.height / 50));
+    let lastYield = t0;
     for (let row = 0; row < lay.height; row += band) {
       const end = Math.min(lay.height, row + band);
       if (run(lay.paramsPtr, lay.imagePtr, row, end, lay.scratchPtr)) sw = applySwitchOff(block, k.f64(lay.scratchPtr + 8, 5), lay.width);
       options.onProgress?.(end / lay.height);
+      // let signal handlers (Ctrl-C), timers and the page run at least every 100 ms
+      if (end < lay.height && performance.now() - lastYield > 100) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+        block = paramsBlock(k, lay); // a fresh view, should the memory have grown meanwhile
+      }
     }
     const loop_s = (performance.now() - t0) / 1000;
     return buildResult(prepared, k.f32(lay.imagePtr, lay.npix).slice(), sw, { loop_s });
   }
+}
+
+/** Resolves once pending I/O, timers and signal handlers have had their turn. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
 /** A fresh engine (its own WebAssembly instance and memory). */

@@ -16,6 +16,7 @@ import type { PreparedSimulation, SimResult } from './engine.ts';
 import type { BumpArena } from '../wasm/arena.ts';
 import { formatG } from '../util/cformat.ts';
 import { imageStats } from '../io/stats.ts';
+import { EXIT, UserError } from '../errors.ts';
 
 /** Number of evaluations the pixel loop performs (pixels in the ROI x layers x subpixels x phi steps). */
 export function evaluationCount(sim: Simulation): number {
@@ -57,7 +58,7 @@ export interface SimulationLayout {
 export function checkImageSize(sim: Simulation): void {
   const { fpixels: width, spixels: height } = sim.detector;
   if (width * height > MAX_PIXELS) {
-    throw new Error(`detector of ${width}x${height} pixels is too large: at most ${MAX_PIXELS} pixels fit in WebAssembly memory`);
+    throw new UserError(`detector of ${width}x${height} pixels is too large: at most ${MAX_PIXELS} pixels fit in WebAssembly memory`, EXIT.RESOURCE);
   }
 }
 

@@ -17,6 +17,11 @@ export const RTD = 180.0 * (1 / Math.PI);
 
 export class SetupError extends Error {}
 
+/** Most phi steps: the phi table holds 9 f64 per step (72 MB at the limit). */
+export const MAX_PHISTEPS = 1_000_000;
+/** Most evaluations per pixel (phi steps x oversample^2 x layers): the kernels count them in an i32. */
+export const MAX_EVALS_PER_PIXEL = 2 ** 31 - 1;
+
 export interface Detector {
   fpixels: number;
   spixels: number;
@@ -313,6 +318,19 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null): Simulation
   if (hkls === 0) interpolate = 0;
 
   const phiSteps = resolvePhi(args.phi_rad, args.osc_rad, args.phistep_rad, args.phisteps);
+  if (!(phiSteps.phisteps <= MAX_PHISTEPS)) {
+    throw new SetupError(`${formatG(phiSteps.phisteps)} phi steps (from -osc, -phistep, -phisteps) are too many: at most ${MAX_PHISTEPS}`);
+  }
+  const perPixel = phiSteps.phisteps * oversample * oversample * layers.nLayers;
+  if (!(perPixel <= MAX_EVALS_PER_PIXEL)) {
+    const auto = args.oversample <= 0
+      ? '; the oversampling was auto-selected from the crystal size (-cell, -N) and the reciprocal pixel size (-lambda, -distance, -pixel): give -oversample'
+      : '';
+    throw new SetupError(
+      `${formatG(perPixel)} evaluations per pixel (${phiSteps.phisteps} phi steps x ${formatG(oversample)}^2 oversample x ${layers.nLayers} layers) ` +
+        `exceed the limit of ${MAX_EVALS_PER_PIXEL}${auto}`,
+    );
+  }
   const phi = { ...phiSteps, ...phiTable(crystal, detector.spindle, phiSteps.phi0, phiSteps.phistep, phiSteps.phisteps) };
 
   const roi = args.roi

@@ -125,10 +125,17 @@ export async function requestGpu(opts: RequestGpuOptions = {}): Promise<GpuHandl
   const entry = await gpuEntry();
   if ('error' in entry) return entry;
   let adapter: GPUAdapter | null;
+  // Vulkan's Wayland check prints "error: XDG_RUNTIME_DIR is invalid or not set in the environment." twice on
+  // stderr when the variable is unset (containers, CI, ssh); any absolute path silences it (no Wayland socket
+  // there, so no display is touched), and only the adapter enumeration reads it
+  const quiet = entry.provider !== 'navigator.gpu' && process.platform === 'linux' && !process.env.XDG_RUNTIME_DIR;
+  if (quiet) process.env.XDG_RUNTIME_DIR = '/nonexistent-xdg-runtime-dir';
   try {
     adapter = await entry.gpu.requestAdapter(opts.powerPreference ? { powerPreference: opts.powerPreference } : undefined);
   } catch (e) {
     return { error: `WebGPU adapter request failed: ${(e as Error).message}` };
+  } finally {
+    if (quiet) delete process.env.XDG_RUNTIME_DIR;
   }
   if (!adapter) return { error: noAdapterReason(entry.provider) };
   const info = summarizeAdapter(adapter, entry.provider);

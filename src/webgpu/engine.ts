@@ -12,6 +12,7 @@
 
 import { evaluationCount, type Dtype, type PreparedSimulation, type SimEngine, type SimResult, type SimulateOptions } from '../simulator/engine.ts';
 import { imageStats } from '../io/stats.ts';
+import { EXIT, UserError } from '../errors.ts';
 import { outOfRangeWarning } from '../kernels/tricubic.ts';
 import { GpuContext } from './context.ts';
 import { describeAdapter, requestGpu, type GpuAdapterSummary, type GpuHandle } from './device.ts';
@@ -100,7 +101,7 @@ class WebGpuSimEngine implements WebGpuEngine {
     const sim = prepared.sim;
     const { fpixels: width, spixels: height } = sim.detector;
     const npix = width * height;
-    if (npix >= NO_UNIT) throw new Error(`detector of ${width}x${height} pixels is too large for the webgpu backend (at most 2^32 - 2 pixels)`);
+    if (npix >= NO_UNIT) throw new UserError(`detector of ${width}x${height} pixels is too large for the webgpu backend (at most 2^32 - 2 pixels)`, EXIT.RESOURCE);
     const wg = this.workgroupSize;
     const variant = simulateVariant(sim, wg);
     const g64 = geometry64(sim);
