@@ -136,6 +136,37 @@ export function captureFractionsF32x4(rho: usize, nPix: i32, nLayers: i32, delta
   if (ASC_FEATURE_SIMD) {
     const stride = <usize>nLayers << 2;
     const dmv = f64x2.splat(dm);
+    // eight pixels per iteration: two independent exp chains keep the vector units busy
+    for (; p + 8 <= nPix; p += 8) {
+      const src = rho + (<usize>p << 3);
+      const xLo = f64x2.div(dmv, v128.load(src));
+      const xHi = f64x2.div(dmv, v128.load(src, 16));
+      const yLo = f64x2.div(dmv, v128.load(src, 32));
+      const yHi = f64x2.div(dmv, v128.load(src, 48));
+      const m = f32x4.neg(expm1F32x4(demote2x2(f64x2.neg(xLo), f64x2.neg(xHi))));
+      const n = f32x4.neg(expm1F32x4(demote2x2(f64x2.neg(yLo), f64x2.neg(yHi))));
+      const rowA = out + <usize>p * stride;
+      const rowB = rowA + 4 * stride;
+      let t = 0;
+      if (nLayers >= 4) {
+        // the first four layers with their constants folded (most sensors have a few layers)
+        storeBlock4(rowA, stride, m, layerF32x4(1, xLo, xHi, m), layerF32x4(2, xLo, xHi, m), layerF32x4(3, xLo, xHi, m));
+        storeBlock4(rowB, stride, n, layerF32x4(1, yLo, yHi, n), layerF32x4(2, yLo, yHi, n), layerF32x4(3, yLo, yHi, n));
+        t = 4;
+      }
+      for (; t + 4 <= nLayers; t += 4) {
+        const a0 = layerF32x4(t, xLo, xHi, m), b0 = layerF32x4(t, yLo, yHi, n);
+        const a1 = layerF32x4(t + 1, xLo, xHi, m), b1 = layerF32x4(t + 1, yLo, yHi, n);
+        const a2 = layerF32x4(t + 2, xLo, xHi, m), b2 = layerF32x4(t + 2, yLo, yHi, n);
+        const a3 = layerF32x4(t + 3, xLo, xHi, m), b3 = layerF32x4(t + 3, yLo, yHi, n);
+        storeBlock4(rowA + (<usize>t << 2), stride, a0, a1, a2, a3);
+        storeBlock4(rowB + (<usize>t << 2), stride, b0, b1, b2, b3);
+      }
+      for (; t < nLayers; t++) {
+        storeColumn(rowA + (<usize>t << 2), stride, layerF32x4(t, xLo, xHi, m));
+        storeColumn(rowB + (<usize>t << 2), stride, layerF32x4(t, yLo, yHi, n));
+      }
+    }
     for (; p + 4 <= nPix; p += 4) {
       const src = rho + (<usize>p << 3);
       const xLo = f64x2.div(dmv, v128.load(src));
@@ -146,24 +177,26 @@ export function captureFractionsF32x4(rho: usize, nPix: i32, nLayers: i32, delta
       // layers in blocks of 4: a 4x4 transpose turns (layer -> 4 pixels) vectors into each pixel's
       // 4 consecutive values, stored with one v128.store per pixel instead of 4 lane stores
       for (; t + 4 <= nLayers; t += 4) {
-        const c0 = layerF32x4(t, xLo, xHi, m);
-        const c1 = layerF32x4(t + 1, xLo, xHi, m);
-        const c2 = layerF32x4(t + 2, xLo, xHi, m);
-        const c3 = layerF32x4(t + 3, xLo, xHi, m);
-        const u0 = v128.shuffle<f32>(c0, c1, 0, 4, 1, 5);
-        const u1 = v128.shuffle<f32>(c0, c1, 2, 6, 3, 7);
-        const u2 = v128.shuffle<f32>(c2, c3, 0, 4, 1, 5);
-        const u3 = v128.shuffle<f32>(c2, c3, 2, 6, 3, 7);
-        const at = row + (<usize>t << 2);
-        v128.store(at, v128.shuffle<f32>(u0, u2, 0, 1, 4, 5));
-        v128.store(at + stride, v128.shuffle<f32>(u0, u2, 2, 3, 6, 7));
-        v128.store(at + 2 * stride, v128.shuffle<f32>(u1, u3, 0, 1, 4, 5));
-        v128.store(at + 3 * stride, v128.shuffle<f32>(u1, u3, 2, 3, 6, 7));
+        storeBlock4(row + (<usize>t << 2), stride, layerF32x4(t, xLo, xHi, m), layerF32x4(t + 1, xLo, xHi, m),
+          layerF32x4(t + 2, xLo, xHi, m), layerF32x4(t + 3, xLo, xHi, m));
       }
       for (; t < nLayers; t++) storeColumn(row + (<usize>t << 2), stride, layerF32x4(t, xLo, xHi, m));
     }
   }
   captureFractionsF32From(p, rho, nPix, nLayers, dm, out);
+}
+
+/** Four layers (c0..c3) of four pixels, transposed so that each pixel's four values go out in one store. */
+// @ts-ignore: decorator
+@inline function storeBlock4(at: usize, stride: usize, c0: v128, c1: v128, c2: v128, c3: v128): void {
+  const u0 = v128.shuffle<f32>(c0, c1, 0, 4, 1, 5);
+  const u1 = v128.shuffle<f32>(c0, c1, 2, 6, 3, 7);
+  const u2 = v128.shuffle<f32>(c2, c3, 0, 4, 1, 5);
+  const u3 = v128.shuffle<f32>(c2, c3, 2, 6, 3, 7);
+  v128.store(at, v128.shuffle<f32>(u0, u2, 0, 1, 4, 5));
+  v128.store(at + stride, v128.shuffle<f32>(u0, u2, 2, 3, 6, 7));
+  v128.store(at + 2 * stride, v128.shuffle<f32>(u1, u3, 0, 1, 4, 5));
+  v128.store(at + 3 * stride, v128.shuffle<f32>(u1, u3, 2, 3, 6, 7));
 }
 
 /** Layer t of four pixels (x in two f64x2): m for t = 0, else expF32x4(f32(-t x)) * m; lanes equal captureFromDepthF32. */
