@@ -391,8 +391,8 @@ export function findFirstOutOfRange(params: usize, row0: i32, row1: i32, out: us
   if (!osThick) S *= capture;
   if (!osPolar) S *= polar;
   if (!osOmega) S *= omega;
-  const at = image + (<usize>pixel << 2);
-  store<f32>(at, <f32>(<f64>load<f32>(at) + S));
+  // C adds to a zeroed image (floatimage[i] += test): the same as storing f32(test)
+  store<f32>(image + (<usize>pixel << 2), <f32>S);
 }
 
 /** One pixel of the C loop in double precision, with the live switch-off. */
@@ -806,4 +806,43 @@ function groupF32x4(fpixel: i32, spixel: i32, image: usize): bool {
 /** a.q for two lanes: v points at the crystal vector (x, y, z f64), C's order x + y + z. */
 @inline function dot2(v: usize, qx: v128, qy: v128, qz: v128): v128 {
   return f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(load<f64>(v)), qx), f64x2.mul(f64x2.splat(load<f64>(v, 8)), qy)), f64x2.mul(f64x2.splat(load<f64>(v, 16)), qz));
+}
+
+/**
+ * C's image statistics (physics.md 6; src/io/stats.ts is the same in TypeScript): over the pixels
+ * fast x0..x1, slow y0..y1 of the f32 image, max_I (strict >, from 0) and the index of its first
+ * pixel (-1 if none is > 0), the sum, the sum of float32 squares, the count, and the sum of squared
+ * deviations from the mean. Writes 6 f64 to `out`: maxI, maxIndex, sum, sumsqr, count, dev.
+ */
+export function imageStatistics(image: usize, width: i32, x0: i32, x1: i32, y0: i32, y1: i32, out: usize): void {
+  let maxI: f64 = 0, maxIndex: f64 = -1, sum: f64 = 0, sumsqr: f64 = 0, n: f64 = 0;
+  for (let slow = y0; slow <= y1; slow++) {
+    const row = image + (<usize>(slow * width) << 2);
+    for (let fast = x0; fast <= x1; fast++) {
+      const v = load<f32>(row + (<usize>fast << 2));
+      const d = <f64>v;
+      if (d > maxI) {
+        maxI = d;
+        maxIndex = <f64>(slow * width + fast);
+      }
+      sum += d;
+      sumsqr += <f64>(v * v);
+      n += 1;
+    }
+  }
+  const mean = sum / (n <= 0 ? 1 : n);
+  let dev: f64 = 0;
+  for (let slow = y0; slow <= y1; slow++) {
+    const row = image + (<usize>(slow * width) << 2);
+    for (let fast = x0; fast <= x1; fast++) {
+      const e = <f64>load<f32>(row + (<usize>fast << 2)) - mean;
+      dev += e * e;
+    }
+  }
+  store<f64>(out, maxI);
+  store<f64>(out, maxIndex, 8);
+  store<f64>(out, sum, 16);
+  store<f64>(out, sumsqr, 24);
+  store<f64>(out, n, 32);
+  store<f64>(out, dev, 40);
 }

@@ -108,7 +108,10 @@ class WasmEngine implements SimEngine {
     const k = this.kernels;
     const ex = k.exports;
     if (ex.paramSlotCount() !== P.COUNT) throw new Error('WebAssembly kernels and host disagree on the parameter layout: rebuild with npm run asbuild');
-    const lay = layoutSimulation(k, sim, ex.scratchBytes());
+    // the kernel stores every pixel of the ROI: zero the image only where the ROI leaves pixels out
+    const r = sim.roi, d = sim.detector;
+    const roiCovers = r.xmin <= 0 && r.ymin <= 0 && r.xmax >= d.fpixels - 1 && r.ymax >= d.spixels - 1;
+    const lay = layoutSimulation(k, sim, ex.scratchBytes(), !roiCovers);
     let block = paramsBlock(k, lay);
     // Rows in serial order: the kernel switches interpolation off itself at the first
     // out-of-range evaluation (as C does) and reports it; later bands get it through the block.
@@ -129,8 +132,23 @@ class WasmEngine implements SimEngine {
       }
     }
     const loop_s = (performance.now() - t0) / 1000;
-    return buildResult(prepared, k.f32(lay.imagePtr, lay.npix).slice(), sw, { loop_s });
+    const statsPtr = k.alloc(6 * 8);
+    const x0 = Math.max(0, r.xmin), x1 = Math.min(d.fpixels - 1, r.xmax), y0 = Math.max(0, r.ymin), y1 = Math.min(d.spixels - 1, r.ymax);
+    ex.imageStatistics(lay.imagePtr, lay.width, x0, x1, y0, y1, statsPtr);
+    const stats = statsFromKernel(k.f64(statsPtr, 6));
+    return buildResult(prepared, k.f32(lay.imagePtr, lay.npix).slice(), sw, { loop_s }, stats);
   }
+}
+
+/** The kernel's sums as ImageStats, with C's formulas for mean, rms and rmsd (src/io/stats.ts). */
+function statsFromKernel(o: Float64Array): SimStats {
+  const [maxI, maxIndex, sum, sumsqr, n, dev] = o;
+  return {
+    maxI, maxIndex, sum, count: n,
+    mean: sum / (n <= 0 ? 1 : n),
+    rms: Math.sqrt(sumsqr / ((n <= 1 ? 2 : n) - 1)),
+    rmsd: Math.sqrt(dev / ((n <= 1 ? 2 : n) - 1)),
+  };
 }
 
 /** Resolves once pending I/O, timers and signal handlers have had their turn. */

@@ -66,8 +66,8 @@ export function checkImageSize(sim: Simulation): void {
  * Resets the arena and lays out one run exactly as the single-threaded engine does: the
  * structure-factor grid as f64 and as f32, the phi table, the parameter block (fillParams, no
  * switch-off point yet), `scratchBytes` of kernel scratch (one scratchBytes() block per
- * concurrent caller) and the f32 image, zeroed unless `zeroImage` is false (the kernels add to
- * the image, so a caller that skips this must zero every row before computing it).
+ * concurrent caller) and the f32 image, zeroed unless `zeroImage` is false (the kernels store every pixel
+ * of the ROI, so a caller may skip this when the ROI covers the image, or zero each band before computing it).
  */
 export function layoutSimulation(arena: Arena, sim: Simulation, scratchBytes = 0, zeroImage = true): SimulationLayout {
   checkImageSize(sim);
@@ -130,6 +130,7 @@ export function buildResult(
   image: Float32Array,
   sw: SwitchOff,
   timings: SimResult['timings'] & Record<string, number>,
+  stats?: SimResult['stats'],
 ): SimResult {
   const sim = prepared.sim;
   const { fpixels: width, spixels: height } = sim.detector;
@@ -139,7 +140,7 @@ export function buildResult(
     interpolation: sw.interpolation,
     switchPixel: sw.switchPixel,
     evaluations: evaluationCount(sim),
-    stats: imageStats(image, width, height, sim.roi),
+    stats: stats ?? imageStats(image, width, height, sim.roi),
     timings,
   };
 }
