@@ -13,6 +13,7 @@ import { parseSimArgs } from './args.ts';
 import { parseHkl, readHklFile, type HklGrid } from '../hkl.ts';
 import { setupSimulation, type Simulation } from './setup.ts';
 import { P } from './params.ts';
+import type { ImageStats } from '../io/stats.ts';
 import { layoutSimulation, paramsBlock, noSwitchOff, applySwitchOff, buildResult } from './layout.ts';
 export { evaluationCount, switchOffWarnings, MAX_PIXELS } from './layout.ts';
 
@@ -26,15 +27,8 @@ export interface PreparedSimulation {
   hklWarnings: string[];
 }
 
-export interface SimStats {
-  maxI: number;
-  maxIndex: number;
-  mean: number;
-  rms: number;
-  rmsd: number;
-  sum: number;
-  count: number;
-}
+/** C's image statistics (max_I and where, mean, rms, rmsd over the ROI): see src/io/stats.ts. */
+export type SimStats = ImageStats;
 
 export interface SimResult {
   image: Float32Array;
