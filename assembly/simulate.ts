@@ -4,19 +4,21 @@
 //  - simulateF64: the C program's arithmetic in double precision, operation for operation
 //    (physics.md 3.3-3.5, 4.3-4.4, 5.5-5.9). Reproduces the serial C image within float32
 //    rounding (libm sin/exp may differ by an ulp: trap T-21).
-//  - simulateF32: geometry, h, k, l and their fractional parts in f64; the range-reduced
-//    lattice factor, the structure factor and the per-pixel accumulation in f32
-//    (precision.md "WASM f32 path"). The per-pixel scale factors (capture fraction,
-//    polarization, solid angle) are per-pixel or per-layer values and stay f64.
+//  - simulateF32: geometry, h, k, l and their fractional parts in f64 (reciprocals of R and
+//    lambda instead of C's divisions); the range-reduced lattice factor, the structure factor,
+//    the capture fraction (expm1 form) and the per-pixel accumulation in f32 (precision.md "WASM
+//    f32 path"). Polarization and solid angle are per-pixel values and stay f64. With SIMD, four
+//    neighbouring pixels go through the loop together, bit-identical to the scalar f32 code.
 //
 // Only one source and one mosaic domain (no divergence, dispersion or mosaicity): the host
 // refuses the flags that would need more.
 //
 // Interpolation switch-off (physics.md 3.5, traps T-2/T-3): the C program switches tricubic
-// interpolation off for good at the first out-of-range evaluation in serial order. The host
-// finds that evaluation first with findFirstOutOfRange (a pre-pass over the same geometry
-// code), then both loops interpolate every evaluation before it and use the nearest neighbour
-// from it on. So rows can be computed in any order or in parallel with identical results.
+// interpolation off for good at the first out-of-range evaluation in serial order. Both loops
+// do the same while they run rows in order, and report where (the "live" switch); a caller that
+// runs bands of rows out of order (the threads) passes a known switch-off point in P_SWITCH_*
+// and redoes any band that interpolated past it. findFirstOutOfRange is the same decision as a
+// separate pre-pass (the reference the WebGPU host's f64 geometry is tested against).
 //
 // All inputs come through a parameter block of f64 slots (P_* below; src/simulator/params.ts
 // writes it). The kernels never allocate.
