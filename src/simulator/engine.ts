@@ -15,7 +15,7 @@ import { setupSimulation, type Simulation } from './setup.ts';
 import { P } from './params.ts';
 import type { ImageStats } from '../io/stats.ts';
 import { layoutSimulation, paramsBlock, noSwitchOff, applySwitchOff, buildResult } from './layout.ts';
-export { evaluationCount, switchOffWarnings, MAX_PIXELS } from './layout.ts';
+export { evaluationCount, MAX_PIXELS } from './layout.ts';
 
 export type EngineBackend = 'wasm' | 'wasm-scalar' | 'wasm-threads' | 'webgpu';
 export type Dtype = 'f32' | 'f64';

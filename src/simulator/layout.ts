@@ -14,7 +14,7 @@ import { fillParams, P } from './params.ts';
 import { R_E_SQR, type Simulation } from './setup.ts';
 import type { PreparedSimulation, SimResult } from './engine.ts';
 import type { BumpArena } from '../wasm/arena.ts';
-import { formatG } from '../util/cformat.ts';
+import { outOfRangeWarning } from '../kernels/tricubic.ts';
 import { imageStats } from '../io/stats.ts';
 import { EXIT, UserError } from '../errors.ts';
 
@@ -27,16 +27,6 @@ export function evaluationCount(sim: Simulation): number {
 
 /** Largest image (in pixels) the 32-bit WebAssembly memory can hold beside its working set. */
 export const MAX_PIXELS = 512 * 1024 * 1024 / 4;
-
-/** C's two warning lines for the interpolation switch-off (physics.md 3.5 step 3). */
-export function switchOffWarnings(h: number, k: number, l: number): string[] {
-  const r = (x: number) => Math.ceil(x - 0.5);
-  return [
-    `WARNING: out of range for three point interpolation: h,k,l,h0,k0,l0: ${formatG(h)},${formatG(k)},${formatG(l)},${r(h)},${r(k)},${r(l)} `,
-    'WARNING: further warnings will not be printed! ',
-  ];
-}
-
 
 /** A host-owned bump allocator over WebAssembly linear memory. */
 /** Host-owned WebAssembly memory (the single-threaded kernels' or the threads' shared one). */
@@ -120,7 +110,7 @@ export function applySwitchOff(block: Float64Array, at: ArrayLike<number>, width
   return {
     switchPixel,
     interpolation: `tricubic, switched to nearest at pixel (slow ${slow}, fast ${fast})`,
-    warnings: switchOffWarnings(at[2], at[3], at[4]),
+    warnings: outOfRangeWarning(at[2], at[3], at[4]),
   };
 }
 
