@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchMain, type BenchDeps } from '../src/bench/cli.ts';
 import type { BenchBackend, MeasurementRequest } from '../src/bench/backends.ts';
-import type { EnvReport } from '../src/bench/env.ts';
+import { fakeEnv } from './helpers/bench-env.ts';
 import { validateReport, type Report } from '../src/bench/schema.ts';
 import { imageProblems } from '../src/bench/checks.ts';
 import { layersFor } from '../src/bench/workloads.ts';
@@ -19,20 +19,7 @@ test.after(() => {
   for (const d of scratchDirs) rmSync(d, { recursive: true, force: true });
 });
 
-const ENV: EnvReport = {
-  created: '2026-11-28T12:00:00.000Z',
-  machine_tag: 'linux-x64-test-cpu-2c',
-  git: { sha: '0123456789abcdef', dirty: false },
-  node: '20.20.2',
-  v8: '11.3',
-  node_flags: [],
-  os: { platform: 'linux', release: '6', version: '#1', arch: 'x64' },
-  cpu: { model: 'Test CPU', cores: 2, available_parallelism: 2 },
-  memory_bytes: 2 ** 31,
-  wasm: { simd: true, threads: false, threads_detail: 'test', binary_chosen: 'simd', binaries: { scalar: null, simd: null } },
-  gpu: { available: false, reason: 'no GPU in tests' },
-  packages: {},
-};
+const ENV = fakeEnv();
 
 type Behaviour = 'ok' | 'throw' | 'leak' | 'wrong' | { unavailable: string };
 

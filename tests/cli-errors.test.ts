@@ -16,7 +16,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync,
 import { join } from 'node:path';
 import { EXIT } from '../src/errors.ts';
 import { benchMain } from '../src/bench/cli.ts';
-import type { EnvReport } from '../src/bench/env.ts';
+import { fakeEnv } from './helpers/bench-env.ts';
 import {
   expectFailure, expectSuccess, isRoot, NOBODY, runCli, runMain, scratch, stderrLines, TINY, type CliOptions, type CliResult,
 } from './helpers/cli.ts';
@@ -331,20 +331,7 @@ test('a successful run replaces an existing output completely', async () => {
   assert.equal(tempFilesIn(d), []);
 });
 
-const BENCH_ENV: EnvReport = {
-  created: '2026-11-28T12:00:00.000Z',
-  machine_tag: 'test-machine',
-  git: { sha: '0123456789abcdef', dirty: false },
-  node: process.versions.node,
-  v8: process.versions.v8,
-  node_flags: [],
-  os: { platform: 'linux', release: '6', version: '#1', arch: 'x64' },
-  cpu: { model: 'Test CPU', cores: 2, available_parallelism: 2 },
-  memory_bytes: 2 ** 31,
-  wasm: { simd: true, threads: false, threads_detail: 'test', binary_chosen: 'simd', binaries: { scalar: null, simd: null } },
-  gpu: { available: false, reason: 'no GPU in tests' },
-  packages: {},
-};
+const BENCH_ENV = fakeEnv('test-machine');
 
 test('bench twice into the same --out (same second): two run folders, the first one untouched', async () => {
   const out = tmp.dir();
