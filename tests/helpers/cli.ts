@@ -4,9 +4,9 @@
 // fuzz tests and scratch folders.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
 import { main } from '../../src/cli.ts';
@@ -85,7 +85,9 @@ export function runCli(argv: string[], opts: CliOptions = {}): Promise<CliResult
   const [cmd, args] = opts.shellPrefix
     ? ['/bin/sh', ['-c', `${opts.shellPrefix}; exec "$0" "$@"`, process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs];
-  return new Promise((resolve, reject) => {
+  // another user must be able to reach the checkout (a clone under a mkdtemp folder is 0700 up the path)
+  const restore = opts.uid !== undefined ? letOthersTraverse(REPO_ROOT) : () => {};
+  return new Promise<CliResult>((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, {
       cwd: opts.cwd ?? REPO_ROOT,
@@ -112,7 +114,26 @@ export function runCli(argv: string[], opts: CliOptions = {}): Promise<CliResult
       resolve({ code, signal, stdout, stderr, ms: performance.now() - t0, timedOut });
     });
     opts.onSpawn?.(child);
-  });
+  }).finally(restore);
+}
+
+/**
+ * Adds the search (x) bit for other users to `dir` and each folder above it that lacks it, and returns
+ * the function that puts the modes back. Only the right to pass through is granted, not to list.
+ */
+function letOthersTraverse(dir: string): () => void {
+  const changed: [string, number][] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    const mode = statSync(d).mode & 0o7777;
+    if (!(mode & 0o001)) {
+      chmodSync(d, mode | 0o001);
+      changed.push([d, mode]);
+    }
+    if (dirname(d) === d) break;
+  }
+  return () => {
+    for (const [d, mode] of changed.reverse()) chmodSync(d, mode);
+  };
 }
 
 /** The non-empty lines of stderr. */
