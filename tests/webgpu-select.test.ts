@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  applyLimitOverride, checkStorageSize, chooseWorkgroupSize, DEFAULT_LIMITS, GpuBufferTooLargeError, itemsPerTile,
+  applyLimitOverride, checkStorageSize, chooseStatsPlace, chooseWorkgroupSize, DEFAULT_LIMITS, GpuBufferTooLargeError, itemsPerTile,
   pipelineKey, planDispatch, readLimits, type AdapterFacts, type SimulateVariant,
 } from '../src/webgpu/select.ts';
 import { uniformLayout } from '../src/webgpu/uniforms.ts';
@@ -33,6 +33,15 @@ test('workgroup size: by vendor, a power of two within the device limits', () =>
   assert.is(chooseWorkgroupSize(adapter({ vendor: 'nvidia', limits: limits({ maxComputeInvocationsPerWorkgroup: 96 }) })), 64);
   assert.is(chooseWorkgroupSize(adapter({ limits: limits({ maxComputeWorkgroupSizeX: 48 }) })), 32);
   assert.is(chooseWorkgroupSize(adapter({ limits: limits({ maxComputeInvocationsPerWorkgroup: 1, maxComputeWorkgroupSizeX: 1 }) })), 1);
+});
+
+test('chooseStatsPlace: image statistics on the GPU, on the host for software adapters', () => {
+  assert.is(chooseStatsPlace(adapter({ vendor: 'nvidia', description: 'NVIDIA H200' })), 'gpu');
+  assert.is(chooseStatsPlace(adapter({ vendor: 'amd' })), 'gpu');
+  assert.is(chooseStatsPlace(adapter({ vendor: 'google', description: 'SwiftShader driver 5.0.0', isFallbackAdapter: true })), 'host');
+  assert.is(chooseStatsPlace(adapter({ vendor: 'google', architecture: 'swiftshader' })), 'host');
+  assert.is(chooseStatsPlace(adapter({ vendor: 'mesa', description: 'llvmpipe (LLVM 15)' })), 'host');
+  assert.is(chooseStatsPlace(adapter({ vendor: 'microsoft', description: 'Microsoft Basic Render Driver', isFallbackAdapter: true })), 'host');
 });
 
 /** Every item covered exactly once, every tile within the limits. */

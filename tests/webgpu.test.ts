@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine, prepareSimulation, type PreparedSimulation, type SimEngine } from '../src/simulator/engine.ts';
 import { compareImages } from '../src/simulator/compare.ts';
+import { imageStats, type ImageStats } from '../src/io/stats.ts';
 import { interpolateF } from '../src/kernels/tricubic.ts';
 import { captureFractions } from '../src/kernels/absorption.ts';
 import { loadKernels } from '../src/wasm/loader.ts';
@@ -82,6 +83,9 @@ function gpuTests(handle: GpuHandle) {
     if (!wasmF64) engines.push((wasmF64 = await createEngine({ backend: 'wasm', dtype: 'f64' })));
     return wasmF64;
   };
+
+  let statsEngine: WebGpuEngine | undefined;
+  const gpuStatsEngine = async () => (statsEngine ??= await fresh({ stats: 'gpu' }));
 
   function caseArgv(c: GoldenCase) {
     return c.argv.slice(1).filter((_, i, a) => !(a[i - 1] === '-floatfile') && a[i] !== '-floatfile');
@@ -195,6 +199,76 @@ function gpuTests(handle: GpuHandle) {
     assert.ok(t.wall_s >= t.readback_s && t.wall_s >= t.upload_s);
     assert.is(t.kernel_clock, engine.context.timestamps ? 'timestamp-query' : 'wall');
     assert.ok(r.stats.maxI > 0 && r.stats.count === 256 * 256);
+  });
+
+  // C's image statistics on the GPU (src/webgpu/stats.ts) against the host loop over the same image
+  function assertStatsMatch(what: string, gpu: ImageStats, host: ImageStats) {
+    const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(b), 1e-300));
+    const info = `${what}: gpu ${JSON.stringify(gpu)} host ${JSON.stringify(host)}`;
+    assert.is(gpu.maxI, host.maxI, `max_I ${info}`);
+    assert.is(gpu.maxIndex, host.maxIndex, `max_I index ${info}`);
+    assert.is(gpu.count, host.count, `count ${info}`);
+    for (const k of ['sum', 'mean', 'rms'] as const) assert.ok(rel(gpu[k], host[k]) <= 1e-12, `${k} ${info}`);
+    // d and d^2 in f32: about 2^-23 relative at worst (stats.ts)
+    assert.ok(rel(gpu.rmsd, host.rmsd) <= 3e-7, `rmsd ${info}`);
+  }
+  const STATS_ROWS: [string, string, string[]][] = [
+    ['tricubic_on_256', 'whole image', []],
+    ['combined_256', 'whole image, oversample 2, layers', []],
+    ['abs_512', 'whole image 512^2', []],
+    ['tricubic_on_256', 'ROI inside', ['-roi', '10', '200', '150', '220']],
+    ['tricubic_on_256', 'ROI past the edges', ['-roi', '0', '300', '250', '400']],
+    ['tricubic_on_256', 'one-pixel ROI', ['-roi', '7', '7', '9', '9']],
+    ['tricubic_off_256', 'an all-zero image (no positive pixel: max_I 0 at index -1)', ['-default_F', '0']],
+  ];
+  for (const [name, what, extra] of STATS_ROWS) {
+    test(`image statistics on the GPU (${name}, ${what}): max_I and where exact, sums to 1e-12, rmsd to 3e-7`, async () => {
+      const c = cases.find((x) => x.name === name)!;
+      const zero = what.startsWith('an all-zero');
+      const prepared = zero ? await prepareSimulation([...caseArgv(c), ...extra], { hklText: '0 0 0 0\n' }) : await prepare(c, extra);
+      for (const wg of [undefined, 48]) {
+        const e = wg === undefined ? await gpuStatsEngine() : await fresh({ stats: 'gpu', workgroupSize: wg });
+        const r = await e.simulate(prepared);
+        assert.is(r.gpu.stats, 'gpu');
+        const host = imageStats(r.image, r.width, r.height, prepared.sim.roi);
+        if (zero) assert.is(host.maxIndex, -1);
+        assertStatsMatch(`${name} ${what} (workgroup ${r.gpu.dispatch.workgroupSize})`, r.stats, host);
+      }
+    });
+  }
+  test('statistics place: the host on a software adapter by default, as asked otherwise', async () => {
+    const r = await engine.simulate(await prepare(cases.find((x) => x.name === 'tricubic_on_256')!));
+    assert.is(r.gpu.stats, handle.info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(`${handle.info.vendor} ${handle.info.description}`) ? 'host' : 'gpu');
+    assertStatsMatch('default place', r.stats, imageStats(r.image, r.width, r.height));
+  });
+
+  test('resident buffers: warm runs allocate nothing; smaller images, other grids and concurrent runs stay exact', async () => {
+    const e = await gpuStatsEngine();
+    const on512 = await prepare(cases.find((x) => x.name === 'tricubic_on_512')!);
+    const on256 = await prepare(cases.find((x) => x.name === 'tricubic_on_256')!);
+    const grid5 = await prepare(cases.find((x) => x.name === 'tricubic_oor_grid5_256')!);
+    const abs = await prepare(cases.find((x) => x.name === 'abs_256')!);
+    const first = await e.simulate(on512);
+    const held = e.memoryBytes();
+    assert.ok(held >= 512 * 512 * 4, `resident bytes ${held}`);
+    const again = await e.simulate(on512);
+    assert.is(e.memoryBytes(), held, 'a warm run of the same size allocates no new buffer');
+    assert.equal(again.image, first.image);
+    // a smaller image in the larger buffer, another grid, no grid at all, then the first grid again:
+    // each image equal to a fresh engine's
+    const ref = await fresh({ stats: 'gpu' });
+    for (const p of [on256, grid5, abs, on256, on512]) {
+      const r = await e.simulate(p);
+      const want = await ref.simulate(p);
+      assert.equal(r.image, want.image);
+      assert.equal(r.stats, want.stats);
+      assert.is(r.switchPixel, want.switchPixel);
+    }
+    // runs started together on one engine are serialized, not interleaved on the shared buffers
+    const [a, b, c] = await Promise.all([e.simulate(on256), e.simulate(grid5), e.simulate(on512)]);
+    assert.equal(a.image, (await ref.simulate(on256)).image);
+    assert.equal(b.image, (await ref.simulate(grid5)).image);
+    assert.equal(c.image, first.image);
   });
 
   test('pipelines are built once per shader variant and reused', async () => {

@@ -152,8 +152,8 @@ function wasmThreadsBackend(): BenchBackend {
 }
 
 /**
- * WebGPU through the engine once it has it. A GPU engine's run resolves after readback and may expose
- * upload/kernel/readback splits; image-case.ts will grow that hook when the engine does.
+ * WebGPU through the engine. A run resolves after readback; its timings carry the GPU split (upload, pre-pass,
+ * kernel, statistics, readback), which the report records per phase. Memory is the engine's resident GPU bytes.
  */
 function webgpuBackend(gpu: () => GpuInfo): BenchBackend {
   return {

@@ -91,7 +91,7 @@ export function imageCase(engine: EngineModule, prepared: unknown, o: ImageCaseO
       return {
         run: async () => (last = await e.simulate(prepared)),
         lastSplit: () => last?.timings,
-        memory: () => ({ wasm_bytes: e.memoryBytes() }),
+        memory: () => (o.backend === 'webgpu' ? { gpu_bytes: e.memoryBytes() } : { wasm_bytes: e.memoryBytes() }),
         dispose: () => e.dispose(),
       };
     },

@@ -82,6 +82,20 @@ export function imageStats(
 }
 
 /**
+ * ImageStats from sums gathered elsewhere (the WASM imageStatistics kernel, the GPU records), with C's formulas:
+ * mean = sum/N (N forced >= 1), rms = sqrt(sumsqr/(N-1)), rmsd = sqrt(dev/(N-1)) (N forced >= 2), where dev is
+ * the sum of (x - mean)^2 over the same pixels.
+ */
+export function statsFromSums(maxI: number, maxIndex: number, sum: number, sumsqr: number, n: number, dev: number): ImageStats {
+  return {
+    maxI, maxIndex, sum, count: n,
+    mean: sum / (n <= 0 ? 1 : n),
+    rms: Math.sqrt(sumsqr / ((n <= 1 ? 2 : n) - 1)),
+    rmsd: Math.sqrt(dev / ((n <= 1 ? 2 : n) - 1)),
+  };
+}
+
+/**
  * The position C prints after "max_I = ... at": Fdet and Sdet (metres) of the LAST subpixel of the max
  * pixel, because C prints the loop variables as they were left:
  *   subpixel = pixel/oversample; Fdet = subpixel*(fast*oversample + oversample-1) + subpixel/2 (Sdet alike).

@@ -13,7 +13,7 @@ import { parseSimArgs } from './args.ts';
 import { parseHkl, readHklFile, type HklGrid } from '../hkl.ts';
 import { setupSimulation, type Simulation } from './setup.ts';
 import { P } from './params.ts';
-import type { ImageStats } from '../io/stats.ts';
+import { statsFromSums, type ImageStats } from '../io/stats.ts';
 import { layoutSimulation, paramsBlock, noSwitchOff, applySwitchOff, buildResult } from './layout.ts';
 export { evaluationCount, MAX_PIXELS } from './layout.ts';
 
@@ -42,7 +42,8 @@ export interface SimResult {
   switchPixel: number;
   evaluations: number;
   stats: SimStats;
-  timings: { loop_s: number };
+  /** Seconds: loop_s for every engine, plus the engine's own phases (webgpu: upload_s, prepass_s, kernel_s, stats_s, readback_s). */
+  timings: { loop_s: number; [phase: string]: number };
 }
 
 export interface SimulateOptions {
@@ -129,20 +130,10 @@ class WasmEngine implements SimEngine {
     const statsPtr = k.alloc(6 * 8);
     const x0 = Math.max(0, r.xmin), x1 = Math.min(d.fpixels - 1, r.xmax), y0 = Math.max(0, r.ymin), y1 = Math.min(d.spixels - 1, r.ymax);
     ex.imageStatistics(lay.imagePtr, lay.width, x0, x1, y0, y1, statsPtr);
-    const stats = statsFromKernel(k.f64(statsPtr, 6));
+    const [maxI, maxIndex, sum, sumsqr, n, dev] = k.f64(statsPtr, 6);
+    const stats = statsFromSums(maxI, maxIndex, sum, sumsqr, n, dev);
     return buildResult(prepared, k.f32(lay.imagePtr, lay.npix).slice(), sw, { loop_s }, stats);
   }
-}
-
-/** The kernel's sums as ImageStats, with C's formulas for mean, rms and rmsd (src/io/stats.ts). */
-function statsFromKernel(o: Float64Array): SimStats {
-  const [maxI, maxIndex, sum, sumsqr, n, dev] = o;
-  return {
-    maxI, maxIndex, sum, count: n,
-    mean: sum / (n <= 0 ? 1 : n),
-    rms: Math.sqrt(sumsqr / ((n <= 1 ? 2 : n) - 1)),
-    rmsd: Math.sqrt(dev / ((n <= 1 ? 2 : n) - 1)),
-  };
 }
 
 /** Resolves once pending I/O, timers and signal handlers have had their turn. */

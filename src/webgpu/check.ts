@@ -1,6 +1,7 @@
 // One-shot check of the WebGPU backend on a machine with a real GPU: the adapter, every golden case within the
 // pure-f32 tolerance (precision.md), and whole-image timings of the bench workloads (src/bench/workloads.ts)
-// against the single-threaded WASM SIMD engine, with the GPU's upload / kernel / readback split.
+// against the single-threaded WASM SIMD engine, with the GPU's upload / kernel / statistics / readback split, and
+// the GPU's image statistics against the host loop over the same image.
 //
 //   npx tsx src/webgpu/check.ts [--sizes 1024 4096] [--repeats 3] [--no-parity] [--no-bench]
 //
@@ -10,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { createEngine, prepareSimulation, type PreparedSimulation, type SimEngine } from '../simulator/engine.ts';
 import { compareImages } from '../simulator/compare.ts';
+import { imageStats, type ImageStats } from '../io/stats.ts';
 import { absorptionImageArgv, smoothHklText, tricubicImageArgv } from '../bench/workloads.ts';
 import { loadGoldenCases } from '../../tests/helpers/golden.ts';
 import { createWebGpuEngine, type WebGpuEngine, type WebGpuSimResult } from './engine.ts';
@@ -33,6 +35,17 @@ function parseOptions(argv: string[]): Options {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Worst relative difference of the GPU's statistics from the host loop's (max_I, index and count must be equal). */
+function statsDiff(gpu: ImageStats, host: ImageStats): { exact: boolean; sums: number; rmsd: number } {
+  const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(b), 1e-300));
+  return {
+    exact: gpu.maxI === host.maxI && gpu.maxIndex === host.maxIndex && gpu.count === host.count,
+    sums: Math.max(rel(gpu.sum, host.sum), rel(gpu.mean, host.mean), rel(gpu.rms, host.rms)),
+    rmsd: rel(gpu.rmsd, host.rmsd),
+  };
+}
+const statsOk = (d: ReturnType<typeof statsDiff>) => d.exact && d.sums <= 1e-12 && d.rmsd <= 3e-7;
 const ms = (s: number) => `${(s * 1000).toFixed(2)} ms`;
 
 async function parity(gpu: WebGpuEngine) {
@@ -43,9 +56,11 @@ async function parity(gpu: WebGpuEngine) {
     const r = await gpu.simulate(prepared);
     const q = toleranceRatios(compareImages(r.image, c.image), pureF32Tolerance(prepared.sim));
     const switchOk = r.switchPixel === (c.oorTrigger ?? -1);
-    const ok = q.worst <= 1 && switchOk;
-    rows.push({ case: c.name, worst: q.worst, maxRel: q.maxRel, sumRatio: q.sumRatio, oneMinusR: q.oneMinusR, switchOk, ok, wall_s: r.gpuTimings.wall_s });
-    console.log(`parity ${c.name.padEnd(26)} worst ${q.worst.toFixed(3)} of tolerance, switch-off ${switchOk ? 'exact' : 'WRONG'} ${ok ? 'ok' : 'FAIL'}`);
+    const sd = statsDiff(r.stats, imageStats(r.image, r.width, r.height, prepared.sim.roi));
+    const ok = q.worst <= 1 && switchOk && statsOk(sd);
+    rows.push({ case: c.name, worst: q.worst, maxRel: q.maxRel, sumRatio: q.sumRatio, oneMinusR: q.oneMinusR, switchOk, stats: r.gpu.stats, statsDiff: sd, ok, wall_s: r.gpuTimings.wall_s });
+    console.log(`parity ${c.name.padEnd(26)} worst ${q.worst.toFixed(3)} of tolerance, switch-off ${switchOk ? 'exact' : 'WRONG'}, ` +
+      `statistics (${r.gpu.stats}) ${statsOk(sd) ? 'ok' : 'OFF'} (sums ${sd.sums.toExponential(1)}, rmsd ${sd.rmsd.toExponential(1)}) ${ok ? 'ok' : 'FAIL'}`);
   }
   return rows;
 }
@@ -73,6 +88,7 @@ async function bench(opts: Options) {
       const cold_s = (performance.now() - tCold) / 1000;
       const warm: WebGpuSimResult[] = [];
       for (let i = 0; i < opts.repeats; i++) warm.push(await gpu.simulate(prepared));
+      const gpuBytes = gpu.memoryBytes();
       gpu.dispose();
       // reference: the C arithmetic (WASM f64) up to 1024^2, the WASM f32 path (itself within 5e-6 of C) above
       const refEngine = size <= 1024 ? wasm64 : wasm;
@@ -87,17 +103,21 @@ async function bench(opts: Options) {
       const m = compareImages(cold.image, ref.image);
       const q = toleranceRatios({ ...m, maxRelDiff: Math.max(0, m.maxRelDiff - slack) }, tol);
       const pick = (k: keyof WebGpuSimResult['gpuTimings']) => median(warm.map((r) => r.gpuTimings[k] as number));
+      const sd = statsDiff(cold.stats, imageStats(cold.image, cold.width, cold.height, prepared.sim.roi));
       const row = {
         size, workload: w.name, evaluations: cold.evaluations, cold_s,
-        warm_wall_s: pick('wall_s'), kernel_s: pick('kernel_s'), kernel_clock: cold.gpuTimings.kernel_clock,
-        upload_s: pick('upload_s'), prepass_s: pick('prepass_s'), readback_s: pick('readback_s'),
+        warm_wall_s: pick('wall_s'), warm_wall_samples_s: warm.map((r) => r.gpuTimings.wall_s),
+        kernel_s: pick('kernel_s'), kernel_clock: cold.gpuTimings.kernel_clock,
+        upload_s: pick('upload_s'), prepass_s: pick('prepass_s'), stats_s: pick('stats_s'), readback_s: pick('readback_s'),
+        stats: cold.gpu.stats, statsDiff: sd, statsOk: statsOk(sd), gpu_bytes: gpuBytes,
         wasm_simd_f32_s: wasm_s, reference: refEngine === wasm ? 'wasm f32' : 'wasm f64', worst: q.worst,
         repeatable: warm.every((r) => r.image.every((v, i) => v === cold.image[i])),
         dispatch: cold.gpu.dispatch,
       };
       rows.push(row);
       console.log(`bench ${size}^2 ${w.name.padEnd(20)} warm ${ms(row.warm_wall_s)} (kernel ${ms(row.kernel_s)} ${row.kernel_clock}, ` +
-        `upload ${ms(row.upload_s)}, pre-pass ${ms(row.prepass_s)}, readback ${ms(row.readback_s)}), cold ${ms(cold_s)}; ` +
+        `upload ${ms(row.upload_s)}, pre-pass ${ms(row.prepass_s)}, statistics ${ms(row.stats_s)} on the ${row.stats}${row.statsOk ? '' : ' OFF'}, ` +
+        `readback ${ms(row.readback_s)}), cold ${ms(cold_s)}; ` +
         `WASM SIMD f32 ${ms(wasm_s)}; ${(row.evaluations / row.kernel_s / 1e6).toFixed(1)} M evals/s in the kernel; ` +
         `parity vs ${row.reference} ${q.worst.toFixed(3)} of tolerance; repeatable ${row.repeatable}`);
     }
@@ -123,7 +143,7 @@ async function main() {
   if (opts.bench) {
     const rows = await bench(opts);
     out.bench = rows;
-    failed ||= rows.some((r) => !(r.worst <= 1) || !r.repeatable);
+    failed ||= rows.some((r) => !(r.worst <= 1) || !r.repeatable || !r.statsOk);
   }
   console.log('GPU-CHECK-JSON ' + JSON.stringify(out));
   process.exitCode = failed ? 1 : 0;

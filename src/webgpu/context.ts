@@ -45,6 +45,8 @@ export class GpuContext {
   readonly limits: GpuLimits;
   readonly timestamps: boolean;
   private readonly kernels = new Map<string, Kernel>();
+  private readonly resident = new Map<string, { buffer: GPUBuffer; size: number; usage: number }>();
+  private stagingBusy = false;
   private lostInfo: GPUDeviceLostInfo | null = null;
   private destroyed = false;
   /** How many pipelines were compiled (the cache test reads it). */
@@ -256,9 +258,9 @@ export class GpuContext {
     if (this.lostInfo) this.assertAlive();
   }
 
-  private async mapRead(buf: GPUBuffer, what: string): Promise<void> {
+  private async mapRead(buf: GPUBuffer, what: string, bytes?: number): Promise<void> {
     try {
-      await buf.mapAsync(GPUMapMode.READ);
+      await buf.mapAsync(GPUMapMode.READ, 0, bytes);
     } catch (e) {
       this.assertAlive();
       throw new Error(`reading back the results of ${what} failed: ${(e as Error).message}`);
@@ -267,23 +269,80 @@ export class GpuContext {
 
   /** Copies `bytes` from `src` into a fresh ArrayBuffer (through a mappable staging buffer). */
   async read(src: GPUBuffer, bytes: number, what: string): Promise<ArrayBuffer> {
+    return (await this.readMany([{ src, bytes, what }]))[0];
+  }
+
+  /**
+   * Copies several buffers' first bytes into fresh ArrayBuffers with one submit and one map: the parts sit
+   * side by side in the context's resident staging buffer (or in a temporary one while another read holds it).
+   */
+  async readMany(parts: readonly { src: GPUBuffer; bytes: number; what: string }[]): Promise<ArrayBuffer[]> {
     const d = this.device;
-    const size = alignUp(Math.max(4, bytes), 4);
+    const offsets: number[] = [];
+    let total = 0;
+    for (const p of parts) {
+      offsets.push(total);
+      total += alignUp(Math.max(4, p.bytes), 256);
+    }
+    const what = parts.map((p) => p.what).join(' and ');
+    const usage = GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
+    const shared = !this.stagingBusy;
     let staging: GPUBuffer | undefined;
+    if (shared) this.stagingBusy = true;
     try {
       await this.scoped(`reading back ${what}`, () => {
-        staging = d.createBuffer({ label: `${what}: readback`, size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+        staging = shared ? this.residentBuffer('readback staging', 'the readback staging buffer', total, usage)
+          : d.createBuffer({ label: `${what}: readback`, size: total, usage });
         const enc = d.createCommandEncoder();
-        enc.copyBufferToBuffer(src, 0, staging, 0, size);
+        parts.forEach((p, i) => enc.copyBufferToBuffer(p.src, 0, staging!, offsets[i], alignUp(Math.max(4, p.bytes), 4)));
         d.queue.submit([enc.finish()]);
       });
-      await this.mapRead(staging!, what);
-      const out = staging!.getMappedRange(0, size).slice(0, bytes);
+      await this.mapRead(staging!, what, total);
+      const mapped = staging!.getMappedRange(0, total);
+      const out = parts.map((p, i) => mapped.slice(offsets[i], offsets[i] + p.bytes));
       staging!.unmap();
       return out;
+    } catch (e) {
+      // a staging buffer left mapped or invalid must not be reused
+      if (shared) this.dropResident('readback staging');
+      throw e;
     } finally {
-      staging?.destroy();
+      if (shared) this.stagingBusy = false;
+      else staging?.destroy();
     }
+  }
+
+  /**
+   * A buffer kept for the context's life under `name`, reused while it is large enough and has the same usage
+   * (else replaced). Storage buffers are checked against the binding limits with the bytes asked for, so the
+   * error names what does not fit. Call inside scoped(): creation can fail with out-of-memory.
+   */
+  residentBuffer(name: string, what: string, bytes: number, usage: number): GPUBuffer {
+    if (usage & GPUBufferUsage.STORAGE) checkStorageSize(what, bytes, this.limits);
+    const size = alignUp(Math.max(4, bytes), 4);
+    const hit = this.resident.get(name);
+    if (hit && hit.size >= size && hit.usage === usage) return hit.buffer;
+    this.dropResident(name);
+    const buffer = this.device.createBuffer({ label: name, size, usage });
+    this.resident.set(name, { buffer, size, usage });
+    return buffer;
+  }
+
+  /** Destroys one resident buffer (or all of them without a name). */
+  dropResident(name?: string): void {
+    for (const [k, v] of this.resident) {
+      if (name === undefined || k === name) {
+        v.buffer.destroy();
+        this.resident.delete(k);
+      }
+    }
+  }
+
+  /** Bytes held by resident buffers (the engine's memoryBytes()). */
+  get residentBytes(): number {
+    let n = 0;
+    for (const v of this.resident.values()) n += v.size;
+    return n;
   }
 
   /** Destroys the device (every buffer with it); the context is unusable afterwards. */
@@ -291,6 +350,7 @@ export class GpuContext {
     if (this.destroyed) return;
     this.destroyed = true;
     this.kernels.clear();
+    this.dropResident();
     this.device.destroy();
   }
 }

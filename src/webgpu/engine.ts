@@ -3,23 +3,27 @@
 //
 //   const engine = await createWebGpuEngine();            // throws if there is no adapter
 //   const result = await engine.simulate(await prepareSimulation(argv));
-//   result.gpuTimings  // { upload_s, prepass_s, kernel_s, kernel_clock, readback_s, wall_s }
+//   result.gpuTimings  // { upload_s, prepass_s, kernel_s, kernel_clock, stats_s, readback_s, wall_s }
 //
 // Precision: f32 on the GPU with precision.md's fixes (pure-f32 tolerance, tests/webgpu.test.ts); the
 // interpolation switch-off is exact (GPU pre-pass + f64 re-check of the undecidable evaluations on the host).
-// One run: upload (uniforms, phi table, HKL grid), pre-pass (only with interpolation on), the pixel loop in
-// tiles (src/webgpu/select.ts), readback. Pipelines are cached per shader variant for the engine's life.
+// One run: upload (uniforms, phi table; the HKL grid only when it is not already on the device), pre-pass (only
+// with interpolation on), the pixel loop in tiles (src/webgpu/select.ts), C's image statistics on the GPU
+// (src/webgpu/stats.ts), then one readback of the image and the statistics records. Pipelines are cached per
+// shader variant, and the image, grid, statistics and staging buffers are kept (grown when a larger run needs
+// them) for the engine's life: a warm run allocates no large buffer. Runs on one engine are serialized.
 
 import { evaluationCount, type Dtype, type PreparedSimulation, type SimEngine, type SimResult, type SimulateOptions } from '../simulator/engine.ts';
-import { imageStats } from '../io/stats.ts';
 import { EXIT, UserError } from '../errors.ts';
 import { outOfRangeWarning } from '../kernels/tricubic.ts';
 import { GpuContext } from './context.ts';
 import { describeAdapter, requestGpu, type GpuAdapterSummary, type GpuHandle } from './device.ts';
 import { evaluationsPerPixel, firstOutOfRangeInPixel, geometry64, type OutOfRangeEvaluation } from './geometry64.ts';
-import { chooseWorkgroupSize, itemsPerTile, pipelineKey, type DispatchPlan, type GpuLimits } from './select.ts';
+import { chooseStatsPlace, chooseWorkgroupSize, itemsPerTile, pipelineKey, type DispatchPlan, type GpuLimits } from './select.ts';
 import { phiTableF32, prepassWgsl, simulateVariant, simulateWgsl, simUniforms } from './simulate.ts';
 import { createSwitchBuffer, readSwitchBuffer, resolveSwitch, DEFAULT_CANDIDATE_CAPACITY, NO_UNIT } from './switchoff.ts';
+import { imageStats } from '../io/stats.ts';
+import { combineStatsRecords, statsGroups, statsUniforms, statsWgsl, STATS_RECORD_WORDS } from './stats.ts';
 
 export const WEBGPU_F64_REFUSAL = 'the webgpu backend computes in f32 (with df64 where needed); use --backend wasm for --dtype f64';
 
@@ -32,7 +36,9 @@ export interface GpuTimings {
   /** The pixel-loop kernel: GPU time from timestamp queries when the device has them, else host wall time. */
   kernel_s: number;
   kernel_clock: 'timestamp-query' | 'wall';
-  /** Image copy to a mappable buffer, map and copy out. */
+  /** C's image statistics: the GPU kernel (same clock as kernel_s), or the host loop after readback. */
+  stats_s: number;
+  /** Image and statistics records copied to a mappable buffer, mapped and copied out, records combined. */
   readback_s: number;
   /** The whole simulate() call. */
   wall_s: number;
@@ -44,6 +50,8 @@ export interface WebGpuRunInfo {
   /** Switch-off pre-pass: undecidable units (pixels) found, how many the host checked in f64, overflow. */
   prepass: { ran: boolean; candidates: number; checked: number; overflow: boolean };
   pipelineKey: string;
+  /** Where C's image statistics were computed (chooseStatsPlace). */
+  stats: 'gpu' | 'host';
 }
 
 export type WebGpuSimResult = SimResult & { gpuTimings: GpuTimings; gpu: WebGpuRunInfo };
@@ -60,6 +68,8 @@ export interface WebGpuEngineOptions {
   pixelsPerTile?: number;
   /** An adapter and device to use instead of requesting new ones (the engine then owns and destroys it). */
   gpu?: GpuHandle;
+  /** Where to compute C's image statistics (default chooseStatsPlace: the GPU, the host on software adapters). */
+  stats?: 'gpu' | 'host';
 }
 
 export interface WebGpuEngine extends SimEngine {
@@ -73,9 +83,11 @@ class WebGpuSimEngine implements WebGpuEngine {
   readonly backend = 'webgpu' as const;
   readonly dtype: Dtype = 'f32';
   readonly workgroupSize: number;
+  readonly statsPlace: 'gpu' | 'host';
 
   constructor(readonly context: GpuContext, private readonly opts: WebGpuEngineOptions) {
     this.workgroupSize = opts.workgroupSize ?? chooseWorkgroupSize({ ...context.info, limits: context.limits });
+    this.statsPlace = opts.stats ?? chooseStatsPlace(context.info);
   }
 
   get binary(): string {
@@ -86,16 +98,27 @@ class WebGpuSimEngine implements WebGpuEngine {
     return this.context.info;
   }
 
-  /** No memory stays allocated between runs: every buffer of a run is destroyed before simulate() returns. */
+  /** Bytes of GPU memory kept between runs (image, grid, statistics and staging buffers). */
   memoryBytes(): number {
-    return 0;
+    return this.context.residentBytes;
   }
 
   dispose(): void {
     this.context.destroy();
   }
 
-  async simulate(prepared: PreparedSimulation, options: SimulateOptions = {}): Promise<WebGpuSimResult> {
+  /** The grid object whose values the resident grid buffer holds (uploaded again only when it changes). */
+  private gridOnDevice: unknown = null;
+  private running: Promise<unknown> = Promise.resolve();
+
+  /** Runs one at a time: the resident buffers are shared by all runs of the engine. */
+  simulate(prepared: PreparedSimulation, options: SimulateOptions = {}): Promise<WebGpuSimResult> {
+    const run = this.running.then(() => this.run(prepared, options));
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(prepared: PreparedSimulation, options: SimulateOptions): Promise<WebGpuSimResult> {
     const ctx = this.context;
     ctx.assertAlive();
     const sim = prepared.sim;
@@ -118,16 +141,26 @@ class WebGpuSimEngine implements WebGpuEngine {
         : null;
       const tUpload = performance.now();
       const capacity = this.opts.candidateCapacity ?? DEFAULT_CANDIDATE_CAPACITY;
-      let phiBuf!: GPUBuffer, gridBuf!: GPUBuffer, imageBuf!: GPUBuffer;
+      let phiBuf!: GPUBuffer, gridBuf!: GPUBuffer, imageBuf!: GPUBuffer, recordsBuf: GPUBuffer | undefined;
+      const onGpu = this.statsPlace === 'gpu';
       let preParams: GPUBuffer | undefined, switchBuf: GPUBuffer | undefined;
+      const storageUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
+      const groups = statsGroups(npix, wg);
       await ctx.scoped('uploading the simulation inputs', () => {
         const made = (b: GPUBuffer) => (buffers.push(b), b);
-        imageBuf = made(ctx.storage('image', `the image (${width}x${height} pixels, f32)`, npix * 4));
+        imageBuf = ctx.residentBuffer('image', `the image (${width}x${height} pixels, f32)`, npix * 4, storageUsage);
+        if (onGpu) recordsBuf = ctx.residentBuffer('statistics records', `the image statistics (${groups} records)`, groups * STATS_RECORD_WORDS * 4, storageUsage);
         phiBuf = made(ctx.storageWith('phi table', 'the crystal vectors per phi step', phiTableF32(sim)));
         const g = sim.grid;
-        gridBuf = made(g
-          ? ctx.storageWith('HKL grid', `the HKL grid (${g.hRange}x${g.kRange}x${g.lRange} values, f32)`, Float32Array.from(g.data))
-          : ctx.storage('no HKL grid', 'a placeholder grid', 4));
+        if (!g) gridBuf = made(ctx.storage('no HKL grid', 'a placeholder grid', 4));
+        else {
+          gridBuf = ctx.residentBuffer('HKL grid', `the HKL grid (${g.hRange}x${g.kRange}x${g.lRange} values, f32)`, g.data.length * 4, storageUsage);
+          if (this.gridOnDevice !== g) {
+            this.gridOnDevice = null;
+            ctx.writeBuffer(gridBuf, Float32Array.from(g.data));
+            this.gridOnDevice = g;
+          }
+        }
         if (prepassKernel) {
           preParams = made(ctx.uniform('prepass params', simUniforms(sim)));
           switchBuf = made(createSwitchBuffer(ctx, capacity));
@@ -167,25 +200,52 @@ class WebGpuSimEngine implements WebGpuEngine {
       const timing = await ctx.dispatch('the pixel loop', main, [uBuf, phiBuf, gridBuf, imageBuf], plan,
         options.onProgress ? (done, total) => options.onProgress!(done / total) : undefined);
 
+      // ---- C's image statistics on the GPU (or on the host after readback: chooseStatsPlace)
+      let stats_s = 0;
+      if (onGpu) {
+        const statsKernel = await ctx.kernel(pipelineKey('stats', { workgroupSize: wg }), () => statsWgsl(wg), 'stats', ['uniform', 'tile', 'read', 'storage']);
+        const statsParams = await ctx.scoped('uploading the statistics parameters', () => ctx.uniform('stats params', statsUniforms(width, height, sim.roi)));
+        buffers.push(statsParams);
+        const t = await ctx.dispatch('the image statistics', statsKernel, [statsParams, imageBuf, recordsBuf!], ctx.plan(groups * wg, wg));
+        stats_s = t.gpu_s ?? t.wall_s;
+      }
+
       // ---- readback
       const tRead = performance.now();
-      const image = new Float32Array(await ctx.read(imageBuf, npix * 4, 'the image'));
+      const [imageBytes, recordBytes] = await ctx.readMany([
+        { src: imageBuf, bytes: npix * 4, what: 'the image' },
+        ...(onGpu ? [{ src: recordsBuf!, bytes: groups * STATS_RECORD_WORDS * 4, what: 'the image statistics' }] : []),
+      ]);
+      const image = new Float32Array(imageBytes);
+      let stats;
+      if (onGpu) stats = combineStatsRecords(new Uint32Array(recordBytes));
       const readback_s = (performance.now() - tRead) / 1000;
-      const stats = imageStats(image, width, height, sim.roi);
+      if (!stats) {
+        const t = performance.now();
+        stats = imageStats(image, width, height, sim.roi);
+        stats_s = (performance.now() - t) / 1000;
+      }
       const wall_s = (performance.now() - tWall) / 1000;
+      const clock = timing.gpu_s !== null ? 'timestamp-query' : 'wall';
       const kernel_s = timing.gpu_s ?? timing.wall_s;
       return {
         image, width, height, warnings, interpolation, switchPixel,
         evaluations: evaluationCount(sim),
         stats,
-        timings: { loop_s: prepass_s + timing.wall_s },
-        gpuTimings: { upload_s, prepass_s, kernel_s, kernel_clock: timing.gpu_s !== null ? 'timestamp-query' : 'wall', readback_s, wall_s },
+        timings: { loop_s: prepass_s + timing.wall_s, upload_s, prepass_s, kernel_s, stats_s, readback_s },
+        gpuTimings: { upload_s, prepass_s, kernel_s, kernel_clock: clock, stats_s, readback_s, wall_s },
         gpu: {
           dispatch: { workgroupSize: wg, shape: plan.shape, tiles: plan.tiles.length, groups: plan.tiles[0]?.groups ?? [0, 0, 0] },
           prepass: prepassInfo,
           pipelineKey: mainKey,
+          stats: this.statsPlace,
         },
       };
+    } catch (e) {
+      // a resident buffer may be invalid after an error (out of memory, say): start the next run afresh
+      ctx.dropResident();
+      this.gridOnDevice = null;
+      throw e;
     } finally {
       for (const b of buffers) b.destroy();
     }
