@@ -118,6 +118,11 @@ export interface SimulateCallOptions {
   hklText?: string | Uint8Array;
   /** Called as rows finish, with the fraction done (0..1]. */
   onProgress?: (fraction: number) => void;
+  /**
+   * Write the image into this Float32Array (width * height elements) instead of a fresh one; the result's image
+   * is this array. Saves a large allocation per call in loops over many images.
+   */
+  into?: Float32Array;
 }
 
 export interface SimulationResult {
@@ -144,7 +149,7 @@ export interface SimulationResult {
   argv: string[];
   /**
    * Seconds: prepare (parse + HKL + setup), loop (the engine's pixel loop), total (this call); plus the engine's
-   * own splits (wasm-threads: redo_s; webgpu: gpu_upload_s, gpu_prepass_s, gpu_kernel_s, gpu_readback_s, ...).
+   * own splits (wasm-threads: redo_s; webgpu: gpu_upload_s, gpu_prepass_s, gpu_kernel_s, gpu_stats_s, gpu_readback_s).
    */
   timings: { prepare_s: number; loop_s: number; total_s: number } & Record<string, number>;
 }
@@ -424,21 +429,19 @@ class LibrarySimulator implements Simulator {
     const t0 = performance.now();
     const prepared = await prepareInput(input, options.hklText);
     const t1 = performance.now();
-    const simOptions: SimulateOptions = options.onProgress ? { onProgress: options.onProgress } : {};
+    const simOptions: SimulateOptions = {
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.into !== undefined ? { into: options.into } : {}),
+    };
     const r = await engine.simulate(prepared, simOptions);
     const t2 = performance.now();
-    // engine-specific splits (the WebGPU engine's upload/prepass/kernel/readback) join the timings
-    const extra: Record<string, number> = {};
-    for (const [k, v] of Object.entries((r as { gpuTimings?: Record<string, unknown> }).gpuTimings ?? {})) {
-      if (typeof v === 'number') extra[`gpu_${k}`] = v;
-    }
     return {
       image: r.image, width: r.width, height: r.height, stats: r.stats,
       warnings: [...prepared.sim.args.warnings, ...r.warnings],
       backend: this.backend, backendReason: this.backendReason, binary: this.binary, dtype: this.dtype,
       interpolation: r.interpolation, switchPixel: r.switchPixel, evaluations: r.evaluations,
       argv: prepared.argv,
-      timings: { ...r.timings, ...extra, prepare_s: (t1 - t0) / 1000, loop_s: r.timings.loop_s, total_s: (t2 - t0) / 1000 },
+      timings: { ...r.timings, prepare_s: (t1 - t0) / 1000, loop_s: r.timings.loop_s, total_s: (t2 - t0) / 1000 },
     };
   }
 

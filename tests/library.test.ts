@@ -182,6 +182,24 @@ test('a backend asked for by name runs as that backend or throws naming it, neve
   await rejects(() => createSimulator({ dtype: 'f16' as never }), /unknown dtype 'f16'/);
 });
 
+test('into: the image lands in the caller\'s array (same bits, same array back); a wrong size rejects first', async () => {
+  const ref = (await f32.simulate(config)).image;
+  for (const backend of ['wasm', 'wasm-scalar', 'wasm-threads'] as const) {
+    const sim = await createSimulator({ backend, dtype: 'f32', threads: 2 });
+    try {
+      const into = new Float32Array(256 * 256).fill(-1);
+      const r = await sim.simulate(config, { into });
+      assert.ok(r.image === into, `${backend}: result.image is the array passed in`);
+      sameBits(into, ref, `${backend} into`);
+      await rejects(() => sim.simulate(config, { into: new Float32Array(256 * 255) }),
+        /'into' has 65280 elements but the image has 256x256 = 65536 pixels/);
+      await rejects(() => sim.simulate(config, { into: new Float64Array(65536) as unknown as Float32Array }), /'into' must be a Float32Array/);
+    } finally {
+      await sim.dispose();
+    }
+  }
+});
+
 test('dispose: waits for the running simulation, then later calls reject; idempotent', async () => {
   const sim = await createSimulator({ backend: 'wasm', dtype: 'f32' });
   const running = sim.simulate(config);

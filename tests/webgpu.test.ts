@@ -271,6 +271,23 @@ function gpuTests(handle: GpuHandle) {
     assert.equal(c.image, first.image);
   });
 
+  test('into: the image read back straight into the caller\'s array; a wrong size throws before any GPU work', async () => {
+    const prepared = await prepare(cases.find((x) => x.name === 'combined_256')!);
+    const ref = await engine.simulate(prepared);
+    const into = new Float32Array(256 * 256).fill(-1);
+    const r = await engine.simulate(prepared, { into });
+    assert.ok(r.image === into);
+    assert.equal(into, ref.image);
+    assert.equal(r.stats, ref.stats);
+    try {
+      await engine.simulate(prepared, { into: new Float32Array(10) });
+      assert.unreachable('should throw');
+    } catch (e) {
+      assert.instance(e, RangeError);
+      assert.match((e as Error).message, /'into' has 10 elements but the image has 256x256 = 65536 pixels/);
+    }
+  });
+
   test('pipelines are built once per shader variant and reused', async () => {
     const e = await fresh();
     const on256 = await prepare(cases.find((x) => x.name === 'tricubic_on_256')!);

@@ -26,7 +26,7 @@
 // switch-off point, the warnings and the statistics. Without a switch-off there is no extra
 // work at all; with one, at most about one chunk per worker is computed twice.
 
-import type { Dtype, PreparedSimulation, SimEngine, SimResult, SimulateOptions } from '../simulator/engine.ts';
+import { checkInto, imageOut, type Dtype, type PreparedSimulation, type SimEngine, type SimResult, type SimulateOptions } from '../simulator/engine.ts';
 import { wasmSimdSupported } from '../wasm/loader.ts';
 import { applySwitchOff, buildResult, layoutSimulation, noSwitchOff, paramsBlock, type SwitchOff } from '../simulator/layout.ts';
 import { compileThreadsModule, THREADS_BINARY } from './memory.ts';
@@ -172,6 +172,7 @@ export class ThreadedEngine implements SimEngine {
 
   private async run(prepared: PreparedSimulation, options: ThreadedSimulateOptions): Promise<ThreadedSimResult> {
     const sim = prepared.sim;
+    checkInto(options.into, sim.detector.fpixels, sim.detector.spixels);
     const timeoutMs = options.timeoutMs ?? this.opts.timeoutMs;
     const deadline = timeoutMs !== undefined ? performance.now() + timeoutMs : Infinity;
     const left = () => {
@@ -252,7 +253,7 @@ export class ThreadedEngine implements SimEngine {
     const t2 = performance.now();
     if (progressError !== null) throw progressError;
     report(1);
-    const image = arena.f32(lay.imagePtr, npix).slice();
+    const image = imageOut(arena.f32(lay.imagePtr, npix), options.into);
     const result: ThreadedSimResult = buildResult(prepared, image, sw, { loop_s: (t2 - t0) / 1000, redo_s: (t2 - t1) / 1000 });
     result.redoRows = redoRows;
     return result;

@@ -273,10 +273,11 @@ export class GpuContext {
   }
 
   /**
-   * Copies several buffers' first bytes into fresh ArrayBuffers with one submit and one map: the parts sit
+   * Copies several buffers' first bytes into fresh ArrayBuffers (or, for a part with `into`, into that array,
+   * whose byte length must be `bytes`; its ArrayBuffer is returned) with one submit and one map: the parts sit
    * side by side in the context's resident staging buffer (or in a temporary one while another read holds it).
    */
-  async readMany(parts: readonly { src: GPUBuffer; bytes: number; what: string }[]): Promise<ArrayBuffer[]> {
+  async readMany(parts: readonly { src: GPUBuffer; bytes: number; what: string; into?: ArrayBufferView }[]): Promise<ArrayBuffer[]> {
     const d = this.device;
     const offsets: number[] = [];
     let total = 0;
@@ -299,7 +300,12 @@ export class GpuContext {
       });
       await this.mapRead(staging!, what, total);
       const mapped = staging!.getMappedRange(0, total);
-      const out = parts.map((p, i) => mapped.slice(offsets[i], offsets[i] + p.bytes));
+      const out = parts.map((p, i) => {
+        if (!p.into) return mapped.slice(offsets[i], offsets[i] + p.bytes);
+        if (p.into.byteLength !== p.bytes) throw new RangeError(`reading back ${p.what}: ${p.into.byteLength} bytes to fill, ${p.bytes} read`);
+        new Uint8Array(p.into.buffer, p.into.byteOffset, p.bytes).set(new Uint8Array(mapped, offsets[i], p.bytes));
+        return p.into.buffer as ArrayBuffer;
+      });
       staging!.unmap();
       return out;
     } catch (e) {

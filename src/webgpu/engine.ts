@@ -13,7 +13,7 @@
 // shader variant, and the image, grid, statistics and staging buffers are kept (grown when a larger run needs
 // them) for the engine's life: a warm run allocates no large buffer. Runs on one engine are serialized.
 
-import { evaluationCount, type Dtype, type PreparedSimulation, type SimEngine, type SimResult, type SimulateOptions } from '../simulator/engine.ts';
+import { checkInto, evaluationCount, type Dtype, type PreparedSimulation, type SimEngine, type SimResult, type SimulateOptions } from '../simulator/engine.ts';
 import { EXIT, UserError } from '../errors.ts';
 import { outOfRangeWarning } from '../kernels/tricubic.ts';
 import { GpuContext } from './context.ts';
@@ -124,6 +124,7 @@ class WebGpuSimEngine implements WebGpuEngine {
     const sim = prepared.sim;
     const { fpixels: width, spixels: height } = sim.detector;
     const npix = width * height;
+    checkInto(options.into, width, height);
     if (npix >= NO_UNIT) throw new UserError(`detector of ${width}x${height} pixels is too large for the webgpu backend (at most 2^32 - 2 pixels)`, EXIT.RESOURCE);
     const wg = this.workgroupSize;
     const variant = simulateVariant(sim, wg);
@@ -213,10 +214,10 @@ class WebGpuSimEngine implements WebGpuEngine {
       // ---- readback
       const tRead = performance.now();
       const [imageBytes, recordBytes] = await ctx.readMany([
-        { src: imageBuf, bytes: npix * 4, what: 'the image' },
+        { src: imageBuf, bytes: npix * 4, what: 'the image', into: options.into },
         ...(onGpu ? [{ src: recordsBuf!, bytes: groups * STATS_RECORD_WORDS * 4, what: 'the image statistics' }] : []),
       ]);
-      const image = new Float32Array(imageBytes);
+      const image = options.into ?? new Float32Array(imageBytes);
       let stats;
       if (onGpu) stats = combineStatsRecords(new Uint32Array(recordBytes));
       const readback_s = (performance.now() - tRead) / 1000;
@@ -232,7 +233,10 @@ class WebGpuSimEngine implements WebGpuEngine {
         image, width, height, warnings, interpolation, switchPixel,
         evaluations: evaluationCount(sim),
         stats,
-        timings: { loop_s: prepass_s + timing.wall_s, upload_s, prepass_s, kernel_s, stats_s, readback_s },
+        timings: {
+          loop_s: prepass_s + timing.wall_s,
+          gpu_upload_s: upload_s, gpu_prepass_s: prepass_s, gpu_kernel_s: kernel_s, gpu_stats_s: stats_s, gpu_readback_s: readback_s,
+        },
         gpuTimings: { upload_s, prepass_s, kernel_s, kernel_clock: clock, stats_s, readback_s, wall_s },
         gpu: {
           dispatch: { workgroupSize: wg, shape: plan.shape, tiles: plan.tiles.length, groups: plan.tiles[0]?.groups ?? [0, 0, 0] },
