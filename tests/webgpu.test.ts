@@ -288,6 +288,18 @@ function gpuTests(handle: GpuHandle) {
     }
   });
 
+  test('kernel timestamps at nanosecond resolution in Node (Dawn quantizes to 65536 ns unless told not to)', async () => {
+    if (!engine.context.timestamps) {
+      assert.is((await engine.simulate(await prepare(cases.find((x) => x.name === 'tricubic_off_256')!))).gpuTimings.kernel_clock, 'wall');
+      return;
+    }
+    const prepared = await prepare(cases.find((x) => x.name === 'tricubic_off_256')!);
+    const ns: number[] = [];
+    for (let i = 0; i < 4; i++) ns.push(Math.round((await engine.simulate(prepared)).gpuTimings.kernel_s * 1e9));
+    assert.ok(ns.every((t) => t > 0), `kernel times ${ns}`);
+    assert.ok(ns.some((t) => t % 65536 !== 0), `every kernel time a multiple of 65536 ns: ${ns}`);
+  });
+
   test('pipelines are built once per shader variant and reused', async () => {
     const e = await fresh();
     const on256 = await prepare(cases.find((x) => x.name === 'tricubic_on_256')!);

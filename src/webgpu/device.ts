@@ -54,7 +54,10 @@ async function gpuEntry(): Promise<{ gpu: GPU; provider: string } | { error: str
   for (const [k, v] of Object.entries(mod.globals)) {
     if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
   }
-  const gpu = mod.create([]);
+  // Dawn rounds timestamp queries to multiples of 65536 ns by default (a browser's defence against timing
+  // attacks; measured here: every duration a multiple of 65536 ns). A Node process has no such adversary, and the
+  // GPU kernel times of the reports need the nanoseconds.
+  const gpu = mod.create(['disable-dawn-features=timestamp_quantization']);
   dawnInstances.push(gpu);
   return { gpu, provider: 'npm webgpu (Dawn)' };
 }

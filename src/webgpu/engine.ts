@@ -33,7 +33,11 @@ export interface GpuTimings {
   upload_s: number;
   /** Switch-off pre-pass: GPU kernel, its readback and the f64 re-check on the host (0 without interpolation). */
   prepass_s: number;
-  /** The pixel-loop kernel: GPU time from timestamp queries when the device has them, else host wall time. */
+  /**
+   * The pixel-loop kernel: GPU time from timestamp queries when the device has them, else host wall time. In Node
+   * the timestamps have nanosecond resolution (src/webgpu/device.ts turns Dawn's quantization off); browsers
+   * round them (Chromium to multiples of about 65-100 us).
+   */
   kernel_s: number;
   kernel_clock: 'timestamp-query' | 'wall';
   /** C's image statistics: the GPU kernel (same clock as kernel_s), or the host loop after readback. */
