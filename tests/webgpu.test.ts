@@ -26,6 +26,8 @@ import { GpuBufferTooLargeError } from '../src/webgpu/select.ts';
 import { pureF32Tolerance, toleranceRatios } from '../src/webgpu/precision.ts';
 import { interpolateGpu } from '../src/webgpu/tricubic.ts';
 import { captureFractionsGpu } from '../src/webgpu/absorption.ts';
+import { gpuKernelCase, GPU_KERNEL_TOLERANCE } from '../src/bench/gpu-kernel-case.ts';
+import { measure } from '../src/bench/timing.ts';
 import { goldenDir, loadGoldenCases, type GoldenCase } from './helpers/golden.ts';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -447,6 +449,25 @@ function gpuTests(handle: GpuHandle) {
         }
       }
       assert.ok(worst <= 1, `delta ${delta} mu ${mu}: worst error ${worst.toFixed(3)} of the allowed`);
+    }
+  });
+
+  test('bench kernels on webgpu: timed through the shared module with the GPU split, checked against f64', async () => {
+    for (const kernel of ['tricubic', 'capture_fraction'] as const) {
+      let adapter = '';
+      const m = await measure(gpuKernelCase({ kernel, size: 24, layers: 5, onAdapter: (a) => (adapter = a) }), { repeats: 2 });
+      assert.ok(m.ok, `${kernel}: ${m.ok ? '' : `${m.stage}: ${m.error}`}`);
+      if (!m.ok) continue;
+      const t = m.timed;
+      assert.is(t.check.problems.length, 0, t.check.problems.join('; '));
+      assert.ok(adapter.length > 0);
+      assert.is(t.evaluations, kernel === 'tricubic' ? 24 * 24 : 24 * 24 * 5);
+      const err = t.check.facts!.max_rel_error_vs_f64 as number;
+      assert.ok(err > 0 && err <= GPU_KERNEL_TOLERANCE[kernel], `${kernel}: error ${err}`);
+      for (const k of ['gpu_upload_s', 'gpu_prepass_s', 'gpu_kernel_s', 'gpu_readback_s']) {
+        assert.ok(t.split?.[k] && t.split[k].samples.length === 2, `${kernel}: split ${k}`);
+      }
+      assert.is(t.memory.after_warm.gpu_bytes, t.memory.before_warm.gpu_bytes, 'no GPU memory growth across warm runs');
     }
   });
 

@@ -152,8 +152,9 @@ function wasmThreadsBackend(): BenchBackend {
 }
 
 /**
- * WebGPU through the engine. A run resolves after readback; its timings carry the GPU split (upload, pre-pass,
- * kernel, statistics, readback), which the report records per phase. Memory is the engine's resident GPU bytes.
+ * WebGPU: whole images through the engine, batched kernels through interpolateGpu / captureFractionsGpu
+ * (src/bench/gpu-kernel-case.ts). A run resolves after readback; its timings carry the GPU split (upload,
+ * pre-pass, kernel, statistics, readback), which the report records per phase. Memory: resident GPU bytes.
  */
 function webgpuBackend(gpu: () => GpuInfo): BenchBackend {
   return {
@@ -161,10 +162,22 @@ function webgpuBackend(gpu: () => GpuInfo): BenchBackend {
     async unavailable(req) {
       const g = gpu();
       if (!g.available) return `no WebGPU adapter: ${g.reason ?? 'unknown reason'}`;
-      if (req.workload === 'kernel') return 'no WebGPU batch kernel yet';
+      if (req.workload === 'kernel') return req.dtype === 'f32' ? null : 'the WebGPU kernels compute in f32 only';
       return engineUnavailable('webgpu');
     },
     async prepare(req, ctx) {
+      if (req.workload === 'kernel') {
+        const { gpuKernelCase } = await import('./gpu-kernel-case.ts');
+        const layers = req.layers ?? 5;
+        let adapter = 'webgpu';
+        return {
+          case: gpuKernelCase({ kernel: req.kernel!, size: req.size, layers, onAdapter: (a) => (adapter = a) }),
+          binary: () => adapter,
+          threads: 1,
+          variant: 'wgsl f32',
+          ...(req.kernel === 'capture_fraction' ? { layers } : {}),
+        };
+      }
       const engine = await engineOrThrow();
       const w = imageWorkload(req);
       const prepared = await engine.prepareSimulation(w.argv, w.hklText !== undefined ? { hklText: w.hklText } : {});

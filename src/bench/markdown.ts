@@ -143,7 +143,7 @@ export function renderMarkdown(report: Report, opts: { svgFile?: string } = {}):
   if (withSplit.length) {
     const phases = [...new Set(withSplit.flatMap((r) => Object.keys(r.split!)))];
     out.push('## Phases of a warm run, as the backend timed them (median ms)', '');
-    out.push('The wall time above is measured around the whole call; these are the backend\'s own split (GPU: upload, kernel, readback).', '');
+    out.push('The wall time above is measured around the whole call; these are the backend\'s own split (GPU: upload, pre-pass, kernel, statistics, readback).', '');
     out.push(table(['backend', 'measurement', 'wall', ...phases], withSplit.map((r) => [
       r.backend, describeCase(r), ms(r.stats.median), ...phases.map((p) => (r.split![p] ? ms(r.split![p].stats.median) : '-')),
     ])), '');

@@ -5,7 +5,7 @@
 // (precision.md fix 3): the difference of two close exponentials loses up to 1e-6 relative in f32, the product
 // form keeps a few ulp. rho = d.o is the parallax factor of the ray, delta * mu comes from the host.
 
-import type { GpuContext } from './context.ts';
+import type { BatchTimings, GpuContext } from './context.ts';
 import { MATHX_WGSL } from './mathx.ts';
 import { pipelineKey } from './select.ts';
 import { TILE, uniformLayout } from './uniforms.ts';
@@ -53,7 +53,8 @@ fn capture_fractions(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
  * captureFractionsF32; rho is rounded to f32 on upload and x = f32(delta * mu) / rho is formed on the GPU).
  */
 export async function captureFractionsGpu(ctx: GpuContext, rho: Float64Array | Float32Array, nLayers: number,
-                                          delta: number, mu: number): Promise<Float32Array> {
+                                          delta: number, mu: number,
+                                          opts: { onTimings?: (t: BatchTimings) => void } = {}): Promise<Float32Array> {
   const nPix = rho.length;
   if (!(Number.isInteger(nLayers) && nLayers >= 1)) throw new Error(`nLayers must be a positive integer, got ${nLayers}`);
   if (nPix * nLayers >= 2 ** 32) throw new Error(`at most 2^32 - 1 fractions per call, got ${nPix} x ${nLayers}`);
@@ -61,7 +62,9 @@ export async function captureFractionsGpu(ctx: GpuContext, rho: Float64Array | F
   const kernel = await ctx.kernel(pipelineKey('capture_fractions', { workgroupSize: wg }), () => captureBatchWgsl(wg),
     'capture_fractions', ['uniform', 'tile', 'read', 'storage']);
   const buffers: GPUBuffer[] = [];
+  const clock = () => performance.now() / 1000;
   try {
+    const t0 = clock();
     const [u, r, out] = await ctx.scoped('uploading the capture-fraction inputs', () => {
       const made = (b: GPUBuffer) => (buffers.push(b), b);
       return [
@@ -70,8 +73,13 @@ export async function captureFractionsGpu(ctx: GpuContext, rho: Float64Array | F
         made(ctx.storage('capture out', `${nPix} x ${nLayers} capture fractions`, nPix * nLayers * 4)),
       ];
     });
-    await ctx.dispatch('the batched capture-fraction kernel', kernel, [u, r, out], ctx.plan(nPix, wg));
-    return new Float32Array(await ctx.read(out, nPix * nLayers * 4, 'the capture fractions'));
+    await ctx.waitIdle();
+    const t1 = clock();
+    const timing = await ctx.dispatch('the batched capture-fraction kernel', kernel, [u, r, out], ctx.plan(nPix, wg));
+    const t2 = clock();
+    const values = new Float32Array(await ctx.read(out, nPix * nLayers * 4, 'the capture fractions'));
+    opts.onTimings?.({ upload_s: t1 - t0, prepass_s: 0, kernel_s: timing.gpu_s ?? timing.wall_s, readback_s: clock() - t2 });
+    return values;
   } finally {
     for (const b of buffers) b.destroy();
   }

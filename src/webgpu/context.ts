@@ -39,6 +39,18 @@ export interface DispatchTiming {
   wall_s: number;
 }
 
+/** Phases of one batched GPU kernel call (seconds). */
+export interface BatchTimings {
+  /** Buffer creation and uploads (grid and inputs), until the queue is idle. */
+  upload_s: number;
+  /** Switch-off pre-pass: kernel, readback and the host's f64 re-check (0 without one). */
+  prepass_s: number;
+  /** The kernel: GPU time from timestamp queries when the device has them, else host wall time. */
+  kernel_s: number;
+  /** Output copied to a mappable buffer, mapped and copied out. */
+  readback_s: number;
+}
+
 export class GpuContext {
   readonly device: GPUDevice;
   readonly info: GpuAdapterSummary;

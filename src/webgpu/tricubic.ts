@@ -15,7 +15,7 @@
 
 import type { HklGrid } from '../kernels/tricubic.ts';
 import { checkGrid, outOfRangeWarning } from '../kernels/tricubic.ts';
-import type { GpuContext } from './context.ts';
+import type { BatchTimings, GpuContext } from './context.ts';
 import { pipelineKey } from './select.ts';
 import { createSwitchBuffer, readSwitchBuffer, resolveSwitch, switchWgsl, DEFAULT_CANDIDATE_CAPACITY } from './switchoff.ts';
 import { TILE, uniformLayout } from './uniforms.ts';
@@ -216,6 +216,8 @@ export interface GpuInterpolationResult {
   warnings: string[];
   /** How the switch-off was found: pre-pass candidates re-checked in f64 on the host. */
   prepass: { candidates: number; checked: number; overflow: boolean };
+  /** Where the time went (seconds; kernel_s from timestamp queries where the device has them). */
+  timings: BatchTimings;
 }
 
 /**
@@ -233,7 +235,9 @@ export async function interpolateGpu(ctx: GpuContext, grid: HklGrid, h: Float64A
   const capacity = opts.candidateCapacity ?? DEFAULT_CANDIDATE_CAPACITY;
   const wg = 64;
   const buffers: GPUBuffer[] = [];
+  const clock = () => performance.now() / 1000;
   try {
+    const t0 = clock();
     const [gridBuf, hklBuf, outBuf] = await ctx.scoped('uploading the tricubic batch', () => {
       const made = (b: GPUBuffer) => (buffers.push(b), b);
       return [
@@ -246,6 +250,8 @@ export async function interpolateGpu(ctx: GpuContext, grid: HklGrid, h: Float64A
       n, interpolate: interpolate ? 1 : 0, switchIndex, pad0: 0, hMin: grid.hMin, kMin: grid.kMin, lMin: grid.lMin,
       defaultF: grid.defaultF, hRange: grid.hRange, kRange: grid.kRange, lRange: grid.lRange, pad1: 0,
     });
+    await ctx.waitIdle();
+    const t1 = clock();
     const plan = ctx.plan(n, wg);
     let first = -1;
     let prepass = { candidates: 0, checked: 0, overflow: false };
@@ -265,10 +271,13 @@ export async function interpolateGpu(ctx: GpuContext, grid: HklGrid, h: Float64A
       'tricubic_batch', ['uniform', 'tile', 'read', 'read', 'storage']);
     const uBuf = await ctx.scoped('uploading the tricubic parameters', () => ctx.uniform('tricubic batch params', uni(first < 0 ? 0xffffffff : first)));
     buffers.push(uBuf);
-    await ctx.dispatch('the batched tricubic kernel', main, [uBuf, gridBuf, hklBuf, outBuf], plan);
+    const t2 = clock();
+    const timing = await ctx.dispatch('the batched tricubic kernel', main, [uBuf, gridBuf, hklBuf, outBuf], plan);
+    const t3 = clock();
     const values = new Float32Array(await ctx.read(outBuf, n * 4, 'the tricubic values'));
     const warnings = first >= 0 ? [...outOfRangeWarning(h[first], k[first], l[first])] : [];
-    return { values, firstOutOfRange: first, warnings, prepass };
+    const timings = { upload_s: t1 - t0, prepass_s: t2 - t1, kernel_s: timing.gpu_s ?? timing.wall_s, readback_s: clock() - t3 };
+    return { values, firstOutOfRange: first, warnings, prepass, timings };
   } finally {
     for (const b of buffers) b.destroy();
   }
