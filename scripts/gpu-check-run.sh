@@ -16,5 +16,5 @@ ldconfig -p | grep -q libvulkan.so.1 || export LD_LIBRARY_PATH="$PWD/$G/lib"
 export NANOBRAGG_GOLDEN="$PWD/$G/golden/" CI=true
 "$NODE" "$G/webgpu.test.mjs" > "$OUT/parity.txt" 2>&1; echo "parity exit $?"
 grep -E "webgpu tests on|worst|Total|Passed|FAIL" "$OUT/parity.txt" | head -40
-"$NODE" "$G/check.mjs" --sizes ${GPU_CHECK_SIZES:-1024 4096} --repeats 3 --no-parity > "$OUT/check.txt" 2>&1; echo "check exit $?"
+"$NODE" "$G/check.mjs" --sizes ${GPU_CHECK_SIZES:-1024 4096} --kernel-sizes ${GPU_CHECK_KERNEL_SIZES:-1024 2048} --repeats 3 --no-parity > "$OUT/check.txt" 2>&1; echo "check exit $?"
 grep -v GPU-CHECK-JSON "$OUT/check.txt" | tail -12

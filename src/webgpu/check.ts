@@ -3,7 +3,10 @@
 // against the single-threaded WASM SIMD engine, with the GPU's upload / kernel / statistics / readback split, and
 // the GPU's image statistics against the host loop over the same image.
 //
-//   npx tsx src/webgpu/check.ts [--sizes 1024 4096] [--repeats 3] [--no-parity] [--no-bench]
+//   npx tsx src/webgpu/check.ts [--sizes 1024 4096] [--kernel-sizes 1024 2048] [--repeats 3] [--no-parity] [--no-bench]
+//
+// The batched kernels (tricubic, capture fractions) are timed through the shared bench module (measure()) on
+// the GPU and on WASM SIMD f32x4 at --kernel-sizes.
 //
 // Goldens from NANOBRAGG_GOLDEN (default ../shared/golden). Prints readable lines, then one JSON line starting
 // with "GPU-CHECK-JSON " holding everything. Exit code 1 if any parity check fails.
@@ -16,20 +19,26 @@ import { absorptionImageArgv, smoothHklText, tricubicImageArgv } from '../bench/
 import { loadGoldenCases } from '../../tests/helpers/golden.ts';
 import { createWebGpuEngine, type WebGpuEngine, type WebGpuSimResult } from './engine.ts';
 import { pureF32Tolerance, toleranceRatios } from './precision.ts';
+import { measure, type Measured } from '../bench/timing.ts';
+import { gpuKernelCase } from '../bench/gpu-kernel-case.ts';
+import { kernelCase } from '../bench/kernel-case.ts';
 
-interface Options { sizes: number[]; repeats: number; parity: boolean; bench: boolean }
+interface Options { sizes: number[]; kernelSizes: number[]; repeats: number; parity: boolean; bench: boolean }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { sizes: [1024, 4096], repeats: 3, parity: true, bench: true };
+  const o: Options = { sizes: [1024, 4096], kernelSizes: [1024, 2048], repeats: 3, parity: true, bench: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--sizes') {
       o.sizes = [];
       while (argv[i + 1] && /^\d+$/.test(argv[i + 1])) o.sizes.push(Number(argv[++i]));
+    } else if (a === '--kernel-sizes') {
+      o.kernelSizes = [];
+      while (argv[i + 1] && /^\d+$/.test(argv[i + 1])) o.kernelSizes.push(Number(argv[++i]));
     } else if (a === '--repeats') o.repeats = Number(argv[++i]);
     else if (a === '--no-parity') o.parity = false;
     else if (a === '--no-bench') o.bench = false;
-    else throw new Error(`unknown option ${a} (--sizes N..., --repeats N, --no-parity, --no-bench)`);
+    else throw new Error(`unknown option ${a} (--sizes N..., --kernel-sizes N..., --repeats N, --no-parity, --no-bench)`);
   }
   return o;
 }
@@ -133,6 +142,30 @@ async function bench(opts: Options) {
   return rows;
 }
 
+async function kernels(opts: Options) {
+  const rows = [];
+  for (const size of opts.kernelSizes) {
+    for (const kernel of ['tricubic', 'capture_fraction'] as const) {
+      const gpu = await measure(gpuKernelCase({ kernel, size, layers: 5 }), { repeats: opts.repeats });
+      const wasm = await measure(kernelCase({ binary: 'simd', kernel, variant: 'f32x4', size, layers: 5, coldIncludes: '' }), { repeats: opts.repeats });
+      const brief = (m: Measured) => (m.ok
+        ? {
+          ok: m.timed.check.problems.length === 0, problems: m.timed.check.problems, warm_median_s: m.timed.stats.median,
+          cold_s: m.timed.cold_s, evals_per_s: m.timed.throughput.evals_per_s, error_vs_f64: m.timed.check.facts?.max_rel_error_vs_f64,
+          split_median_s: Object.fromEntries(Object.entries(m.timed.split ?? {}).map(([k, v]) => [k, v.stats.median])),
+        }
+        : { ok: false, problems: [`${m.stage}: ${m.error}`] });
+      const row = { size, kernel, evaluations: size * size * (kernel === 'tricubic' ? 1 : 5), webgpu: brief(gpu), wasm_f32x4: brief(wasm) };
+      rows.push(row);
+      const g = row.webgpu, w = row.wasm_f32x4;
+      console.log(`kernel ${size}^2 ${kernel.padEnd(16)} webgpu ${g.ok ? `${ms(g.warm_median_s!)} per call (kernel ${ms(g.split_median_s!.gpu_kernel_s ?? NaN)}, ` +
+        `${(row.evaluations / (g.split_median_s!.gpu_kernel_s ?? NaN) / 1e6).toFixed(0)} M/s in the kernel), error ${Number(g.error_vs_f64).toExponential(1)}` : `FAILED ${g.problems.join('; ')}`}; ` +
+        `wasm f32x4 ${w.ok ? `${ms(w.warm_median_s!)} (${((w.evals_per_s ?? 0) / 1e6).toFixed(0)} M/s)` : `FAILED ${w.problems.join('; ')}`}`);
+    }
+  }
+  return rows;
+}
+
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
   const gpu = await createWebGpuEngine();
@@ -150,6 +183,9 @@ async function main() {
     const rows = await bench(opts);
     out.bench = rows;
     failed ||= rows.some((r) => !(r.worst <= 1) || !r.repeatable || !r.statsOk);
+    const k = await kernels(opts);
+    out.kernels = k;
+    failed ||= k.some((r) => !r.webgpu.ok || !r.wasm_f32x4.ok);
   }
   console.log('GPU-CHECK-JSON ' + JSON.stringify(out));
   process.exitCode = failed ? 1 : 0;
