@@ -147,13 +147,15 @@ export function captureFractionsF32x4(rho: usize, nPix: i32, nLayers: i32, delta
       const n = f32x4.neg(expm1F32x4(demote2x2(f64x2.neg(yLo), f64x2.neg(yHi))));
       const rowA = out + <usize>p * stride;
       const rowB = rowA + 4 * stride;
-      let t = 0;
-      if (nLayers >= 4) {
-        // the first four layers with their constants folded (most sensors have a few layers)
-        storeBlock4(rowA, stride, m, layerF32x4(1, xLo, xHi, m), layerF32x4(2, xLo, xHi, m), layerF32x4(3, xLo, xHi, m));
-        storeBlock4(rowB, stride, n, layerF32x4(1, yLo, yHi, n), layerF32x4(2, yLo, yHi, n), layerF32x4(3, yLo, yHi, n));
-        t = 4;
+      if (nLayers < 4) {
+        storeFewLayers(rowA, nLayers, xLo, xHi, m);
+        storeFewLayers(rowB, nLayers, yLo, yHi, n);
+        continue;
       }
+      // the first four layers with their constants folded (most sensors have a few layers)
+      storeBlock4(rowA, stride, m, layerF32x4(1, xLo, xHi, m), layerF32x4(2, xLo, xHi, m), layerF32x4(3, xLo, xHi, m));
+      storeBlock4(rowB, stride, n, layerF32x4(1, yLo, yHi, n), layerF32x4(2, yLo, yHi, n), layerF32x4(3, yLo, yHi, n));
+      let t = 4;
       for (; t + 4 <= nLayers; t += 4) {
         const a0 = layerF32x4(t, xLo, xHi, m), b0 = layerF32x4(t, yLo, yHi, n);
         const a1 = layerF32x4(t + 1, xLo, xHi, m), b1 = layerF32x4(t + 1, yLo, yHi, n);
@@ -162,7 +164,12 @@ export function captureFractionsF32x4(rho: usize, nPix: i32, nLayers: i32, delta
         storeBlock4(rowA + (<usize>t << 2), stride, a0, a1, a2, a3);
         storeBlock4(rowB + (<usize>t << 2), stride, b0, b1, b2, b3);
       }
-      for (; t < nLayers; t++) {
+      if (t + 2 <= nLayers) {
+        storePairs(rowA + (<usize>t << 2), stride, layerF32x4(t, xLo, xHi, m), layerF32x4(t + 1, xLo, xHi, m));
+        storePairs(rowB + (<usize>t << 2), stride, layerF32x4(t, yLo, yHi, n), layerF32x4(t + 1, yLo, yHi, n));
+        t += 2;
+      }
+      if (t < nLayers) {
         storeColumn(rowA + (<usize>t << 2), stride, layerF32x4(t, xLo, xHi, m));
         storeColumn(rowB + (<usize>t << 2), stride, layerF32x4(t, yLo, yHi, n));
       }
@@ -173,6 +180,10 @@ export function captureFractionsF32x4(rho: usize, nPix: i32, nLayers: i32, delta
       const xHi = f64x2.div(dmv, v128.load(src, 16));
       const m = f32x4.neg(expm1F32x4(demote2x2(f64x2.neg(xLo), f64x2.neg(xHi))));
       const row = out + <usize>p * stride;
+      if (nLayers < 4) {
+        storeFewLayers(row, nLayers, xLo, xHi, m);
+        continue;
+      }
       let t = 0;
       // layers in blocks of 4: a 4x4 transpose turns (layer -> 4 pixels) vectors into each pixel's
       // 4 consecutive values, stored with one v128.store per pixel instead of 4 lane stores
@@ -180,7 +191,11 @@ export function captureFractionsF32x4(rho: usize, nPix: i32, nLayers: i32, delta
         storeBlock4(row + (<usize>t << 2), stride, layerF32x4(t, xLo, xHi, m), layerF32x4(t + 1, xLo, xHi, m),
           layerF32x4(t + 2, xLo, xHi, m), layerF32x4(t + 3, xLo, xHi, m));
       }
-      for (; t < nLayers; t++) storeColumn(row + (<usize>t << 2), stride, layerF32x4(t, xLo, xHi, m));
+      if (t + 2 <= nLayers) {
+        storePairs(row + (<usize>t << 2), stride, layerF32x4(t, xLo, xHi, m), layerF32x4(t + 1, xLo, xHi, m));
+        t += 2;
+      }
+      if (t < nLayers) storeColumn(row + (<usize>t << 2), stride, layerF32x4(t, xLo, xHi, m));
     }
   }
   captureFractionsF32From(p, rho, nPix, nLayers, dm, out);
@@ -197,6 +212,43 @@ export function captureFractionsF32x4(rho: usize, nPix: i32, nLayers: i32, delta
   v128.store(at + stride, v128.shuffle<f32>(u0, u2, 2, 3, 6, 7));
   v128.store(at + 2 * stride, v128.shuffle<f32>(u1, u3, 0, 1, 4, 5));
   v128.store(at + 3 * stride, v128.shuffle<f32>(u1, u3, 2, 3, 6, 7));
+}
+
+/**
+ * All layers of four pixels when there are fewer than four: their 4 * nLayers values are contiguous, so they go
+ * out in nLayers full stores (shuffled into pixel order) instead of 4 * nLayers lane stores.
+ */
+// @ts-ignore: decorator
+@inline function storeFewLayers(at: usize, nLayers: i32, xLo: v128, xHi: v128, m: v128): void {
+  if (nLayers == 1) {
+    v128.store(at, m);
+    return;
+  }
+  const c1 = layerF32x4(1, xLo, xHi, m);
+  if (nLayers == 2) {
+    v128.store(at, v128.shuffle<f32>(m, c1, 0, 4, 1, 5));
+    v128.store(at, v128.shuffle<f32>(m, c1, 2, 6, 3, 7), 16);
+    return;
+  }
+  const c2 = layerF32x4(2, xLo, xHi, m);
+  // p0: t0 t1 t2 | p1: t0 t1 t2 | p2: ... as lanes (pixel, layer) = (0,0)(0,1)(0,2)(1,0) (1,1)(1,2)(2,0)(2,1) (2,2)(3,0)(3,1)(3,2)
+  const a = v128.shuffle<f32>(m, c1, 0, 4, 1, 5);
+  v128.store(at, v128.shuffle<f32>(a, c2, 0, 1, 4, 2));
+  const b = v128.shuffle<f32>(c1, c2, 1, 5, 2, 6);
+  v128.store(at, v128.shuffle<f32>(b, m, 0, 1, 6, 2), 16);
+  const d = v128.shuffle<f32>(m, c1, 3, 7, 3, 7);
+  v128.store(at, v128.shuffle<f32>(c2, d, 2, 4, 5, 3), 32);
+}
+
+/** Two consecutive layers (c0, c1) of four pixels: each pixel's pair in one 64-bit store. */
+// @ts-ignore: decorator
+@inline function storePairs(at: usize, stride: usize, c0: v128, c1: v128): void {
+  const lo = v128.shuffle<f32>(c0, c1, 0, 4, 1, 5);
+  const hi = v128.shuffle<f32>(c0, c1, 2, 6, 3, 7);
+  v128.store64_lane(at, lo, 0);
+  v128.store64_lane(at + stride, lo, 1);
+  v128.store64_lane(at + 2 * stride, hi, 0);
+  v128.store64_lane(at + 3 * stride, hi, 1);
 }
 
 /** Layer t of four pixels (x in two f64x2): m for t = 0, else expF32x4(f32(-t x)) * m; lanes equal captureFromDepthF32. */

@@ -138,6 +138,19 @@ for (const flavour of flavours) {
     }
   });
 
+  test(`captureFractions [${flavour}]: f32x4 == f32 bitwise for 1..10 layers and 0..19 pixels (every store pattern and tail)`, async () => {
+    const k = await kernels(flavour);
+    for (let n = 1; n <= 10; n++) {
+      for (let nPix = 0; nPix <= 19; nPix++) {
+        const rho = new Float64Array(nPix);
+        for (let p = 0; p < nPix; p++) rho[p] = 0.05 + 0.95 * ((p * 7) % 19) / 18;
+        const f32 = captureFractions(k, rho, n, T_450 / 4, MU_320, 'f32');
+        const f32x4 = captureFractions(k, rho, n, T_450 / 4, MU_320, 'f32x4');
+        assert.equal(f32x4, f32, `${n} layers, ${nPix} pixels`);
+      }
+    }
+  });
+
   test(`captureFractions [${flavour}]: variants agree (f32x4 == f32 bitwise, f64x2 ~ f64 ~ C, f32 ~ f64)`, async () => {
     const k = await kernels(flavour);
     const rho = detectorRho();

@@ -176,9 +176,11 @@ describe('batched variants', () => {
     log<string>('F64x2 vs F64, max |diff| in ulp of exp(-t x): ' + worst.toString());
     expect(worst).toBeLessThanOrEqual(2.0);
   });
-  it('captureFractionsF32x4 is bit-identical to captureFractionsF32 and captureFractionF32 (tails, 1..7 layers)', () => {
-    for (let n = 1; n <= 7; n++) {
-      for (let nPix = 0; nPix <= 11; nPix++) {
+  it('captureFractionsF32x4 is bit-identical to captureFractionsF32 and captureFractionF32 (tails, 1..10 layers)', () => {
+    // nPix up to 19: the 8-pixel loop, the 4-pixel loop and the scalar tail; layers: contiguous stores (< 4),
+    // 4-blocks, pairs and single columns
+    for (let n = 1; n <= 10; n++) {
+      for (let nPix = 0; nPix <= 19; nPix++) {
         const r = rhos(nPix), a = f32s(nPix * n), b = f32s(nPix * n);
         captureFractionsF32(r, nPix, n, DELTA, MU, a);
         captureFractionsF32x4(r, nPix, n, DELTA, MU, b);
