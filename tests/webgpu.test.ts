@@ -29,6 +29,7 @@ import { captureFractionsGpu } from '../src/webgpu/absorption.ts';
 import { gpuKernelCase, GPU_KERNEL_TOLERANCE } from '../src/bench/gpu-kernel-case.ts';
 import { measure } from '../src/bench/timing.ts';
 import { goldenDir, loadGoldenCases, type GoldenCase } from './helpers/golden.ts';
+import { runMain, TINY } from './helpers/cli.ts';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const inCI = process.env.CI === 'true';
@@ -300,6 +301,14 @@ function gpuTests(handle: GpuHandle) {
     for (let i = 0; i < 4; i++) ns.push(Math.round((await engine.simulate(prepared)).gpuTimings.kernel_s * 1e9));
     assert.ok(ns.every((t) => t > 0), `kernel times ${ns}`);
     assert.ok(ns.some((t) => t % 65536 !== 0), `every kernel time a multiple of 65536 ns: ${ns}`);
+  });
+
+  test('simulate --backend webgpu prints C\'s statistics lines and the GPU split', async () => {
+    const r = await runMain(['simulate', ...TINY, '-nopgm', '-nonoise', '--backend', 'webgpu']);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^backend: webgpu /m);
+    assert.match(r.stdout, /^max_I = \S+ {2}at \S+ \S+$/m);
+    assert.match(r.stdout, /^gpu: upload [\d.]+ ms, pre-pass [\d.]+ ms, kernel [\d.]+ ms \((timestamp-query|wall)\), statistics [\d.]+ ms, readback [\d.]+ ms; [\d.]+ ms in all$/m);
   });
 
   test('pipelines are built once per shader variant and reused', async () => {

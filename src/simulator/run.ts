@@ -100,6 +100,12 @@ export async function runSimulate(argv: string[], args: SimArgs): Promise<number
   console.log(`max_I = ${formatG(r.stats.maxI)}  at ${formatG(mx)} ${formatG(my)}`);
   console.log(`mean= ${formatG(r.stats.mean)} rms= ${formatG(r.stats.rms)} rmsd= ${formatG(r.stats.rmsd)}`);
   console.log(`${r.evaluations} evaluations in ${r.timings.loop_s.toFixed(3)} s`);
+  const gpu = (r as { gpuTimings?: Record<string, number | string> }).gpuTimings;
+  if (gpu) {
+    const ms = (k: string) => `${(Number(gpu[k]) * 1000).toFixed(2)} ms`;
+    console.log(`gpu: upload ${ms('upload_s')}, pre-pass ${ms('prepass_s')}, kernel ${ms('kernel_s')} (${gpu.kernel_clock}), ` +
+      `statistics ${ms('stats_s')}, readback ${ms('readback_s')}; ${ms('wall_s')} in all`);
+  }
   const { files, lines } = await encodeOutputs(sim, r);
   for (const l of lines) console.log(l);
   for (const f of files) {
