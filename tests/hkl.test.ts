@@ -4,6 +4,7 @@ import { readFileSync, mkdtempSync, writeFileSync, chmodSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHkl, readHklFile, hklValue, HklError, DEFAULT_HKL_MAX_BYTES, type HklGrid } from '../src/hkl.ts';
+import { assertSameBits } from './helpers/arrays.ts';
 
 const GOLDEN = '/work/shared/golden';
 const SAMPLES = `${GOLDEN}/hkl_samples`;
@@ -33,7 +34,7 @@ function rejects(text: string, pattern: RegExp, opts = {}): HklError {
 function sameGrid(a: HklGrid, b: HklGrid): void {
   const strip = ({ data, ...rest }: HklGrid) => rest;
   assert.equal(strip(a), strip(b));
-  assert.equal(Array.from(a.data), Array.from(b.data));
+  assertSameBits(a.data, b.data, 'grid data');
 }
 
 // ---------------------------------------------------------------- golden HKL files (the reference runs' inputs)

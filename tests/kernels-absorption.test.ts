@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadKernels, wasmSimdSupported, type WasmFlavour, type WasmKernels } from '../src/wasm/loader.ts';
 import { resolveLayers, captureFractions, CAPTURE_VARIANTS } from '../src/kernels/absorption.ts';
+import { assertSameBits } from './helpers/arrays.ts';
 
 const MU_320 = 1.0 / (320 * 1e-6); // -detector_abs 320, as C computes it (3125.0000000000005)
 const T_450 = 450 * 1e-6; // -detector_thick 450
@@ -146,7 +147,7 @@ for (const flavour of flavours) {
         for (let p = 0; p < nPix; p++) rho[p] = 0.05 + 0.95 * ((p * 7) % 19) / 18;
         const f32 = captureFractions(k, rho, n, T_450 / 4, MU_320, 'f32');
         const f32x4 = captureFractions(k, rho, n, T_450 / 4, MU_320, 'f32x4');
-        assert.equal(f32x4, f32, `${n} layers, ${nPix} pixels`);
+        assertSameBits(f32x4, f32, `${n} layers, ${nPix} pixels`);
       }
     }
   });
@@ -161,7 +162,7 @@ for (const flavour of flavours) {
     const f32 = captureFractions(k, rho, n, delta, MU_320, 'f32');
     const f32x4 = captureFractions(k, rho, n, delta, MU_320, 'f32x4');
     assert.is(k.used, used, 'the arena is left as it was found');
-    assert.equal(f32x4, f32);
+    assertSameBits(f32x4, f32, 'f32x4 vs f32');
     const ref = cReference(rho, n, delta, MU_320);
     let worst64 = 0, worst32 = 0;
     for (let i = 0; i < ref.length; i++) {
@@ -205,7 +206,7 @@ test('captureFractions: build/scalar.wasm and build/simd.wasm give bit-identical
     for (const n of [1, 2, 5, 7]) {
       const a = captureFractions(scalar, rho, n, T_450 / Math.max(1, n - 1), MU_320, variant);
       const b = captureFractions(simd, rho, n, T_450 / Math.max(1, n - 1), MU_320, variant);
-      assert.equal(b, a, `${variant}, ${n} layers`);
+      assertSameBits(b, a, `${variant}, ${n} layers`);
     }
   }
 });

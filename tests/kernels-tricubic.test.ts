@@ -9,6 +9,7 @@ import { loadKernels, wasmSimdSupported, type WasmFlavour, type WasmKernels } fr
 import {
   interpolateF, uploadGrid, outOfRangeWarning, type HklGrid, type InterpolationState, type TricubicVariant,
 } from '../src/kernels/tricubic.ts';
+import { assertSameBits } from './helpers/arrays.ts';
 
 /** f32 variants vs the f64 reference: the bound stated in assembly/tricubic.ts (measured ~3e-7). */
 const F32_MAX_REL = 1e-6;
@@ -169,7 +170,7 @@ for (const flavour of flavours) {
     const mid = kr.used;
     const b = interpolateF(kr, grid15, pts.h, pts.k, pts.l, { variant: 'f32x4', upload: up });
     assert.is(kr.used, mid);
-    assert.equal(b.values, a.values);
+    assertSameBits(b.values, a.values, 'values');
     assert.throws(() => interpolateF(kr, grid15, pts.h, pts.k, pts.l, { upload: { ...up, grid: smooth ?? makeGrid(0, 0, () => 1) } }), /upload/);
     kr.reset();
     assert.throws(() => interpolateF(kr, grid15, pts.h, pts.k, pts.l, { upload: up }), /released/);
@@ -185,8 +186,8 @@ for (const flavour of flavours) {
       const { h, k, l } = randomPoints(grid, n, name.length);
       const r = Object.fromEntries(VARIANTS.map((v) => [v, interpolateF(kr, grid, h, k, l, { variant: v })]));
       for (const v of VARIANTS) assert.is(r[v].firstOutOfRange, -1, v);
-      assert.equal(r.f64x2.values, r.f64.values);
-      assert.equal(r.f32x4.values, r.f32.values);
+      assertSameBits(r.f64x2.values, r.f64.values, 'f64x2 vs f64');
+      assertSameBits(r.f32x4.values, r.f32.values, 'f32x4 vs f32');
       let worst = 0;
       for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(r.f32.values[i] - r.f64.values[i]) / Math.abs(r.f64.values[i]));
       assert.ok(worst <= F32_MAX_REL, `max relative error ${worst}`);

@@ -15,6 +15,7 @@ import {
 import { compareImages } from '../src/simulator/compare.ts';
 import { loadGoldenCases } from './helpers/golden.ts';
 import { bundleLibrary, writeBundle } from '../src/serve.ts';
+import { assertSameBits } from './helpers/arrays.ts';
 
 const golden = loadGoldenCases().find((c) => c.name === 'combined_256');
 if (!golden) throw new Error('golden case combined_256 missing (see tests/helpers/golden.ts)');
@@ -29,12 +30,6 @@ const config: SimulationConfig = {
   detectorThickUm: 100, detectorAbsUm: 500, thicksteps: 5,
 };
 
-function sameBits(a: Float32Array, b: Float32Array, what: string): void {
-  assert.is(a.length, b.length, `${what}: length`);
-  const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  const i = x.findIndex((v, j) => v !== y[j]);
-  assert.is(i, -1, `${what}: first differing pixel ${i} (${a[i]} vs ${b[i]})`);
-}
 
 function assertGolden(image: Float32Array, maxRel: number, label: string): void {
   const m = compareImages(image, golden!.image);
@@ -90,7 +85,7 @@ test('configToArgv refuses unknown keys (with a suggestion) and non-finite numbe
 test('argv and config inputs give the same image, bit for bit (and the config reports its command line)', async () => {
   const a = await f32.simulate(argvWithPath);
   const c = await f32.simulate(config);
-  sameBits(c.image, a.image, 'config vs argv');
+  assertSameBits(c.image, a.image, 'config vs argv');
   assert.equal(c.stats, a.stats);
   assert.equal(c.warnings, a.warnings);
   assert.is(c.interpolation, a.interpolation);
@@ -103,11 +98,11 @@ test('hklText: HKL contents (text or bytes) instead of the -hkl file', async () 
   const file = await f32.simulate(argvWithPath);
   const text = await f32.simulate(argv, { hklText });
   const bytes = await f32.simulate(argv, { hklText: new TextEncoder().encode(hklText) });
-  sameBits(text.image, file.image, 'hklText string');
-  sameBits(bytes.image, file.image, 'hklText bytes');
+  assertSameBits(text.image, file.image, 'hklText string');
+  assertSameBits(bytes.image, file.image, 'hklText bytes');
   // the option wins over config.hkl
   const zeros = await f32.simulate({ ...config, hkl: '0 0 0 0\n' }, { hklText });
-  sameBits(zeros.image, file.image, 'hklText over config.hkl');
+  assertSameBits(zeros.image, file.image, 'hklText over config.hkl');
 });
 
 test('golden combined_256 through the library: f64 within 1e-6 of the C image, f32 within 5e-6', async () => {
@@ -135,7 +130,7 @@ test('the browser bundle (dist/nanobragg.js with its .wasm beside it) runs uncha
     const sim = await lib.createSimulator({ backend: 'wasm', dtype: 'f64' });
     const r = await sim.simulate(config);
     await sim.dispose();
-    sameBits(r.image, (await f64.simulate(config)).image, 'bundle vs source');
+    assertSameBits(r.image, (await f64.simulate(config)).image, 'bundle vs source');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -190,7 +185,7 @@ test('into: the image lands in the caller\'s array (same bits, same array back);
       const into = new Float32Array(256 * 256).fill(-1);
       const r = await sim.simulate(config, { into });
       assert.ok(r.image === into, `${backend}: result.image is the array passed in`);
-      sameBits(into, ref, `${backend} into`);
+      assertSameBits(into, ref, `${backend} into`);
       await rejects(() => sim.simulate(config, { into: new Float32Array(256 * 255) }),
         /'into' has 65280 elements but the image has 256x256 = 65536 pixels/);
       await rejects(() => sim.simulate(config, { into: new Float64Array(65536) as unknown as Float32Array }), /'into' must be a Float32Array/);

@@ -10,6 +10,7 @@ import { createEngine, prepareSimulation, type Dtype, type PreparedSimulation, t
 import { createThreadedEngine, threadsAvailable, defaultThreadCount, type ThreadedEngine, type FaultInjection } from '../src/threads/engine.ts';
 import { memoryImportOf } from '../src/threads/memory.ts';
 import { loadGoldenCases, type GoldenCase } from './helpers/golden.ts';
+import { assertSameBits } from './helpers/arrays.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GOLDEN = ['tricubic_oor_midimage_256', 'combined_256_ovthick', 'tricubic_on_256', 'abs_256'];
@@ -25,17 +26,9 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, guard]).finally(() => clearTimeout(t));
 }
 
-function bitsEqual(a: Float32Array, b: Float32Array): number {
-  assert.is(a.length, b.length, 'image length');
-  const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  let first = -1;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) { first = i; break; }
-  return first;
-}
 
 function sameResult(got: SimResult, want: SimResult, label: string): void {
-  const i = bitsEqual(got.image, want.image);
-  assert.is(i, -1, `${label}: first differing pixel ${i} (${got.image[i]} vs ${want.image[i]})`);
+  assertSameBits(got.image, want.image, `${label}: image`);
   assert.equal(got.warnings, want.warnings, `${label}: warnings`);
   assert.is(got.interpolation, want.interpolation, `${label}: interpolation`);
   assert.is(got.switchPixel, want.switchPixel, `${label}: switch pixel`);

@@ -30,6 +30,7 @@ import { gpuKernelCase, GPU_KERNEL_TOLERANCE } from '../src/bench/gpu-kernel-cas
 import { measure } from '../src/bench/timing.ts';
 import { goldenDir, loadGoldenCases, type GoldenCase } from './helpers/golden.ts';
 import { runMain, TINY } from './helpers/cli.ts';
+import { assertSameBits } from './helpers/arrays.ts';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const inCI = process.env.CI === 'true';
@@ -256,22 +257,22 @@ function gpuTests(handle: GpuHandle) {
     assert.ok(held >= 512 * 512 * 4, `resident bytes ${held}`);
     const again = await e.simulate(on512);
     assert.is(e.memoryBytes(), held, 'a warm run of the same size allocates no new buffer');
-    assert.equal(again.image, first.image);
+    assertSameBits(again.image, first.image, 'image');
     // a smaller image in the larger buffer, another grid, no grid at all, then the first grid again:
     // each image equal to a fresh engine's
     const ref = await fresh({ stats: 'gpu' });
     for (const p of [on256, grid5, abs, on256, on512]) {
       const r = await e.simulate(p);
       const want = await ref.simulate(p);
-      assert.equal(r.image, want.image);
+      assertSameBits(r.image, want.image, 'image');
       assert.equal(r.stats, want.stats);
       assert.is(r.switchPixel, want.switchPixel);
     }
     // runs started together on one engine are serialized, not interleaved on the shared buffers
     const [a, b, c] = await Promise.all([e.simulate(on256), e.simulate(grid5), e.simulate(on512)]);
-    assert.equal(a.image, (await ref.simulate(on256)).image);
-    assert.equal(b.image, (await ref.simulate(grid5)).image);
-    assert.equal(c.image, first.image);
+    assertSameBits(a.image, (await ref.simulate(on256)).image, 'image');
+    assertSameBits(b.image, (await ref.simulate(grid5)).image, 'image');
+    assertSameBits(c.image, first.image, 'image');
   });
 
   test('into: the image read back straight into the caller\'s array; a wrong size throws before any GPU work', async () => {
@@ -280,7 +281,7 @@ function gpuTests(handle: GpuHandle) {
     const into = new Float32Array(256 * 256).fill(-1);
     const r = await engine.simulate(prepared, { into });
     assert.ok(r.image === into);
-    assert.equal(into, ref.image);
+    assertSameBits(into, ref.image, 'image');
     assert.equal(r.stats, ref.stats);
     try {
       await engine.simulate(prepared, { into: new Float32Array(10) });
@@ -322,7 +323,7 @@ function gpuTests(handle: GpuHandle) {
     const again = await e.simulate(on256);
     await e.simulate(on512); // other geometry and size, same variant
     assert.is(e.context.pipelinesBuilt, built, 'no new pipeline for the same variant');
-    assert.equal(again.image, first.image);
+    assertSameBits(again.image, first.image, 'image');
     await e.simulate(off256);
     assert.is(e.context.pipelinesBuilt, built + 1, 'interpolation off is another variant (no pre-pass)');
     await e.simulate(off256);
@@ -341,33 +342,77 @@ function gpuTests(handle: GpuHandle) {
     const r2 = await e2.simulate(prepared);
     assert.is(r2.gpu.dispatch.shape, '2d');
     assert.is(r2.gpu.dispatch.groups[1], 4);
-    assert.equal(r2.image, ref.image);
+    assertSameBits(r2.image, ref.image, 'image');
     assert.is(r2.switchPixel, ref.switchPixel);
     const e3 = await fresh({ limits: { maxComputeWorkgroupsPerDimension: 7 } });
     const r3 = await e3.simulate(prepared);
     assert.is(r3.gpu.dispatch.shape, 'tiled');
     assert.is(r3.gpu.dispatch.tiles, Math.ceil(groups / 49));
-    assert.equal(r3.image, ref.image);
+    assertSameBits(r3.image, ref.image, 'image');
     assert.is(r3.switchPixel, ref.switchPixel);
     const e4 = await fresh({ pixelsPerTile: 1000 });
     const r4 = await e4.simulate(prepared);
     assert.is(r4.gpu.dispatch.shape, 'tiled');
-    assert.equal(r4.image, ref.image);
+    assertSameBits(r4.image, ref.image, 'image');
   });
 
-  test('a buffer over maxStorageBufferBindingSize gives a clear error (and the engine stays usable)', async () => {
-    const e = await fresh({ limits: { maxStorageBufferBindingSize: 65536 } });
-    const c = cases.find((x) => x.name === 'tricubic_on_256')!;
-    try {
-      await e.simulate(await prepare(c));
-      assert.unreachable('should throw');
-    } catch (err) {
-      assert.instance(err, GpuBufferTooLargeError);
-      const m = (err as Error).message;
-      assert.ok(m.includes('the image (256x256 pixels, f32)') && m.includes('262144 bytes') && m.includes('maxStorageBufferBindingSize = 65536'), m);
+  test('an image over maxStorageBufferBindingSize goes through in row bands: the same bits, switch-off and statistics', async () => {
+    // 256 x 256 f32 = 256 KiB against a 64 KiB binding limit: 4 bands of 64 rows; the switch-off pixel
+    // (row 171) lies in the third band
+    const c = cases.find((x) => x.name === 'tricubic_oor_midimage_256')!;
+    const prepared = await prepare(c);
+    const ref = await engine.simulate(prepared);
+    assert.is(ref.gpu.dispatch.bands, 1);
+    for (const stats of ['gpu', 'host'] as const) {
+      const e = await fresh({ limits: { maxStorageBufferBindingSize: 65536 }, stats });
+      const r = await e.simulate(prepared);
+      assert.is(r.gpu.dispatch.bands, 4);
+      assert.is(r.gpu.dispatch.bandRows, 64);
+      assertSameBits(r.image, ref.image, 'image');
+      assert.is(r.switchPixel, 43819);
+      assert.equal(r.warnings, ref.warnings);
+      assertStatsMatch(`banded, statistics on the ${stats}`, r.stats, imageStats(ref.image, 256, 256));
+      // a band that is not a divisor of the height, into the caller's array, with progress to 1
+      const e2 = await fresh({ limits: { maxStorageBufferBindingSize: 100 * 256 * 4 }, stats });
+      const into = new Float32Array(256 * 256);
+      const fractions: number[] = [];
+      const r2 = await e2.simulate(prepared, { into, onProgress: (f) => fractions.push(f) });
+      assert.is(r2.gpu.dispatch.bands, 3);
+      assert.ok(r2.image === into);
+      assertSameBits(into, ref.image, 'image');
+      assert.is(fractions[fractions.length - 1], 1);
+      assert.ok(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]), `progress ${fractions}`);
+      assertStatsMatch(`3 bands, statistics on the ${stats}`, r2.stats, imageStats(ref.image, 256, 256));
     }
-    const small = await e.simulate(await prepareSimulation([...caseArgv(c), '-detpixels', '64'], { hklText: readFileSync(c.hklPath!, 'utf8') }));
-    assert.is(small.width, 64);
+    // the maximum in a later band (a ROI in rows 150-220): its raster index, not the band's
+    const roi = await prepare(c, ['-roi', '10', '200', '150', '220']);
+    const whole = await engine.simulate(roi);
+    const banded = await (await fresh({ limits: { maxStorageBufferBindingSize: 65536 }, stats: 'gpu' })).simulate(roi);
+    assertSameBits(banded.image, whole.image, 'image with a ROI');
+    const host = imageStats(whole.image, 256, 256, roi.sim.roi);
+    assert.ok(host.maxIndex >= 150 * 256, `max at ${host.maxIndex}`);
+    assertStatsMatch('banded, ROI in later bands', banded.stats, host);
+  });
+
+  test('a row or a grid over maxStorageBufferBindingSize gives a clear error (and the engine stays usable)', async () => {
+    const c = cases.find((x) => x.name === 'tricubic_on_256')!;
+    const expectTooLarge = async (e: WebGpuEngine, prepared: PreparedSimulation, ...parts: string[]) => {
+      try {
+        await e.simulate(prepared);
+        assert.unreachable('should throw');
+      } catch (err) {
+        assert.instance(err, GpuBufferTooLargeError);
+        const m = (err as Error).message;
+        for (const part of parts) assert.ok(m.includes(part), `"${part}" in: ${m}`);
+      }
+    };
+    const narrow = await fresh({ limits: { maxStorageBufferBindingSize: 512 } });
+    await expectTooLarge(narrow, await prepare(c), 'one row of the image (256 pixels, f32)', '1024 bytes', 'maxStorageBufferBindingSize = 512');
+    const small = await fresh({ limits: { maxStorageBufferBindingSize: 8192 } });
+    await expectTooLarge(small, await prepare(c), 'the HKL grid (25x25x25 values, f32)', 'maxStorageBufferBindingSize = 8192');
+    const after = await small.simulate(await prepareSimulation([...caseArgv(c).filter((a, i, all) => a !== '-hkl' && all[i - 1] !== '-hkl'),
+      '-default_F', '100', '-detpixels', '64']));
+    assert.is(after.width, 64);
   });
 
   test('validation errors become exceptions naming the pipeline and the WGSL problem', async () => {

@@ -8,8 +8,9 @@
 // Precision: f32 on the GPU with precision.md's fixes (pure-f32 tolerance, tests/webgpu.test.ts); the
 // interpolation switch-off is exact (GPU pre-pass + f64 re-check of the undecidable evaluations on the host).
 // One run: upload (uniforms, phi table; the HKL grid only when it is not already on the device), pre-pass (only
-// with interpolation on), the pixel loop in tiles (src/webgpu/select.ts), C's image statistics on the GPU
-// (src/webgpu/stats.ts), then one readback of the image and the statistics records. Pipelines are cached per
+// with interpolation on), then per band of rows - one band unless the image exceeds the device's storage-binding
+// limit - the pixel loop in tiles (src/webgpu/select.ts), C's image statistics on the GPU (src/webgpu/stats.ts)
+// and one readback of the band and its statistics records into the host image. Pipelines are cached per
 // shader variant, and the image, grid, statistics and staging buffers are kept (grown when a larger run needs
 // them) for the engine's life: a warm run allocates no large buffer. Runs on one engine are serialized.
 
@@ -19,7 +20,7 @@ import { outOfRangeWarning } from '../kernels/tricubic.ts';
 import { GpuContext } from './context.ts';
 import { describeAdapter, requestGpu, type GpuAdapterSummary, type GpuHandle } from './device.ts';
 import { evaluationsPerPixel, firstOutOfRangeInPixel, geometry64, type OutOfRangeEvaluation } from './geometry64.ts';
-import { chooseStatsPlace, chooseWorkgroupSize, itemsPerTile, pipelineKey, type DispatchPlan, type GpuLimits } from './select.ts';
+import { chooseStatsPlace, chooseWorkgroupSize, imageBandRows, itemsPerTile, shiftPlan, pipelineKey, type DispatchPlan, type GpuLimits } from './select.ts';
 import { phiTableF32, prepassWgsl, simulateVariant, simulateWgsl, simUniforms } from './simulate.ts';
 import { createSwitchBuffer, readSwitchBuffer, resolveSwitch, DEFAULT_CANDIDATE_CAPACITY, NO_UNIT } from './switchoff.ts';
 import { imageStats } from '../io/stats.ts';
@@ -49,8 +50,12 @@ export interface GpuTimings {
 }
 
 export interface WebGpuRunInfo {
-  /** Dispatch of the pixel loop: workgroup size, '1d' | '2d' | 'tiled' and the number of tiles. */
-  dispatch: { workgroupSize: number; shape: DispatchPlan['shape']; tiles: number; groups: [number, number, number] };
+  /**
+   * Dispatch of the pixel loop: workgroup size, the shape of the first band's dispatch ('1d' | '2d' | 'tiled')
+   * and its first tile's groups, tiles over all bands, and the row bands (1 unless the image exceeds the
+   * storage-binding limit) with their height.
+   */
+  dispatch: { workgroupSize: number; shape: DispatchPlan['shape']; tiles: number; groups: [number, number, number]; bands: number; bandRows: number };
   /** Switch-off pre-pass: undecidable units (pixels) found, how many the host checked in f64, overflow. */
   prepass: { ran: boolean; candidates: number; checked: number; overflow: boolean };
   pipelineKey: string;
@@ -150,10 +155,15 @@ class WebGpuSimEngine implements WebGpuEngine {
       const onGpu = this.statsPlace === 'gpu';
       let preParams: GPUBuffer | undefined, switchBuf: GPUBuffer | undefined;
       const storageUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
-      const groups = statsGroups(npix, wg);
+      // an image beyond the storage-binding limit goes through in bands of whole rows
+      const bandRows = imageBandRows(width, height, ctx.limits);
+      const nBands = Math.ceil(height / bandRows);
+      const bandPixels = bandRows * width;
+      const groups = statsGroups(bandPixels, wg);
       await ctx.scoped('uploading the simulation inputs', () => {
         const made = (b: GPUBuffer) => (buffers.push(b), b);
-        imageBuf = ctx.residentBuffer('image', `the image (${width}x${height} pixels, f32)`, npix * 4, storageUsage);
+        imageBuf = ctx.residentBuffer('image', nBands === 1 ? `the image (${width}x${height} pixels, f32)` : `a band of the image (${width}x${bandRows} pixels, f32)`,
+          bandPixels * 4, storageUsage);
         if (onGpu) recordsBuf = ctx.residentBuffer('statistics records', `the image statistics (${groups} records)`, groups * STATS_RECORD_WORDS * 4, storageUsage);
         phiBuf = made(ctx.storageWith('phi table', 'the crystal vectors per phi step', phiTableF32(sim)));
         const g = sim.grid;
@@ -197,53 +207,71 @@ class WebGpuSimEngine implements WebGpuEngine {
         interpolation = `tricubic, switched to nearest at pixel (slow ${Math.floor(switchPixel / width)}, fast ${switchPixel % width})`;
       }
 
-      // ---- the pixel loop
-      const params = simUniforms(sim, switchAt ? switchAt.pixel : NO_UNIT, switchAt ? switchAt.raw : NO_UNIT);
-      const uBuf = await ctx.scoped('uploading the pixel-loop parameters', () => ctx.uniform('simulate params', params));
-      buffers.push(uBuf);
-      const plan = ctx.plan(npix, wg, this.opts.pixelsPerTile ?? itemsPerTile(ctx.info, perPixel));
-      const timing = await ctx.dispatch('the pixel loop', main, [uBuf, phiBuf, gridBuf, imageBuf], plan,
-        options.onProgress ? (done, total) => options.onProgress!(done / total) : undefined);
-
-      // ---- C's image statistics on the GPU (or on the host after readback: chooseStatsPlace)
-      let stats_s = 0;
-      if (onGpu) {
-        const statsKernel = await ctx.kernel(pipelineKey('stats', { workgroupSize: wg }), () => statsWgsl(wg), 'stats', ['uniform', 'tile', 'read', 'storage']);
-        const statsParams = await ctx.scoped('uploading the statistics parameters', () => ctx.uniform('stats params', statsUniforms(width, height, sim.roi)));
-        buffers.push(statsParams);
-        const t = await ctx.dispatch('the image statistics', statsKernel, [statsParams, imageBuf, recordsBuf!], ctx.plan(groups * wg, wg));
-        stats_s = t.gpu_s ?? t.wall_s;
+      // ---- per band of rows (one band unless the image exceeds the storage-binding limit): the pixel loop,
+      // C's image statistics on the GPU (or on the host after readback: chooseStatsPlace), readback
+      const image = options.into ?? new Float32Array(npix);
+      const statsKernel = onGpu
+        ? await ctx.kernel(pipelineKey('stats', { workgroupSize: wg }), () => statsWgsl(wg), 'stats', ['uniform', 'tile', 'read', 'storage'])
+        : null;
+      const records: Uint32Array[] = [];
+      let kernelGpu: number | null = 0, kernelWall = 0, stats_s = 0, readback_s = 0;
+      let firstPlan: DispatchPlan | undefined;
+      let tiles = 0;
+      for (let band = 0; band < nBands; band++) {
+        const origin = band * bandPixels;
+        const count = Math.min(bandPixels, npix - origin);
+        const params = simUniforms(sim, switchAt ? switchAt.pixel : NO_UNIT, switchAt ? switchAt.raw : NO_UNIT, origin);
+        const uBuf = await ctx.scoped('uploading the pixel-loop parameters', () => ctx.uniform('simulate params', params));
+        buffers.push(uBuf);
+        const plan = shiftPlan(ctx.plan(count, wg, this.opts.pixelsPerTile ?? itemsPerTile(ctx.info, perPixel)), origin);
+        firstPlan ??= plan;
+        tiles += plan.tiles.length;
+        const timing = await ctx.dispatch(nBands === 1 ? 'the pixel loop' : `the pixel loop (rows ${origin / width}-${(origin + count) / width - 1})`,
+          main, [uBuf, phiBuf, gridBuf, imageBuf], plan,
+          options.onProgress ? (done, total) => options.onProgress!((band + done / total) / nBands) : undefined);
+        kernelGpu = kernelGpu !== null && timing.gpu_s !== null ? kernelGpu + timing.gpu_s : null;
+        kernelWall += timing.wall_s;
+        const bandGroups = statsGroups(count, wg);
+        if (statsKernel) {
+          const statsParams = await ctx.scoped('uploading the statistics parameters',
+            () => ctx.uniform('stats params', statsUniforms(width, height, sim.roi, origin, count)));
+          buffers.push(statsParams);
+          const t = await ctx.dispatch('the image statistics', statsKernel, [statsParams, imageBuf, recordsBuf!], ctx.plan(bandGroups * wg, wg));
+          stats_s += t.gpu_s ?? t.wall_s;
+        }
+        const tRead = performance.now();
+        const [, recordBytes] = await ctx.readMany([
+          { src: imageBuf, bytes: count * 4, what: 'the image', into: image.subarray(origin, origin + count) },
+          ...(statsKernel ? [{ src: recordsBuf!, bytes: bandGroups * STATS_RECORD_WORDS * 4, what: 'the image statistics' }] : []),
+        ]);
+        if (statsKernel) records.push(new Uint32Array(recordBytes));
+        readback_s += (performance.now() - tRead) / 1000;
       }
-
-      // ---- readback
-      const tRead = performance.now();
-      const [imageBytes, recordBytes] = await ctx.readMany([
-        { src: imageBuf, bytes: npix * 4, what: 'the image', into: options.into },
-        ...(onGpu ? [{ src: recordsBuf!, bytes: groups * STATS_RECORD_WORDS * 4, what: 'the image statistics' }] : []),
-      ]);
-      const image = options.into ?? new Float32Array(imageBytes);
       let stats;
-      if (onGpu) stats = combineStatsRecords(new Uint32Array(recordBytes));
-      const readback_s = (performance.now() - tRead) / 1000;
-      if (!stats) {
+      if (statsKernel) {
+        const all = new Uint32Array(records.reduce((n, r) => n + r.length, 0));
+        records.reduce((at, r) => (all.set(r, at), at + r.length), 0);
+        stats = combineStatsRecords(all);
+      } else {
         const t = performance.now();
         stats = imageStats(image, width, height, sim.roi);
         stats_s = (performance.now() - t) / 1000;
       }
+      const plan = firstPlan!;
       const wall_s = (performance.now() - tWall) / 1000;
-      const clock = timing.gpu_s !== null ? 'timestamp-query' : 'wall';
-      const kernel_s = timing.gpu_s ?? timing.wall_s;
+      const clock = kernelGpu !== null ? 'timestamp-query' : 'wall';
+      const kernel_s = kernelGpu ?? kernelWall;
       return {
         image, width, height, warnings, interpolation, switchPixel,
         evaluations: evaluationCount(sim),
         stats,
         timings: {
-          loop_s: prepass_s + timing.wall_s,
+          loop_s: prepass_s + kernelWall,
           gpu_upload_s: upload_s, gpu_prepass_s: prepass_s, gpu_kernel_s: kernel_s, gpu_stats_s: stats_s, gpu_readback_s: readback_s,
         },
         gpuTimings: { upload_s, prepass_s, kernel_s, kernel_clock: clock, stats_s, readback_s, wall_s },
         gpu: {
-          dispatch: { workgroupSize: wg, shape: plan.shape, tiles: plan.tiles.length, groups: plan.tiles[0]?.groups ?? [0, 0, 0] },
+          dispatch: { workgroupSize: wg, shape: plan.shape, tiles, groups: plan.tiles[0]?.groups ?? [0, 0, 0], bands: nBands, bandRows },
           prepass: prepassInfo,
           pipelineKey: mainKey,
           stats: this.statsPlace,

@@ -134,6 +134,22 @@ export function planDispatch(items: number, workgroupSize: number, maxPerDimensi
   return { workgroupSize, tiles, shape };
 }
 
+/** `plan` moved to items [origin, origin + its items): the same groups, bases and ends shifted. */
+export function shiftPlan(plan: DispatchPlan, origin: number): DispatchPlan {
+  return { ...plan, tiles: plan.tiles.map((t) => ({ ...t, base: t.base + origin, end: t.end + origin })) };
+}
+
+/**
+ * Rows per band when an image of width x height f32 pixels goes through the GPU in row bands, each band's image
+ * buffer within the storage-binding limits (all rows in one band when the image fits). Throws a
+ * GpuBufferTooLargeError when a single row does not fit.
+ */
+export function imageBandRows(width: number, height: number, limits: GpuLimits): number {
+  const limit = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  checkStorageSize(`one row of the image (${width} pixels, f32)`, width * 4, limits);
+  return Math.max(1, Math.min(height, Math.floor(limit / (width * 4))));
+}
+
 export class GpuBufferTooLargeError extends Error {
   override name = 'GpuBufferTooLargeError';
 }

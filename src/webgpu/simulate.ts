@@ -42,7 +42,7 @@ export const SIM = uniformLayout('Sim', [
   ['anchorF', 'i32'], ['anchorS', 'i32'], ['phisteps', 'u32'], ['phi0IsZero', 'u32'],
   ['firstPixel', 'u32'], ['switchPixel', 'u32'], ['switchEval', 'u32'], ['nopolar', 'u32'],
   ['hMin', 'i32'], ['kMin', 'i32'], ['lMin', 'i32'], ['pointPixel', 'u32'],
-  ['hRange', 'i32'], ['kRange', 'i32'], ['lRange', 'i32'], ['pad0', 'u32'],
+  ['hRange', 'i32'], ['kRange', 'i32'], ['lRange', 'i32'], ['imageOrigin', 'u32'], // raster index of image[0] (row bands)
   ['roiXmin', 'i32'], ['roiXmax', 'i32'], ['roiYmin', 'i32'], ['roiYmax', 'i32'],
   ['Na', 'f32'], ['Nb', 'f32'], ['Nc', 'f32'], ['fudge', 'f32'],
   ['defaultF', 'f32'], ['pixelSize', 'f32'], ['closeDistance', 'f32'], ['kahn', 'f32'],
@@ -80,8 +80,11 @@ export function anchorSubpixel(sim: Simulation): { f: number; s: number } {
   return { f: clampIdx(F), s: clampIdx(S) };
 }
 
-/** The uniform block for `sim` with the switch-off point (raster pixel, local raw evaluation index). */
-export function simUniforms(sim: Simulation, switchPixel = NO_UNIT, switchEval = NO_UNIT): ArrayBuffer {
+/**
+ * The uniform block for `sim` with the switch-off point (raster pixel, local raw evaluation index) and the raster
+ * index of the image buffer's first pixel (`imageOrigin`, non-zero when the image goes through in row bands).
+ */
+export function simUniforms(sim: Simulation, switchPixel = NO_UNIT, switchEval = NO_UNIT, imageOrigin = 0): ArrayBuffer {
   const d = sim.detector, c = sim.crystal, g = sim.grid, L = sim.layers;
   const [ix, iy, iz] = sim.incident;
   if (!(ix === 1 && iy === 0 && iz === 0)) {
@@ -106,7 +109,7 @@ export function simUniforms(sim: Simulation, switchPixel = NO_UNIT, switchEval =
     anchorF: a.f, anchorS: a.s, phisteps: sim.phi.phisteps, phi0IsZero: sim.phi.phi0IsZero ? 1 : 0,
     firstPixel: sim.firstPixel, switchPixel, switchEval, nopolar: sim.args.nopolar ? 1 : 0,
     hMin: g?.hMin ?? 0, kMin: g?.kMin ?? 0, lMin: g?.lMin ?? 0, pointPixel: sim.args.pointPixel ? 1 : 0,
-    hRange: g?.hRange ?? 1, kRange: g?.kRange ?? 1, lRange: g?.lRange ?? 1, pad0: 0,
+    hRange: g?.hRange ?? 1, kRange: g?.kRange ?? 1, lRange: g?.lRange ?? 1, imageOrigin,
     roiXmin: big(sim.roi.xmin), roiXmax: big(sim.roi.xmax), roiYmin: big(sim.roi.ymin), roiYmax: big(sim.roi.ymax),
     Na: c.Na, Nb: c.Nb, Nc: c.Nc, fudge: sim.args.fudge,
     defaultF: sim.defaultF, pixelSize: d.pixel, closeDistance: d.closeDistance, kahn: sim.args.polarization,
@@ -283,7 +286,7 @@ fn simulate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
   if (pixel >= tile.end) { return; }
   let fpixel = i32(pixel % U.fpixels);
   let spixel = i32(pixel / U.fpixels);
-  if (!in_roi(fpixel, spixel)) { image[pixel] = 0.0; return; }
+  if (!in_roi(fpixel, spixel)) { image[pixel - U.imageOrigin] = 0.0; return; }
   let g = grid_info();
   let os = i32(U.oversample);
   let nLayers = select(1u, U.nLayers, LAYERS);
@@ -344,7 +347,7 @@ fn simulate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
   if (!OS_THICK) { S *= capture; }
   if (!OS_POLAR) { S *= polar; }
   if (!OS_OMEGA) { S *= omega; }
-  image[pixel] = S;
+  image[pixel - U.imageOrigin] = S;
 }
 `;
 }

@@ -21,7 +21,7 @@ import { TILE, uniformLayout } from './uniforms.ts';
 
 export const STATS = uniformLayout('StatsParams', [
   ['width', 'u32'], ['npix', 'u32'], ['x0', 'i32'], ['x1', 'i32'],
-  ['y0', 'i32'], ['y1', 'i32'], ['pad0', 'u32'], ['pad1', 'u32'],
+  ['y0', 'i32'], ['y1', 'i32'], ['origin', 'u32'], ['pad1', 'u32'],
 ] as const);
 
 /** Pixels each thread reads (kept in registers for the second sum). */
@@ -30,19 +30,23 @@ export const STATS_PER_THREAD = 16;
 export const STATS_RECORD_WORDS = 12;
 const NONE = 0xffffffff;
 
-/** Workgroups (= records) for an image of `npix` pixels. */
+/** Workgroups (= records) for `npix` pixels (an image, or a row band of one). */
 export function statsGroups(npix: number, workgroupSize: number): number {
   return Math.ceil(npix / (workgroupSize * STATS_PER_THREAD));
 }
 
-/** The uniform block: image width and size, the ROI clamped to the image (inclusive bounds, as C's loops). */
-export function statsUniforms(width: number, height: number, roi: { xmin: number; xmax: number; ymin: number; ymax: number }): ArrayBuffer {
+/**
+ * The uniform block: image width, the ROI clamped to the image (inclusive bounds, as C's loops), and the part
+ * of the image in the buffer: `count` pixels from raster index `origin` (a row band; default the whole image).
+ */
+export function statsUniforms(width: number, height: number, roi: { xmin: number; xmax: number; ymin: number; ymax: number },
+                              origin = 0, count = width * height): ArrayBuffer {
   const clamp = (v: number, hi: number) => Math.max(-1, Math.min(hi, v));
   return STATS.pack({
-    width, npix: width * height,
+    width, npix: count, origin,
     x0: clamp(Math.max(0, roi.xmin), width), x1: clamp(roi.xmax, width - 1),
     y0: clamp(Math.max(0, roi.ymin), height), y1: clamp(roi.ymax, height - 1),
-    pad0: 0, pad1: 0,
+    pad1: 0,
   });
 }
 
@@ -118,13 +122,14 @@ fn stats(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
   for (var j = 0u; j < K; j++) {
     let p = first + j * WG + lid;
     if (p >= P.npix) { break; }
-    let x = i32(p % P.width);
-    let y = i32(p / P.width);
+    let q = P.origin + p; // raster index
+    let x = i32(q % P.width);
+    let y = i32(q / P.width);
     if (x < P.x0 || x > P.x1 || y < P.y0 || y > P.y1) { continue; }
     let a = image[p];
     v[j] = a;
     valid |= 1u << j;
-    if (a > m) { m = a; mi = p; }
+    if (a > m) { m = a; mi = q; }
     sum = pair_add(sum, vec2<f32>(a, 0.0));
     sq = pair_add(sq, vec2<f32>(a * a, 0.0));
     n += 1u;
@@ -174,7 +179,10 @@ fn stats(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
 `;
 }
 
-/** C's statistics from the kernel's workgroup records (in workgroup order = ascending pixel ranges), in f64. */
+/**
+ * C's statistics from the kernel's workgroup records in f64. The records must come in ascending pixel order
+ * (workgroup order, then band order when the image went through in row bands).
+ */
 export function combineStatsRecords(words: Uint32Array): SimStats {
   const f = new Float32Array(words.buffer, words.byteOffset, words.length);
   const groups = Math.floor(words.length / STATS_RECORD_WORDS);
