@@ -11,6 +11,7 @@ import {
   pipelineKey, planDispatch, readLimits, type AdapterFacts, type SimulateVariant,
 } from '../src/webgpu/select.ts';
 import { uniformLayout } from '../src/webgpu/uniforms.ts';
+import { pairAddF32, pairCheckInputs, pairCheckPasses } from '../src/webgpu/stats.ts';
 import { resolveSwitch } from '../src/webgpu/switchoff.ts';
 import { firstOutOfRangeScan, geometry64, millerExtent } from '../src/webgpu/geometry64.ts';
 import { prepassWgsl, simulateWgsl, simUniforms, SIM, anchorSubpixel } from '../src/webgpu/simulate.ts';
@@ -42,6 +43,27 @@ test('chooseStatsPlace: image statistics on the GPU, on the host for software ad
   assert.is(chooseStatsPlace(adapter({ vendor: 'google', architecture: 'swiftshader' })), 'host');
   assert.is(chooseStatsPlace(adapter({ vendor: 'mesa', description: 'llvmpipe (LLVM 15)' })), 'host');
   assert.is(chooseStatsPlace(adapter({ vendor: 'microsoft', description: 'Microsoft Basic Render Driver', isFallbackAdapter: true })), 'host');
+});
+
+test('float-pair check: pairAddF32 keeps the rounding error a reassociating compiler loses', () => {
+  const inputs = pairCheckInputs();
+  const n = inputs.length / 4;
+  const ieee = new Float32Array(2 * n);
+  const rewritten = new Float32Array(2 * n); // what a compiler that folds (a - (s - bb)) + (b - bb) to 0 gives
+  for (let i = 0; i < n; i++) {
+    const x: [number, number] = [inputs[4 * i], inputs[4 * i + 1]], y: [number, number] = [inputs[4 * i + 2], inputs[4 * i + 3]];
+    [ieee[2 * i], ieee[2 * i + 1]] = pairAddF32(x, y);
+    // the pair is the exact sum to about 2^-44 of it (f64 sums of these inputs are exact)
+    const exact = x[0] + x[1] + y[0] + y[1];
+    assert.ok(Math.abs(ieee[2 * i] + ieee[2 * i + 1] - exact) <= 2 ** -44 * Math.abs(exact), `case ${i}: ${ieee[2 * i]} + ${ieee[2 * i + 1]} vs ${exact}`);
+    const h = Math.fround(Math.fround(x[0] + y[0]) + Math.fround(x[1] + y[1]));
+    [rewritten[2 * i], rewritten[2 * i + 1]] = [h, 0];
+  }
+  assert.ok(pairCheckPasses(inputs, ieee));
+  assert.not.ok(pairCheckPasses(inputs, rewritten));
+  const oneUlp = ieee.slice();
+  oneUlp[3] = Math.fround(oneUlp[3] * (1 + 2 ** -23));
+  assert.not.ok(pairCheckPasses(inputs, oneUlp), 'one element one ulp off');
 });
 
 /** Every item covered exactly once, every tile within the limits. */

@@ -24,7 +24,7 @@ import { chooseStatsPlace, chooseWorkgroupSize, imageBandRows, itemsPerTile, shi
 import { phiTableF32, prepassWgsl, simulateVariant, simulateWgsl, simUniforms } from './simulate.ts';
 import { createSwitchBuffer, readSwitchBuffer, resolveSwitch, DEFAULT_CANDIDATE_CAPACITY, NO_UNIT } from './switchoff.ts';
 import { imageStats } from '../io/stats.ts';
-import { combineStatsRecords, statsGroups, statsUniforms, statsWgsl, STATS_RECORD_WORDS } from './stats.ts';
+import { combineStatsRecords, statsArithmeticExact, statsGroups, statsUniforms, statsWgsl, STATS_RECORD_WORDS } from './stats.ts';
 
 export const WEBGPU_F64_REFUSAL = 'the webgpu backend computes in f32 (with df64 where needed); use --backend wasm for --dtype f64';
 
@@ -59,8 +59,10 @@ export interface WebGpuRunInfo {
   /** Switch-off pre-pass: undecidable units (pixels) found, how many the host checked in f64, overflow. */
   prepass: { ran: boolean; candidates: number; checked: number; overflow: boolean };
   pipelineKey: string;
-  /** Where C's image statistics were computed (chooseStatsPlace). */
+  /** Where C's image statistics were computed (chooseStatsPlace, then the device's float-pair check). */
   stats: 'gpu' | 'host';
+  /** Why they were computed on the host although the GPU was asked for or chosen (absent otherwise). */
+  statsNote?: string;
 }
 
 export type WebGpuSimResult = SimResult & { gpuTimings: GpuTimings; gpu: WebGpuRunInfo };
@@ -77,7 +79,10 @@ export interface WebGpuEngineOptions {
   pixelsPerTile?: number;
   /** An adapter and device to use instead of requesting new ones (the engine then owns and destroys it). */
   gpu?: GpuHandle;
-  /** Where to compute C's image statistics (default chooseStatsPlace: the GPU, the host on software adapters). */
+  /**
+   * Where to compute C's image statistics (default chooseStatsPlace: the GPU, the host on software adapters).
+   * The GPU is used only after its float-pair arithmetic passed statsArithmeticExact; else the host, with a note.
+   */
   stats?: 'gpu' | 'host';
 }
 
@@ -93,6 +98,8 @@ class WebGpuSimEngine implements WebGpuEngine {
   readonly dtype: Dtype = 'f32';
   readonly workgroupSize: number;
   readonly statsPlace: 'gpu' | 'host';
+  /** The device's float-pair check (src/webgpu/stats.ts), run once before the first GPU statistics. */
+  private statsExact: Promise<boolean> | undefined;
 
   constructor(readonly context: GpuContext, private readonly opts: WebGpuEngineOptions) {
     this.workgroupSize = opts.workgroupSize ?? chooseWorkgroupSize({ ...context.info, limits: context.limits });
@@ -152,7 +159,12 @@ class WebGpuSimEngine implements WebGpuEngine {
       const tUpload = performance.now();
       const capacity = this.opts.candidateCapacity ?? DEFAULT_CANDIDATE_CAPACITY;
       let phiBuf!: GPUBuffer, gridBuf!: GPUBuffer, imageBuf!: GPUBuffer, recordsBuf: GPUBuffer | undefined;
-      const onGpu = this.statsPlace === 'gpu';
+      let onGpu = this.statsPlace === 'gpu';
+      let statsNote: string | undefined;
+      if (onGpu && !(await (this.statsExact ??= statsArithmeticExact(ctx)))) {
+        onGpu = false;
+        statsNote = 'this device\'s shader compiler does not keep IEEE f32 additions (float-pair check failed): statistics on the host';
+      }
       let preParams: GPUBuffer | undefined, switchBuf: GPUBuffer | undefined;
       const storageUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
       // an image beyond the storage-binding limit goes through in bands of whole rows
@@ -274,13 +286,16 @@ class WebGpuSimEngine implements WebGpuEngine {
           dispatch: { workgroupSize: wg, shape: plan.shape, tiles, groups: plan.tiles[0]?.groups ?? [0, 0, 0], bands: nBands, bandRows },
           prepass: prepassInfo,
           pipelineKey: mainKey,
-          stats: this.statsPlace,
+          stats: onGpu ? 'gpu' : 'host',
+          ...(statsNote ? { statsNote } : {}),
         },
       };
     } catch (e) {
       // a resident buffer may be invalid after an error (out of memory, say): start the next run afresh
       ctx.dropResident();
       this.gridOnDevice = null;
+      this.statsExact = undefined; // the float-pair check runs again (it may be what failed)
+
       throw e;
     } finally {
       for (const b of buffers) b.destroy();

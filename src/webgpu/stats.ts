@@ -12,12 +12,16 @@
 //    sum (v - mean)^2 = S2 - 2 (mean - c) S1 + n (mean - c)^2 per workgroup (Chan et al.'s parallel variance).
 //    d and d^2 are rounded to f32, so rmsd carries a relative error of about 2^-23 (bounded by Cauchy-Schwarz,
 //    whatever the image); tests/webgpu.test.ts checks every figure against the host loop.
-// The kernel relies on IEEE f32 addition without reassociation (TwoSum); the test would see a compiler that
-// breaks it (the sum would be off by ~1e-7 instead of ~1e-14).
+// The kernel relies on IEEE f32 addition without reassociation (TwoSum). Vulkan's SPIR-V rules forbid such
+// rewrites, OpenGL's do not: Deno's wgpu on Mesa llvmpipe (GL) gave sums off by ~1e-8 (seen in
+// tests/deno/webgpu_test.ts). So an engine first runs statsArithmeticExact() on its device - pair_add over
+// inputs from a buffer against pairAddF32 - and computes the statistics on the host where it fails.
 
 import type { SimStats } from '../simulator/engine.ts';
 import { statsFromSums } from '../io/stats.ts';
 import { TILE, uniformLayout } from './uniforms.ts';
+import type { GpuContext } from './context.ts';
+import { pipelineKey } from './select.ts';
 
 export const STATS = uniformLayout('StatsParams', [
   ['width', 'u32'], ['npix', 'u32'], ['x0', 'i32'], ['x1', 'i32'],
@@ -50,6 +54,22 @@ export function statsUniforms(width: number, height: number, roi: { xmin: number
   });
 }
 
+/** WGSL float-pair addition (TwoSum, then a fast renormalisation); pairAddF32 is its host twin. */
+const PAIR_WGSL = /* wgsl */ `
+// Knuth's TwoSum: a + b == s + e exactly
+fn two_sum(a: f32, b: f32) -> vec2<f32> {
+  let s = a + b;
+  let bb = s - a;
+  return vec2<f32>(s, (a - (s - bb)) + (b - bb));
+}
+fn pair_add(x: vec2<f32>, y: vec2<f32>) -> vec2<f32> {
+  let s = two_sum(x.x, y.x);
+  let e = s.y + (x.y + y.y);
+  let h = s.x + e;
+  return vec2<f32>(h, e - (h - s.x));
+}
+`;
+
 export function statsWgsl(workgroupSize: number): string {
   let pow2 = 1;
   while (pow2 < workgroupSize) pow2 *= 2;
@@ -66,19 +86,7 @@ const WG_POW2: u32 = ${pow2}u;
 const K: u32 = ${STATS_PER_THREAD}u;
 const NONE: u32 = ${NONE}u;
 
-// Knuth's TwoSum: a + b == s + e exactly
-fn two_sum(a: f32, b: f32) -> vec2<f32> {
-  let s = a + b;
-  let bb = s - a;
-  return vec2<f32>(s, (a - (s - bb)) + (b - bb));
-}
-fn pair_add(x: vec2<f32>, y: vec2<f32>) -> vec2<f32> {
-  let s = two_sum(x.x, y.x);
-  let e = s.y + (x.y + y.y);
-  let h = s.x + e;
-  return vec2<f32>(h, e - (h - s.x));
-}
-
+${PAIR_WGSL}
 var<workgroup> w_max: array<f32, WG>;
 var<workgroup> w_idx: array<u32, WG>;
 var<workgroup> w_n: array<u32, WG>;
@@ -207,4 +215,81 @@ export function combineStatsRecords(words: Uint32Array): SimStats {
     dev += (f[r + 10] + f[r + 11]) - 2 * shift * (f[r + 8] + f[r + 9]) + ng * shift * shift;
   }
   return statsFromSums(maxI, maxIndex, sum, sumsqr, n, Math.max(0, dev));
+}
+
+// ---- the arithmetic check ------------------------------------------------------------------------------------
+
+const f = Math.fround;
+
+/** pair_add of the WGSL above in f32, operation by operation (the IEEE result a conforming GPU must give). */
+export function pairAddF32(x: readonly [number, number], y: readonly [number, number]): [number, number] {
+  const s = f(x[0] + y[0]);
+  const bb = f(s - x[0]);
+  const se = f(f(x[0] - f(s - bb)) + f(y[0] - bb));
+  const e = f(se + f(x[1] + y[1]));
+  const h = f(s + e);
+  return [h, f(e - f(h - s))];
+}
+
+/** Inputs of the check: sums whose rounding error a reassociating compiler would lose (as f32 pairs). */
+export function pairCheckInputs(): Float32Array {
+  const cases: [number, number, number, number][] = [
+    [1, 0, 2 ** -30, 0], [1, 2 ** -26, 2 ** -25, 0], [16777216, 0, 1, 0], [3, 0, -3 - 2 ** -22, 0],
+    [0.1, 0, 0.2, 0], [1e8, 0, 1.5, 0], [-7.25, 2 ** -30, 7.25 + 2 ** -20, -(2 ** -45)], [2 ** -10, 0, 1 - 2 ** -24, 0],
+    [12345.678, 0.0001, -0.0012345, 1e-11], [0.7845991, 1e-9, 0.0872676, -2e-10], [5, 0, 5, 0], [0, 0, 0, 0],
+  ];
+  return Float32Array.from(cases.flat());
+}
+
+/** True when the GPU's pair_add results (`out`, two f32 per case) equal pairAddF32 bit for bit. */
+export function pairCheckPasses(inputs: Float32Array, out: Float32Array): boolean {
+  const bits = new Uint32Array(1);
+  const asBits = (v: number) => ((new Float32Array(bits.buffer)[0] = v), bits[0]);
+  for (let i = 0; i < inputs.length / 4; i++) {
+    const want = pairAddF32([inputs[4 * i], inputs[4 * i + 1]], [inputs[4 * i + 2], inputs[4 * i + 3]]);
+    if (asBits(out[2 * i]) !== asBits(want[0]) || asBits(out[2 * i + 1]) !== asBits(want[1])) return false;
+  }
+  return true;
+}
+
+/** WGSL of the check kernel: out[i] = pair_add(in[i].xy, in[i].zw), inputs from a buffer (nothing to fold). */
+export function pairCheckWgsl(workgroupSize: number): string {
+  return /* wgsl */ `
+${PAIR_WGSL}
+${TILE.wgsl}
+@group(0) @binding(0) var<uniform> tile: Tile;
+@group(0) @binding(1) var<storage, read> pairs_in: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> pairs_out: array<vec2<f32>>;
+
+@compute @workgroup_size(${workgroupSize})
+fn pair_check(@builtin(global_invocation_id) g: vec3<u32>) {
+  if (g.x >= tile.end) { return; }
+  let v = pairs_in[g.x];
+  pairs_out[g.x] = pair_add(v.xy, v.zw);
+}
+`;
+}
+
+/**
+ * Runs the check kernel on `ctx`'s device: true when its float-pair additions are exact IEEE f32 (the statistics
+ * kernel's sums can then be trusted to ~2^-44), false when the shader compiler rewrote them.
+ */
+export async function statsArithmeticExact(ctx: GpuContext): Promise<boolean> {
+  const inputs = pairCheckInputs();
+  const n = inputs.length / 4;
+  const kernel = await ctx.kernel(pipelineKey('pair_check', { workgroupSize: 64 }), () => pairCheckWgsl(64), 'pair_check', ['tile', 'read', 'storage']);
+  const buffers: GPUBuffer[] = [];
+  try {
+    const [inBuf, outBuf] = await ctx.scoped('uploading the float-pair check', () => {
+      const i = ctx.storageWith('pair check in', 'the float-pair check inputs', inputs);
+      buffers.push(i);
+      const o = ctx.storage('pair check out', 'the float-pair check results', n * 8);
+      buffers.push(o);
+      return [i, o];
+    });
+    await ctx.dispatch('the float-pair check', kernel, [inBuf, outBuf], ctx.plan(n, 64));
+    return pairCheckPasses(inputs, new Float32Array(await ctx.read(outBuf, n * 8, 'the float-pair check results')));
+  } finally {
+    for (const b of buffers) b.destroy();
+  }
 }
