@@ -12,8 +12,9 @@ import {
 } from '../src/webgpu/select.ts';
 import { uniformLayout } from '../src/webgpu/uniforms.ts';
 import { pairAddF32, pairCheckInputs, pairCheckPasses } from '../src/webgpu/stats.ts';
+import { tophatOverrides } from '../src/webgpu/tophat.ts';
 import { resolveSwitch } from '../src/webgpu/switchoff.ts';
-import { firstOutOfRangeScan, geometry64, millerExtent } from '../src/webgpu/geometry64.ts';
+import { evaluationsPerPixel, firstOutOfRangeScan, forEachEvaluation, geometry64, millerExtent } from '../src/webgpu/geometry64.ts';
 import { prepassWgsl, simulateWgsl, simUniforms, SIM, anchorSubpixel } from '../src/webgpu/simulate.ts';
 import { createWebGpuEngine, WEBGPU_F64_REFUSAL } from '../src/webgpu/engine.ts';
 import { prepareSimulation } from '../src/simulator/engine.ts';
@@ -64,6 +65,28 @@ test('float-pair check: pairAddF32 keeps the rounding error a reassociating comp
   const oneUlp = ieee.slice();
   oneUlp[3] = Math.fround(oneUlp[3] * (1 + 2 ** -23));
   assert.not.ok(pairCheckPasses(inputs, oneUlp), 'one element one ulp off');
+});
+
+test('tophatOverrides: sorted unique pixels, one skip bit per raw evaluation as geometry64 decides it in f64', async () => {
+  const prepared = await prepareSimulation(['-cell', '100', '100', '100', '90', '90', '90', '-lambda', '1', '-pixel', '0.1', '-distance', '150',
+    '-detpixels', '256', '-N', '5', '-default_F', '0', '-nointerpolate', '-tophat_spots', '-oversample', '6', '-phisteps', '2', '-osc', '0.2'], { hklText: smoothHkl });
+  const g = geometry64(prepared.sim);
+  const per = evaluationsPerPixel(g);
+  assert.is(per, 72); // 36 subpixels x 2 phi steps: three words per pixel
+  const pixels = [0, 255, 9000, 33000, 65535];
+  const t = tophatOverrides(g, [65535, 9000, 0, 33000, 255, 9000]);
+  assert.is(t.count, 5);
+  assert.is(t.words, 3);
+  assert.equal(Array.from(t.data.subarray(0, 5)), pixels);
+  let skippedSeen = 0;
+  pixels.forEach((pixel, i) => {
+    forEachEvaluation(g, pixel, (raw, _h, _k, _l, skipped) => {
+      const bit = (t.data[5 + i * 3 + (raw >>> 5)] >>> (raw & 31)) & 1;
+      assert.is(bit, skipped ? 1 : 0, `pixel ${pixel} evaluation ${raw}`);
+      if (skipped) skippedSeen++;
+    });
+  });
+  assert.ok(skippedSeen > 0 && skippedSeen < pixels.length * per, `${skippedSeen} skipped evaluations: both kinds present`);
 });
 
 /** Every item covered exactly once, every tile within the limits. */

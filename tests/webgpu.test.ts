@@ -188,6 +188,20 @@ function gpuTests(handle: GpuHandle) {
     });
   }
 
+  test('tophat edges: the evaluations f32 cannot place are decided on the host in f64 (as C), also after a full list', async () => {
+    // 256^2, -oversample 4 -N 5: 4 pixels were off by up to 4 % of the maximum with f32 decisions alone
+    const argv = ['-cell', '100', '100', '100', '90', '90', '90', '-lambda', '1', '-pixel', '0.1', '-distance', '150', '-detpixels', '256',
+      '-N', '5', '-default_F', '0', '-nointerpolate', '-tophat_spots', '-oversample', '4'];
+    const prepared = await prepareSimulation(argv, { hklText: smoothHkl() });
+    const ref = await (await wasm()).simulate(prepared);
+    const r = await engine.simulate(prepared);
+    assert.ok((r.gpu.tophat?.pixels ?? 0) > 0, `pixels decided on the host: ${JSON.stringify(r.gpu.tophat)}`);
+    assertWithin('tophat, oversample 4', r, ref.image, prepared);
+    const small = await (await fresh({ candidateCapacity: 1 })).simulate(prepared);
+    assert.is(small.gpu.tophat?.pixels, r.gpu.tophat?.pixels);
+    assertSameBits(small.image, r.image, 'image after a full tophat list');
+  });
+
   test('result shape: backend, binary, dtype, adapter info, timings, progress', async () => {
     const c = cases.find((x) => x.name === 'tricubic_on_256')!;
     assert.is(engine.backend, 'webgpu');

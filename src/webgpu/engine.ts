@@ -21,7 +21,8 @@ import { GpuContext } from './context.ts';
 import { describeAdapter, requestGpu, type GpuAdapterSummary, type GpuHandle } from './device.ts';
 import { evaluationsPerPixel, firstOutOfRangeInPixel, geometry64, type OutOfRangeEvaluation } from './geometry64.ts';
 import { chooseStatsPlace, chooseWorkgroupSize, imageBandRows, itemsPerTile, shiftPlan, pipelineKey, type DispatchPlan, type GpuLimits } from './select.ts';
-import { phiTableF32, prepassWgsl, simulateVariant, simulateWgsl, simUniforms } from './simulate.ts';
+import { phiTableF32, prepassWgsl, simulateVariant, simulateWgsl, simUniforms, tophatScanWgsl } from './simulate.ts';
+import { tophatOverrides } from './tophat.ts';
 import { createSwitchBuffer, readSwitchBuffer, resolveSwitch, DEFAULT_CANDIDATE_CAPACITY, NO_UNIT } from './switchoff.ts';
 import { imageStats } from '../io/stats.ts';
 import { combineStatsRecords, statsArithmeticExact, statsGroups, statsUniforms, statsWgsl, STATS_RECORD_WORDS } from './stats.ts';
@@ -58,6 +59,8 @@ export interface WebGpuRunInfo {
   dispatch: { workgroupSize: number; shape: DispatchPlan['shape']; tiles: number; groups: [number, number, number]; bands: number; bandRows: number };
   /** Switch-off pre-pass: undecidable units (pixels) found, how many the host checked in f64, overflow. */
   prepass: { ran: boolean; candidates: number; checked: number; overflow: boolean };
+  /** Tophat shape: pixels whose skip decisions the host made in f64 (src/webgpu/tophat.ts). */
+  tophat?: { pixels: number };
   pipelineKey: string;
   /** Where C's image statistics were computed (chooseStatsPlace, then the device's float-pair check). */
   stats: 'gpu' | 'host';
@@ -151,7 +154,13 @@ class WebGpuSimEngine implements WebGpuEngine {
     try {
       // ---- pipelines (cached) and upload
       const mainKey = pipelineKey('simulate', variant);
-      const main = await ctx.kernel(mainKey, () => simulateWgsl(variant), 'simulate', ['uniform', 'tile', 'read', 'read', 'storage']);
+      const tophat = variant.shape === 3;
+      const main = await ctx.kernel(mainKey, () => simulateWgsl(variant), 'simulate',
+        ['uniform', 'tile', 'read', 'read', 'storage', ...(tophat ? ['read' as const] : [])]);
+      const tophatScan = tophat
+        ? await ctx.kernel(pipelineKey('tophat_scan', { shape: 3, workgroupSize: wg }), () => tophatScanWgsl(variant), 'tophat_scan',
+          ['uniform', 'tile', 'read', 'storage'])
+        : null;
       const prepassKernel = variant.interpolate
         ? await ctx.kernel(pipelineKey('prepass', { shape: variant.shape, workgroupSize: wg }), () => prepassWgsl(variant), 'prepass',
           ['uniform', 'tile', 'read', 'storage'])
@@ -188,10 +197,8 @@ class WebGpuSimEngine implements WebGpuEngine {
             this.gridOnDevice = g;
           }
         }
-        if (prepassKernel) {
-          preParams = made(ctx.uniform('prepass params', simUniforms(sim)));
-          switchBuf = made(createSwitchBuffer(ctx, capacity));
-        }
+        if (prepassKernel || tophatScan) preParams = made(ctx.uniform('prepass params', simUniforms(sim)));
+        if (prepassKernel) switchBuf = made(createSwitchBuffer(ctx, capacity));
       });
       await ctx.waitIdle();
       const upload_s = (performance.now() - tUpload) / 1000;
@@ -201,6 +208,7 @@ class WebGpuSimEngine implements WebGpuEngine {
       let interpolation = sim.interpolate ? 'tricubic' : 'nearest';
       let switchAt: OutOfRangeEvaluation | null = null;
       const prepassInfo = { ran: false, candidates: 0, checked: 0, overflow: false };
+      let tophatInfo: { pixels: number } | undefined;
       const tPre = performance.now();
       if (prepassKernel && preParams && switchBuf) {
         const plan = ctx.plan(npix, wg, this.opts.pixelsPerTile ?? itemsPerTile(ctx.info, perPixel));
@@ -210,6 +218,30 @@ class WebGpuSimEngine implements WebGpuEngine {
         const r = resolveSwitch(report, npix, (p) => firstOutOfRangeInPixel(g64, p));
         switchAt = r.result;
         Object.assign(prepassInfo, { ran: true, candidates: report.candidateCount, checked: r.checked, overflow: report.overflow });
+      }
+      // ---- tophat: C's f64 skip decision for the evaluations f32 cannot decide (src/webgpu/tophat.ts)
+      let overridesBuf: GPUBuffer | undefined;
+      let overrides = { count: 0, words: 0 };
+      if (tophatScan && preParams) {
+        const plan = ctx.plan(npix, wg, this.opts.pixelsPerTile ?? itemsPerTile(ctx.info, perPixel));
+        let listed: number[] = [];
+        for (let room = capacity; ; ) {
+          const scanBuf = await ctx.scoped('uploading the tophat scan', () => createSwitchBuffer(ctx, room));
+          buffers.push(scanBuf);
+          await ctx.dispatch('the tophat scan', tophatScan, [preParams, phiBuf, scanBuf], plan);
+          const report = await readSwitchBuffer(ctx, scanBuf, room);
+          if (!report.overflow) {
+            listed = report.candidates;
+            break;
+          }
+          room = report.candidateCount; // every pixel found, with room for all of them this time
+        }
+        const table = tophatOverrides(g64, listed);
+        overrides = { count: table.count, words: table.words };
+        overridesBuf = await ctx.scoped('uploading the tophat decisions',
+          () => (table.count ? ctx.storageWith('tophat decisions', `the tophat decisions (${table.count} pixels)`, table.data) : ctx.storage('no tophat decisions', 'a placeholder', 4)));
+        buffers.push(overridesBuf);
+        tophatInfo = { pixels: table.count };
       }
       const prepass_s = (performance.now() - tPre) / 1000;
       let switchPixel = -1;
@@ -232,14 +264,14 @@ class WebGpuSimEngine implements WebGpuEngine {
       for (let band = 0; band < nBands; band++) {
         const origin = band * bandPixels;
         const count = Math.min(bandPixels, npix - origin);
-        const params = simUniforms(sim, switchAt ? switchAt.pixel : NO_UNIT, switchAt ? switchAt.raw : NO_UNIT, origin);
+        const params = simUniforms(sim, switchAt ? switchAt.pixel : NO_UNIT, switchAt ? switchAt.raw : NO_UNIT, origin, overrides);
         const uBuf = await ctx.scoped('uploading the pixel-loop parameters', () => ctx.uniform('simulate params', params));
         buffers.push(uBuf);
         const plan = shiftPlan(ctx.plan(count, wg, this.opts.pixelsPerTile ?? itemsPerTile(ctx.info, perPixel)), origin);
         firstPlan ??= plan;
         tiles += plan.tiles.length;
         const timing = await ctx.dispatch(nBands === 1 ? 'the pixel loop' : `the pixel loop (rows ${origin / width}-${(origin + count) / width - 1})`,
-          main, [uBuf, phiBuf, gridBuf, imageBuf], plan,
+          main, [uBuf, phiBuf, gridBuf, imageBuf, ...(overridesBuf ? [overridesBuf] : [])], plan,
           options.onProgress ? (done, total) => options.onProgress!((band + done / total) / nBands) : undefined);
         kernelGpu = kernelGpu !== null && timing.gpu_s !== null ? kernelGpu + timing.gpu_s : null;
         kernelWall += timing.wall_s;
@@ -285,6 +317,7 @@ class WebGpuSimEngine implements WebGpuEngine {
         gpu: {
           dispatch: { workgroupSize: wg, shape: plan.shape, tiles, groups: plan.tiles[0]?.groups ?? [0, 0, 0], bands: nBands, bandRows },
           prepass: prepassInfo,
+          ...(tophatInfo ? { tophat: tophatInfo } : {}),
           pipelineKey: mainKey,
           stats: onGpu ? 'gpu' : 'host',
           ...(statsNote ? { statsNote } : {}),

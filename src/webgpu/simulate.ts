@@ -26,6 +26,7 @@ import { ABSORPTION_WGSL } from './absorption.ts';
 import { MATHX_WGSL } from './mathx.ts';
 import type { SimulateVariant } from './select.ts';
 import { switchWgsl, NO_UNIT } from './switchoff.ts';
+import { tophatLookupWgsl, tophatW, TOPHAT_DELTA_REL, TOPHAT_SCAN_FACTOR } from './tophat.ts';
 import { TRICUBIC_RANGE_WGSL, TRICUBIC_WGSL } from './tricubic.ts';
 import { TILE, uniformLayout } from './uniforms.ts';
 
@@ -47,7 +48,7 @@ export const SIM = uniformLayout('Sim', [
   ['Na', 'f32'], ['Nb', 'f32'], ['Nc', 'f32'], ['fudge', 'f32'],
   ['defaultF', 'f32'], ['pixelSize', 'f32'], ['closeDistance', 'f32'], ['kahn', 'f32'],
   ['deltaMu', 'f32'], ['thick', 'f32'], ['scale', 'f32'], ['guardAbs', 'f32'],
-  ['guardRel', 'f32'], ['pad1', 'f32'], ['pad2', 'f32'], ['pad3', 'f32'],
+  ['guardRel', 'f32'], ['nOverride', 'u32'], ['overrideWords', 'u32'], ['tophatW', 'f32'], // tophat decisions (tophat.ts)
 ] as const);
 
 /** Pre-pass guard: an f32 range margin within guardAbs + guardRel * max(|h|,|k|,|l|) of 0 is re-checked in f64. */
@@ -81,10 +82,12 @@ export function anchorSubpixel(sim: Simulation): { f: number; s: number } {
 }
 
 /**
- * The uniform block for `sim` with the switch-off point (raster pixel, local raw evaluation index) and the raster
- * index of the image buffer's first pixel (`imageOrigin`, non-zero when the image goes through in row bands).
+ * The uniform block for `sim` with the switch-off point (raster pixel, local raw evaluation index), the raster
+ * index of the image buffer's first pixel (`imageOrigin`, non-zero when the image goes through in row bands) and
+ * the size of the tophat decision table (src/webgpu/tophat.ts).
  */
-export function simUniforms(sim: Simulation, switchPixel = NO_UNIT, switchEval = NO_UNIT, imageOrigin = 0): ArrayBuffer {
+export function simUniforms(sim: Simulation, switchPixel = NO_UNIT, switchEval = NO_UNIT, imageOrigin = 0,
+                            overrides: { count: number; words: number } = { count: 0, words: 0 }): ArrayBuffer {
   const d = sim.detector, c = sim.crystal, g = sim.grid, L = sim.layers;
   const [ix, iy, iz] = sim.incident;
   if (!(ix === 1 && iy === 0 && iz === 0)) {
@@ -114,7 +117,7 @@ export function simUniforms(sim: Simulation, switchPixel = NO_UNIT, switchEval =
     Na: c.Na, Nb: c.Nb, Nc: c.Nc, fudge: sim.args.fudge,
     defaultF: sim.defaultF, pixelSize: d.pixel, closeDistance: d.closeDistance, kahn: sim.args.polarization,
     deltaMu: L.thickstep * L.mu, thick: L.thick, scale, guardAbs: GUARD_ABS,
-    guardRel: GUARD_REL, pad1: 0, pad2: 0, pad3: 0,
+    guardRel: GUARD_REL, nOverride: overrides.count, overrideWords: overrides.words, tophatW: tophatW(sim),
   });
 }
 
@@ -222,7 +225,8 @@ fn sinc3_pi(y: f32) -> f32 {
 struct Lattice {
   F: f32,
   skip: bool,      // C skips the evaluation (F_latt == 0 in f64)
-  skipSure: bool,  // f32 decides the skip test for sure (else the pre-pass defers it to the host)
+  skipSure: bool,  // f32 decides the skip test for sure (else the host decides: pre-pass, tophat table)
+  edge: f32,       // tophat: (rad * fudge - 0.3969) / (f32's error bound on it); the scan lists |edge| <= 2
 }
 
 // Round, gauss and tophat shapes (physics.md 5.9). The skip test follows the f64 program: gauss underflows to
@@ -232,16 +236,19 @@ fn lattice_non_square(hkl: vec3<f32>) -> Lattice {
   let NaNbNc = U.Na * U.Nb * U.Nc;
   if (SHAPE == 1u) {
     let hrad = d.x * d.x * U.Na * U.Na + d.y * d.y * U.Nb * U.Nb + d.z * d.z * U.Nc * U.Nc;
-    return Lattice(NaNbNc * 0.723601254558268 * sinc3_pi(sqrt(hrad * U.fudge)), false, true);
+    return Lattice(NaNbNc * 0.723601254558268 * sinc3_pi(sqrt(hrad * U.fudge)), false, true, 1e30);
   }
   let s = d.x * U.astar.xyz + d.y * U.bstar.xyz + d.z * U.cstar.xyz;
   let rad = (s.x * s.x + s.y * s.y + s.z * s.z) * U.Na * U.Na * U.Nb * U.Nb * U.Nc * U.Nc;
   if (SHAPE == 2u) {
     let arg = rad / 0.63 * U.fudge;
-    return Lattice(NaNbNc * exp_f32(-arg), !(arg <= 745.1332191), abs(arg - 745.1332191) > 0.75);
+    return Lattice(NaNbNc * exp_f32(-arg), !(arg <= 745.1332191), abs(arg - 745.1332191) > 0.75, 1e30);
   }
+  // how far f32 can put v from the f64 value (src/webgpu/tophat.ts): |h - h64| <= delta for each index
   let v = rad * U.fudge;
-  return Lattice(NaNbNc, !(v < 0.3969), abs(v - 0.3969) > 4e-4);
+  let wd = U.tophatW * ${TOPHAT_DELTA_REL} * max(1.0, max(max(abs(hkl.x), abs(hkl.y)), abs(hkl.z)));
+  let band = 2.0 * sqrt(v) * wd + wd * wd;
+  return Lattice(NaNbNc, !(v < 0.3969), abs(v - 0.3969) > band, (v - 0.3969) / band);
 }
 
 fn in_roi(fpixel: i32, spixel: i32) -> bool {
@@ -259,6 +266,7 @@ export function simulateWgsl(v: SimulateVariant): string {
 ${header(v)}
 @group(0) @binding(3) var<storage, read> grid: array<f32>;
 @group(0) @binding(4) var<storage, read_write> image: array<f32>;
+${tophatLookupWgsl(v.shape)}
 ${TRICUBIC_RANGE_WGSL}
 ${TRICUBIC_WGSL}
 ${ABSORPTION_WGSL}
@@ -323,7 +331,9 @@ fn simulate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
             if (U.Nc > 1.0) { Flatt *= sincg_reduced(hkl.z, U.Nc); }
           } else {
             let L = lattice_non_square(hkl);
-            if (L.skip) { continue; }
+            var skip = L.skip;
+            if (SHAPE == 3u && !L.skipSure) { skip = tophat_skip(pixel, raw0 + step, skip); }
+            if (skip) { continue; }
             Flatt = L.F;
           }
           var Fcell = U.defaultF;
@@ -404,6 +414,45 @@ fn prepass(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     }
   }
   sw_end(lid);
+}
+`;
+}
+
+/**
+ * WGSL of the tophat scan, entry point `tophat_scan` (src/webgpu/tophat.ts): lists, in the candidate list of a
+ * switch-off result buffer (binding 3), every ROI pixel with an evaluation within TOPHAT_SCAN_FACTOR times f32's
+ * error bound of the tophat edge. Bindings: Sim, Tile, phi, result.
+ */
+export function tophatScanWgsl(v: SimulateVariant): string {
+  return /* wgsl */ `
+${header(v)}
+${switchWgsl(3)}
+${TRICUBIC_RANGE_WGSL}
+${EVALUATION_WGSL}
+
+@compute @workgroup_size(WG)
+fn tophat_scan(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32,
+               @builtin(num_workgroups) nwg: vec3<u32>) {
+  let pixel = tile.base + (wid.y * nwg.x + wid.x) * WG + lid;
+  let fpixel = i32(pixel % U.fpixels);
+  let spixel = i32(pixel / U.fpixels);
+  if (pixel >= tile.end || !in_roi(fpixel, spixel)) { return; }
+  let os = i32(U.oversample);
+  for (var t = 0u; t < U.nLayers; t++) {
+    for (var subS = 0; subS < os; subS++) {
+      for (var subF = 0; subF < os; subF++) {
+        let r = ray(fpixel * os + subF, spixel * os + subS, t);
+        let first = pixel == U.firstPixel && t == 0u && subS == 0 && subF == 0;
+        for (var step = 0u; step < U.phisteps; step++) {
+          let L = lattice_non_square(miller(first_evaluation_slot(step, first), r.dmi));
+          if (abs(L.edge) <= ${TOPHAT_SCAN_FACTOR}.0) {
+            sw_flag_candidate(pixel);
+            return;
+          }
+        }
+      }
+    }
+  }
 }
 `;
 }
