@@ -362,16 +362,18 @@ fn simulate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
 `;
 }
 
+/** What the per-pixel scans (switch-off pre-pass, tophat scan) share: Sim, Tile, phi, a result buffer at binding 3. */
+function scanModule(v: SimulateVariant): string {
+  return `${header(v)}\n${switchWgsl(3)}\n${TRICUBIC_RANGE_WGSL}\n${EVALUATION_WGSL}`;
+}
+
 /**
  * WGSL of the switch-off pre-pass, entry point `prepass` (src/webgpu/switchoff.ts). Bindings: Sim, Tile, phi,
  * switch result. Only the variant's shape and workgroup size matter.
  */
 export function prepassWgsl(v: SimulateVariant): string {
   return /* wgsl */ `
-${header(v)}
-${switchWgsl(3)}
-${TRICUBIC_RANGE_WGSL}
-${EVALUATION_WGSL}
+${scanModule(v)}
 
 @compute @workgroup_size(WG)
 fn prepass(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32,
@@ -425,10 +427,7 @@ fn prepass(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
  */
 export function tophatScanWgsl(v: SimulateVariant): string {
   return /* wgsl */ `
-${header(v)}
-${switchWgsl(3)}
-${TRICUBIC_RANGE_WGSL}
-${EVALUATION_WGSL}
+${scanModule(v)}
 
 @compute @workgroup_size(WG)
 fn tophat_scan(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32,
