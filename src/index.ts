@@ -123,6 +123,11 @@ export interface SimulateCallOptions {
    * is this array. Saves a large allocation per call in loops over many images.
    */
   into?: Float32Array;
+  /**
+   * Let the image be a view of the engine's own memory (no copy), valid until this simulator's next call or
+   * dispose(); copy it to keep it. Ignored with `into`.
+   */
+  borrow?: boolean;
 }
 
 export interface SimulationResult {
@@ -432,6 +437,7 @@ class LibrarySimulator implements Simulator {
     const simOptions: SimulateOptions = {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.into !== undefined ? { into: options.into } : {}),
+      ...(options.borrow ? { borrow: true } : {}),
     };
     const r = await engine.simulate(prepared, simOptions);
     const t2 = performance.now();

@@ -195,6 +195,23 @@ test('into: the image lands in the caller\'s array (same bits, same array back);
   }
 });
 
+test('borrow: the image as a view of the engine\'s memory (same bits); into wins over borrow', async () => {
+  const ref = (await f32.simulate(config)).image;
+  for (const backend of ['wasm', 'wasm-threads'] as const) {
+    const sim = await createSimulator({ backend, dtype: 'f32', threads: 2 });
+    try {
+      const r = await sim.simulate(config, { borrow: true });
+      assertSameBits(r.image, ref, `${backend} borrowed`);
+      assert.ok(r.image.buffer.byteLength > r.image.byteLength, `${backend}: a view into the engine's memory`);
+      const into = new Float32Array(256 * 256);
+      assert.ok((await sim.simulate(config, { borrow: true, into })).image === into);
+      assertSameBits(into, ref, `${backend} into`);
+    } finally {
+      await sim.dispose();
+    }
+  }
+});
+
 test('dispose: waits for the running simulation, then later calls reject; idempotent', async () => {
   const sim = await createSimulator({ backend: 'wasm', dtype: 'f32' });
   const running = sim.simulate(config);

@@ -326,6 +326,26 @@ function gpuTests(handle: GpuHandle) {
     assert.match(r.stdout, /^gpu: upload [\d.]+ ms, pre-pass [\d.]+ ms, kernel [\d.]+ ms \((timestamp-query|wall)\), statistics [\d.]+ ms, readback [\d.]+ ms; [\d.]+ ms in all$/m);
   });
 
+  test('borrow: the image is the mapped readback range until the next call (then detached); banded images are copies', async () => {
+    const prepared = await prepare(cases.find((x) => x.name === 'combined_256')!);
+    const ref = await engine.simulate(prepared);
+    const e = await fresh({ stats: 'gpu' });
+    const a = await e.simulate(prepared, { borrow: true });
+    assertSameBits(a.image, ref.image, 'borrowed image');
+    assertStatsMatch('borrowed image, statistics on the GPU', a.stats, ref.stats);
+    const b = await e.simulate(prepared, { borrow: true }); // the staging buffer is unmapped, reused, mapped again
+    assert.is(a.image.length, 0, 'the previous borrowed image is detached by the next call');
+    assertSameBits(b.image, ref.image, 'second borrowed image');
+    const c = await e.simulate(prepared); // a plain copy after a borrow
+    assert.is(b.image.length, 0);
+    assertSameBits(c.image, ref.image, 'copy after a borrow');
+    const banded = await fresh({ limits: { maxStorageBufferBindingSize: 65536 } });
+    const d = await banded.simulate(prepared, { borrow: true });
+    await banded.simulate(prepared, { borrow: true });
+    assert.is(d.gpu.dispatch.bands, 4);
+    assertSameBits(d.image, ref.image, 'banded: a copy, still valid after the next call');
+  });
+
   test('pipelines are built once per shader variant and reused', async () => {
     const e = await fresh();
     const on256 = await prepare(cases.find((x) => x.name === 'tricubic_on_256')!);

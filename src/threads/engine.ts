@@ -253,7 +253,7 @@ export class ThreadedEngine implements SimEngine {
     const t2 = performance.now();
     if (progressError !== null) throw progressError;
     report(1);
-    const image = imageOut(arena.f32(lay.imagePtr, npix), options.into);
+    const image = imageOut(arena.f32(lay.imagePtr, npix), options.into, options.borrow);
     const result: ThreadedSimResult = buildResult(prepared, image, sw, { loop_s: (t2 - t0) / 1000, redo_s: (t2 - t1) / 1000 });
     result.redoRows = redoRows;
     return result;

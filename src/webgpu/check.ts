@@ -101,6 +101,12 @@ async function bench(opts: Options) {
       const into = new Float32Array(cold.width * cold.height);
       const warmInto: WebGpuSimResult[] = [];
       for (let i = 0; i < opts.repeats; i++) warmInto.push(await gpu.simulate(prepared, { into }));
+      // and borrowing the mapped readback range (no copy of the image at all)
+      const warmBorrow: { wall_s: number; readback_s: number; same: boolean }[] = [];
+      for (let i = 0; i < opts.repeats; i++) {
+        const r = await gpu.simulate(prepared, { borrow: true });
+        warmBorrow.push({ wall_s: r.gpuTimings.wall_s, readback_s: r.gpuTimings.readback_s, same: r.image.every((v, j) => v === cold.image[j]) });
+      }
       const gpuBytes = gpu.memoryBytes();
       gpu.dispose();
       // reference: the C arithmetic (WASM f64) up to 1024^2, the WASM f32 path (itself within 5e-6 of C) above
@@ -122,17 +128,20 @@ async function bench(opts: Options) {
         warm_wall_s: pick('wall_s'), warm_wall_samples_s: warm.map((r) => r.gpuTimings.wall_s),
         warm_wall_into_s: median(warmInto.map((r) => r.gpuTimings.wall_s)),
         readback_into_s: median(warmInto.map((r) => r.gpuTimings.readback_s)),
+        warm_wall_borrow_s: median(warmBorrow.map((r) => r.wall_s)),
+        readback_borrow_s: median(warmBorrow.map((r) => r.readback_s)),
         kernel_s: pick('kernel_s'), kernel_clock: cold.gpuTimings.kernel_clock,
         upload_s: pick('upload_s'), prepass_s: pick('prepass_s'), stats_s: pick('stats_s'), readback_s: pick('readback_s'),
         stats: cold.gpu.stats, statsDiff: sd, statsOk: statsOk(sd), gpu_bytes: gpuBytes,
         wasm_simd_f32_s: wasm_s, reference: refEngine === wasm ? 'wasm f32' : 'wasm f64', worst: q.worst,
-        repeatable: [...warm, warmInto[warmInto.length - 1]].every((r) => r.image.every((v, i) => v === cold.image[i])),
+        repeatable: [...warm, warmInto[warmInto.length - 1]].every((r) => r.image.every((v, i) => v === cold.image[i])) && warmBorrow.every((r) => r.same),
         dispatch: cold.gpu.dispatch,
       };
       rows.push(row);
       console.log(`bench ${size}^2 ${w.name.padEnd(20)} warm ${ms(row.warm_wall_s)} (kernel ${ms(row.kernel_s)} ${row.kernel_clock}, ` +
         `upload ${ms(row.upload_s)}, pre-pass ${ms(row.prepass_s)}, statistics ${ms(row.stats_s)} on the ${row.stats}${row.statsOk ? '' : ' OFF'}, ` +
-        `readback ${ms(row.readback_s)}); into a reused array: warm ${ms(row.warm_wall_into_s)} (readback ${ms(row.readback_into_s)}); cold ${ms(cold_s)}; ` +
+        `readback ${ms(row.readback_s)}); into a reused array: warm ${ms(row.warm_wall_into_s)} (readback ${ms(row.readback_into_s)}); ` +
+        `borrowed: warm ${ms(row.warm_wall_borrow_s)} (readback ${ms(row.readback_borrow_s)}); cold ${ms(cold_s)}; ` +
         `WASM SIMD f32 ${ms(wasm_s)}; ${(row.evaluations / row.kernel_s / 1e6).toFixed(1)} M evals/s in the kernel; ` +
         `parity vs ${row.reference} ${q.worst.toFixed(3)} of tolerance; repeatable ${row.repeatable}`);
     }

@@ -59,6 +59,8 @@ export class GpuContext {
   private readonly kernels = new Map<string, Kernel>();
   private readonly resident = new Map<string, { buffer: GPUBuffer; size: number; usage: number }>();
   private stagingBusy = false;
+  /** The staging buffer a borrowing readMany left mapped (released by the next read). */
+  private borrowed: GPUBuffer | null = null;
   private lostInfo: GPUDeviceLostInfo | null = null;
   private destroyed = false;
   /** How many pipelines were compiled (the cache test reads it). */
@@ -288,8 +290,12 @@ export class GpuContext {
    * Copies several buffers' first bytes into fresh ArrayBuffers (or, for a part with `into`, into that array,
    * whose byte length must be `bytes`; its ArrayBuffer is returned) with one submit and one map: the parts sit
    * side by side in the context's resident staging buffer (or in a temporary one while another read holds it).
+   * With `borrow` the first part is not copied: its entry is the mapped range itself (the part at offset 0),
+   * which stays mapped - and valid - until the context's next read, releaseBorrowed() or destroy().
    */
-  async readMany(parts: readonly { src: GPUBuffer; bytes: number; what: string; into?: ArrayBufferView }[]): Promise<ArrayBuffer[]> {
+  async readMany(parts: readonly { src: GPUBuffer; bytes: number; what: string; into?: ArrayBufferView }[],
+                 opts: { borrow?: boolean } = {}): Promise<ArrayBuffer[]> {
+    this.releaseBorrowed();
     const d = this.device;
     const offsets: number[] = [];
     let total = 0;
@@ -300,6 +306,7 @@ export class GpuContext {
     const what = parts.map((p) => p.what).join(' and ');
     const usage = GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
     const shared = !this.stagingBusy;
+    const borrow = !!opts.borrow && shared && !parts[0]?.into;
     let staging: GPUBuffer | undefined;
     if (shared) this.stagingBusy = true;
     try {
@@ -313,12 +320,14 @@ export class GpuContext {
       await this.mapRead(staging!, what, total);
       const mapped = staging!.getMappedRange(0, total);
       const out = parts.map((p, i) => {
+        if (i === 0 && borrow) return mapped;
         if (!p.into) return mapped.slice(offsets[i], offsets[i] + p.bytes);
         if (p.into.byteLength !== p.bytes) throw new RangeError(`reading back ${p.what}: ${p.into.byteLength} bytes to fill, ${p.bytes} read`);
         new Uint8Array(p.into.buffer, p.into.byteOffset, p.bytes).set(new Uint8Array(mapped, offsets[i], p.bytes));
         return p.into.buffer as ArrayBuffer;
       });
-      staging!.unmap();
+      if (borrow) this.borrowed = staging!;
+      else staging!.unmap();
       return out;
     } catch (e) {
       // a staging buffer left mapped or invalid must not be reused
@@ -346,8 +355,16 @@ export class GpuContext {
     return buffer;
   }
 
+  /** Unmaps the staging buffer a borrowing readMany left mapped: the range it returned is detached (length 0). */
+  releaseBorrowed(): void {
+    const b = this.borrowed;
+    this.borrowed = null;
+    b?.unmap(); // a no-op on a buffer already unmapped or destroyed
+  }
+
   /** Destroys one resident buffer (or all of them without a name). */
   dropResident(name?: string): void {
+    if (name === undefined || name === 'readback staging') this.releaseBorrowed();
     for (const [k, v] of this.resident) {
       if (name === undefined || k === name) {
         v.buffer.destroy();

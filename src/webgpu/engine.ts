@@ -253,7 +253,9 @@ class WebGpuSimEngine implements WebGpuEngine {
 
       // ---- per band of rows (one band unless the image exceeds the storage-binding limit): the pixel loop,
       // C's image statistics on the GPU (or on the host after readback: chooseStatsPlace), readback
-      const image = options.into ?? new Float32Array(npix);
+      // borrow: the image is the mapped readback range itself (one band only), valid until this engine's next call
+      const borrowing = !!options.borrow && !options.into && nBands === 1;
+      let image = options.into ?? (borrowing ? undefined : new Float32Array(npix));
       const statsKernel = onGpu
         ? await ctx.kernel(pipelineKey('stats', { workgroupSize: wg }), () => statsWgsl(wg), 'stats', ['uniform', 'tile', 'read', 'storage'])
         : null;
@@ -284,13 +286,15 @@ class WebGpuSimEngine implements WebGpuEngine {
           stats_s += t.gpu_s ?? t.wall_s;
         }
         const tRead = performance.now();
-        const [, recordBytes] = await ctx.readMany([
-          { src: imageBuf, bytes: count * 4, what: 'the image', into: image.subarray(origin, origin + count) },
+        const [imageBytes, recordBytes] = await ctx.readMany([
+          { src: imageBuf, bytes: count * 4, what: 'the image', ...(image ? { into: image.subarray(origin, origin + count) } : {}) },
           ...(statsKernel ? [{ src: recordsBuf!, bytes: bandGroups * STATS_RECORD_WORDS * 4, what: 'the image statistics' }] : []),
-        ]);
+        ], { borrow: borrowing });
+        image ??= new Float32Array(imageBytes, 0, count);
         if (statsKernel) records.push(new Uint32Array(recordBytes));
         readback_s += (performance.now() - tRead) / 1000;
       }
+      if (!image) throw new Error('internal: no image after the readback');
       let stats;
       if (statsKernel) {
         const all = new Uint32Array(records.reduce((n, r) => n + r.length, 0));
