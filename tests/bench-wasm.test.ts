@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { benchMain } from '../src/bench/cli.ts';
 import { kernelCase, variantFor } from '../src/bench/kernel-case.ts';
 import { measure } from '../src/bench/timing.ts';
-import { imageCase, loadEngine } from '../src/bench/image-case.ts';
+import { imageCase, loadEngine, provideEngine, type EngineModule } from '../src/bench/image-case.ts';
 import { smoothHklText, tricubicImageArgv } from '../src/bench/workloads.ts';
 import { validateReport, type Report } from '../src/bench/schema.ts';
 import type { EnvReport } from '../src/bench/env.ts';
@@ -87,6 +87,19 @@ test('an interpolation switch-off is recorded with its warnings, not hidden in a
   if (!r.ok) return;
   assert.match(r.timed.check.interpolation!, /^tricubic, switched to nearest at pixel/);
   assert.ok(r.timed.check.warnings!.some((w) => w.text.startsWith('WARNING: out of range for three point interpolation') && w.count === 1));
+});
+
+test('provideEngine: loadEngine hands out the module given (the bundled bench), and imports by URL again after', async () => {
+  const fake = { createEngine: async () => { throw new Error('fake'); }, prepareSimulation: async () => ({}) } as unknown as EngineModule;
+  provideEngine(fake);
+  try {
+    const got = await loadEngine();
+    assert.ok('engine' in got && got.engine === fake);
+  } finally {
+    provideEngine(undefined);
+  }
+  const real = await loadEngine();
+  assert.ok('engine' in real && real.engine !== fake && typeof real.engine.createEngine === 'function');
 });
 
 test.run();

@@ -34,8 +34,19 @@ export interface EngineModule {
 
 const ENGINE_URL = new URL('../simulator/engine.ts', import.meta.url).href;
 
+let provided: EngineModule | undefined;
+
+/**
+ * Gives loadEngine the engine module instead of importing it by URL: a bundle (src/bench/bundled.ts) has no
+ * src/simulator/engine.ts beside it to import.
+ */
+export function provideEngine(engine: EngineModule | undefined): void {
+  provided = engine;
+}
+
 /** The engine module, or why it cannot be used ({ missing } when the file is not there at all). */
 export async function loadEngine(): Promise<{ engine: EngineModule } | { missing: string } | { broken: string }> {
+  if (provided) return { engine: provided };
   try {
     const m = (await import(ENGINE_URL)) as Partial<EngineModule>;
     if (typeof m.createEngine !== 'function' || typeof m.prepareSimulation !== 'function') {
