@@ -11,8 +11,8 @@
 import type { BenchCase, BenchInstance } from './timing.ts';
 import type { KernelName } from './schema.ts';
 import { maxRelativeToPeak, repeatProblems } from './checks.ts';
-import { benchGrid, kernelEvaluations, scalarReference } from './kernel-case.ts';
-import { absorptionLayerParams, millerIndices, parallaxFactors } from './workloads.ts';
+import { kernelEvaluations, makeInputs, scalarReference } from './kernel-case.ts';
+import { absorptionLayerParams } from './workloads.ts';
 import type { BatchTimings } from '../webgpu/context.ts';
 
 /**
@@ -34,9 +34,7 @@ export interface GpuKernelCaseOptions {
 
 export function gpuKernelCase(o: GpuKernelCaseOptions): BenchCase<Float32Array, Float32Array> {
   const tricubic = o.kernel === 'tricubic';
-  const grid = tricubic ? benchGrid() : undefined;
-  const hkl = tricubic ? millerIndices(o.size) : undefined;
-  const rho = tricubic ? undefined : parallaxFactors(o.size);
+  const inp = makeInputs(o.kernel, o.size); // the WASM kernel cases' inputs
   const { delta, mu } = absorptionLayerParams(o.layers);
   let switchedAt = -1;
   return {
@@ -56,12 +54,12 @@ export function gpuKernelCase(o: GpuKernelCaseOptions): BenchCase<Float32Array, 
       return {
         run: async () => {
           if (tricubic) {
-            const r = await interpolateGpu(ctx, grid!, hkl!.h, hkl!.k, hkl!.l);
+            const r = await interpolateGpu(ctx, inp.grid!, inp.h!, inp.k!, inp.l!);
             if (r.firstOutOfRange !== -1) switchedAt = r.firstOutOfRange;
             last = r.timings;
             return r.values;
           }
-          return captureFractionsGpu(ctx, rho!, o.layers, delta, mu, { onTimings: (t) => (last = t) });
+          return captureFractionsGpu(ctx, inp.rho!, o.layers, delta, mu, { onTimings: (t) => (last = t) });
         },
         lastSplit: () => (last ? { gpu_upload_s: last.upload_s, gpu_prepass_s: last.prepass_s, gpu_kernel_s: last.kernel_s, gpu_readback_s: last.readback_s } : undefined),
         memory: () => ({ gpu_bytes: ctx.residentBytes }),

@@ -70,7 +70,7 @@ export function benchGrid(): HklGrid {
 }
 
 /** Host-side inputs of one kernel workload, generated before any timing. */
-interface KernelInputs {
+export interface KernelInputs {
   grid?: HklGrid;
   h?: Float64Array;
   k?: Float64Array;
@@ -78,7 +78,7 @@ interface KernelInputs {
   rho?: Float64Array;
 }
 
-function makeInputs(kernel: KernelName, size: number): KernelInputs {
+export function makeInputs(kernel: KernelName, size: number): KernelInputs {
   if (kernel === 'tricubic') return { grid: benchGrid(), ...millerIndices(size) };
   return { rho: parallaxFactors(size) };
 }

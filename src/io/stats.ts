@@ -64,9 +64,7 @@ export function imageStats(
       n++;
     }
   }
-  const count = n;
   const mean = sum / (n <= 0 ? 1 : n);
-  const rms = Math.sqrt(sumsqr / ((n <= 1 ? 2 : n) - 1));
 
   let dev = 0.0;
   let m = 0;
@@ -77,21 +75,20 @@ export function imageStats(
       m++;
     }
   }
-  const rmsd = Math.sqrt(dev / ((m <= 1 ? 2 : m) - 1));
-  return { maxI, maxIndex, mean, rms, rmsd, sum, count };
+  return statsFromSums(maxI, maxIndex, sum, sumsqr, n, dev, m);
 }
 
 /**
- * ImageStats from sums gathered elsewhere (the WASM imageStatistics kernel, the GPU records), with C's formulas:
- * mean = sum/N (N forced >= 1), rms = sqrt(sumsqr/(N-1)), rmsd = sqrt(dev/(N-1)) (N forced >= 2), where dev is
- * the sum of (x - mean)^2 over the same pixels.
+ * ImageStats from the sums (imageStats here, the WASM imageStatistics kernel, the GPU records), with C's formulas:
+ * mean = sum/N (N forced >= 1), rms = sqrt(sumsqr/(N-1)), rmsd = sqrt(dev/(M-1)) (N, M forced >= 2), where dev is
+ * the sum of (x - mean)^2 over M pixels: the same N pixels unless a mask left some out of the first pass only.
  */
-export function statsFromSums(maxI: number, maxIndex: number, sum: number, sumsqr: number, n: number, dev: number): ImageStats {
+export function statsFromSums(maxI: number, maxIndex: number, sum: number, sumsqr: number, n: number, dev: number, m = n): ImageStats {
   return {
     maxI, maxIndex, sum, count: n,
     mean: sum / (n <= 0 ? 1 : n),
     rms: Math.sqrt(sumsqr / ((n <= 1 ? 2 : n) - 1)),
-    rmsd: Math.sqrt(dev / ((n <= 1 ? 2 : n) - 1)),
+    rmsd: Math.sqrt(dev / ((m <= 1 ? 2 : m) - 1)),
   };
 }
 

@@ -149,6 +149,8 @@ class WebGpuSimEngine implements WebGpuEngine {
     const variant = simulateVariant(sim, wg);
     const g64 = geometry64(sim);
     const perPixel = evaluationsPerPixel(g64);
+    // dispatch plans over `pixels` pixels, in tiles small enough for the per-pixel work
+    const pixelPlan = (pixels: number) => this.context.plan(pixels, wg, this.opts.pixelsPerTile ?? itemsPerTile(this.context.info, perPixel));
     const tWall = performance.now();
     const buffers: GPUBuffer[] = [];
     try {
@@ -211,8 +213,7 @@ class WebGpuSimEngine implements WebGpuEngine {
       let tophatInfo: { pixels: number } | undefined;
       const tPre = performance.now();
       if (prepassKernel && preParams && switchBuf) {
-        const plan = ctx.plan(npix, wg, this.opts.pixelsPerTile ?? itemsPerTile(ctx.info, perPixel));
-        await ctx.dispatch('the switch-off pre-pass', prepassKernel, [preParams, phiBuf, switchBuf], plan);
+        await ctx.dispatch('the switch-off pre-pass', prepassKernel, [preParams, phiBuf, switchBuf], pixelPlan(npix));
         const report = await readSwitchBuffer(ctx, switchBuf, capacity);
         // an overflowing candidate list: every pixel up to the first definite one is checked in f64
         const r = resolveSwitch(report, npix, (p) => firstOutOfRangeInPixel(g64, p));
@@ -223,7 +224,7 @@ class WebGpuSimEngine implements WebGpuEngine {
       let overridesBuf: GPUBuffer | undefined;
       let overrides = { count: 0, words: 0 };
       if (tophatScan && preParams) {
-        const plan = ctx.plan(npix, wg, this.opts.pixelsPerTile ?? itemsPerTile(ctx.info, perPixel));
+        const plan = pixelPlan(npix);
         let listed: number[] = [];
         for (let room = capacity; ; ) {
           const scanBuf = await ctx.scoped('uploading the tophat scan', () => createSwitchBuffer(ctx, room));
@@ -269,7 +270,7 @@ class WebGpuSimEngine implements WebGpuEngine {
         const params = simUniforms(sim, switchAt ? switchAt.pixel : NO_UNIT, switchAt ? switchAt.raw : NO_UNIT, origin, overrides);
         const uBuf = await ctx.scoped('uploading the pixel-loop parameters', () => ctx.uniform('simulate params', params));
         buffers.push(uBuf);
-        const plan = shiftPlan(ctx.plan(count, wg, this.opts.pixelsPerTile ?? itemsPerTile(ctx.info, perPixel)), origin);
+        const plan = shiftPlan(pixelPlan(count), origin);
         firstPlan ??= plan;
         tiles += plan.tiles.length;
         const timing = await ctx.dispatch(nBands === 1 ? 'the pixel loop' : `the pixel loop (rows ${origin / width}-${(origin + count) / width - 1})`,
@@ -297,8 +298,13 @@ class WebGpuSimEngine implements WebGpuEngine {
       if (!image) throw new Error('internal: no image after the readback');
       let stats;
       if (statsKernel) {
+        // the bands' records, in band order
         const all = new Uint32Array(records.reduce((n, r) => n + r.length, 0));
-        records.reduce((at, r) => (all.set(r, at), at + r.length), 0);
+        let at = 0;
+        for (const r of records) {
+          all.set(r, at);
+          at += r.length;
+        }
         stats = combineStatsRecords(all);
       } else {
         const t = performance.now();
@@ -332,7 +338,6 @@ class WebGpuSimEngine implements WebGpuEngine {
       ctx.dropResident();
       this.gridOnDevice = null;
       this.statsExact = undefined; // the float-pair check runs again (it may be what failed)
-
       throw e;
     } finally {
       for (const b of buffers) b.destroy();

@@ -145,9 +145,14 @@ export function shiftPlan(plan: DispatchPlan, origin: number): DispatchPlan {
  * GpuBufferTooLargeError when a single row does not fit.
  */
 export function imageBandRows(width: number, height: number, limits: GpuLimits): number {
-  const limit = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const limit = bindableBytes(limits);
   checkStorageSize(`one row of the image (${width} pixels, f32)`, width * 4, limits);
   return Math.max(1, Math.min(height, Math.floor(limit / (width * 4))));
+}
+
+/** The most bytes one storage buffer can hold and be bound on a device with `limits`. */
+function bindableBytes(limits: GpuLimits): number {
+  return Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
 }
 
 export class GpuBufferTooLargeError extends Error {
@@ -161,7 +166,7 @@ const mb = (b: number) => `${(b / 2 ** 20).toFixed(b < 2 ** 24 ? 2 : 0)} MiB`;
  * one storage buffer on this device. `what` says what the buffer holds (e.g. "the image (4096x4096 pixels)").
  */
 export function checkStorageSize(what: string, bytes: number, limits: GpuLimits): void {
-  const limit = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const limit = bindableBytes(limits);
   if (bytes > limit) {
     const which = limits.maxStorageBufferBindingSize <= limits.maxBufferSize ? 'maxStorageBufferBindingSize' : 'maxBufferSize';
     throw new GpuBufferTooLargeError(

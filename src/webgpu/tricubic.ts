@@ -16,6 +16,7 @@
 import type { HklGrid } from '../kernels/tricubic.ts';
 import { checkGrid, outOfRangeWarning } from '../kernels/tricubic.ts';
 import type { BatchTimings, GpuContext } from './context.ts';
+import { outOfRange64 } from './geometry64.ts';
 import { pipelineKey } from './select.ts';
 import { createSwitchBuffer, readSwitchBuffer, resolveSwitch, switchWgsl, DEFAULT_CANDIDATE_CAPACITY } from './switchoff.ts';
 import { TILE, uniformLayout } from './uniforms.ts';
@@ -201,13 +202,6 @@ function pairs(h: Float64Array, k: Float64Array, l: Float64Array): Float32Array 
   return out;
 }
 
-/** The f64 range test of assembly/tricubic.ts (tricubicInRange negated: NaN is out of range). */
-function outOfRangeF64(grid: HklGrid, h: number, k: number, l: number): boolean {
-  return !(h - grid.hMin + 3 <= grid.hRange && h - 2 >= grid.hMin &&
-           k - grid.kMin + 3 <= grid.kRange && k - 2 >= grid.kMin &&
-           l - grid.lMin + 3 <= grid.lRange && l - 2 >= grid.lMin);
-}
-
 export interface GpuInterpolationResult {
   values: Float32Array;
   /** Index of the evaluation that switched interpolation off, -1 if none. */
@@ -263,7 +257,7 @@ export async function interpolateGpu(ctx: GpuContext, grid: HklGrid, h: Float64A
       buffers.push(uBuf, sBuf);
       await ctx.dispatch('the tricubic switch-off pre-pass', pre, [uBuf, gridBuf, hklBuf, sBuf], plan);
       const report = await readSwitchBuffer(ctx, sBuf, capacity);
-      const r = resolveSwitch(report, n, (i) => (outOfRangeF64(grid, h[i], k[i], l[i]) ? i : null));
+      const r = resolveSwitch(report, n, (i) => (outOfRange64(grid, h[i], k[i], l[i]) ? i : null));
       first = r.result ?? -1;
       prepass = { candidates: report.candidateCount, checked: r.checked, overflow: report.overflow };
     }
