@@ -26,6 +26,7 @@ import { GpuBufferTooLargeError } from '../src/webgpu/select.ts';
 import { pureF32Tolerance, toleranceRatios } from '../src/webgpu/precision.ts';
 import { interpolateGpu } from '../src/webgpu/tricubic.ts';
 import { captureFractionsGpu } from '../src/webgpu/absorption.ts';
+import { compareStats } from '../src/webgpu/stats.ts';
 import { gpuKernelCase, GPU_KERNEL_TOLERANCE } from '../src/bench/gpu-kernel-case.ts';
 import { measure } from '../src/bench/timing.ts';
 import { goldenDir, loadGoldenCases, type GoldenCase } from './helpers/golden.ts';
@@ -221,14 +222,12 @@ function gpuTests(handle: GpuHandle) {
 
   // C's image statistics on the GPU (src/webgpu/stats.ts) against the host loop over the same image
   function assertStatsMatch(what: string, gpu: ImageStats, host: ImageStats) {
-    const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(b), 1e-300));
-    const info = `${what}: gpu ${JSON.stringify(gpu)} host ${JSON.stringify(host)}`;
-    assert.is(gpu.maxI, host.maxI, `max_I ${info}`);
-    assert.is(gpu.maxIndex, host.maxIndex, `max_I index ${info}`);
-    assert.is(gpu.count, host.count, `count ${info}`);
-    for (const k of ['sum', 'mean', 'rms'] as const) assert.ok(rel(gpu[k], host[k]) <= 1e-12, `${k} ${info}`);
+    const d = compareStats(gpu, host);
+    const info = `${what}: ${JSON.stringify(d)}; gpu ${JSON.stringify(gpu)} host ${JSON.stringify(host)}`;
+    assert.ok(d.exact, `max_I, its index and the count ${info}`);
+    assert.ok(d.sums <= 1e-12, `sum, mean, rms ${info}`);
     // d and d^2 in f32: about 2^-23 relative at worst (stats.ts)
-    assert.ok(rel(gpu.rmsd, host.rmsd) <= 3e-7, `rmsd ${info}`);
+    assert.ok(d.rmsd <= 3e-7, `rmsd ${info}`);
   }
   const STATS_ROWS: [string, string, string[]][] = [
     ['tricubic_on_256', 'whole image', []],

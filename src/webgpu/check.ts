@@ -14,7 +14,8 @@
 import { readFileSync } from 'node:fs';
 import { createEngine, prepareSimulation, type PreparedSimulation, type SimEngine } from '../simulator/engine.ts';
 import { compareImages } from '../simulator/compare.ts';
-import { imageStats, type ImageStats } from '../io/stats.ts';
+import { imageStats } from '../io/stats.ts';
+import { compareStats } from './stats.ts';
 import { absorptionImageArgv, smoothHklText, tricubicImageArgv } from '../bench/workloads.ts';
 import { loadGoldenCases } from '../../tests/helpers/golden.ts';
 import { createWebGpuEngine, type WebGpuEngine, type WebGpuSimResult } from './engine.ts';
@@ -45,16 +46,7 @@ function parseOptions(argv: string[]): Options {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Worst relative difference of the GPU's statistics from the host loop's (max_I, index and count must be equal). */
-function statsDiff(gpu: ImageStats, host: ImageStats): { exact: boolean; sums: number; rmsd: number } {
-  const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(b), 1e-300));
-  return {
-    exact: gpu.maxI === host.maxI && gpu.maxIndex === host.maxIndex && gpu.count === host.count,
-    sums: Math.max(rel(gpu.sum, host.sum), rel(gpu.mean, host.mean), rel(gpu.rms, host.rms)),
-    rmsd: rel(gpu.rmsd, host.rmsd),
-  };
-}
-const statsOk = (d: ReturnType<typeof statsDiff>) => d.exact && d.sums <= 1e-12 && d.rmsd <= 3e-7;
+
 const ms = (s: number) => `${(s * 1000).toFixed(2)} ms`;
 
 async function parity(gpu: WebGpuEngine) {
@@ -65,11 +57,11 @@ async function parity(gpu: WebGpuEngine) {
     const r = await gpu.simulate(prepared);
     const q = toleranceRatios(compareImages(r.image, c.image), pureF32Tolerance(prepared.sim));
     const switchOk = r.switchPixel === (c.oorTrigger ?? -1);
-    const sd = statsDiff(r.stats, imageStats(r.image, r.width, r.height, prepared.sim.roi));
-    const ok = q.worst <= 1 && switchOk && statsOk(sd);
+    const sd = compareStats(r.stats, imageStats(r.image, r.width, r.height, prepared.sim.roi));
+    const ok = q.worst <= 1 && switchOk && sd.ok;
     rows.push({ case: c.name, worst: q.worst, maxRel: q.maxRel, sumRatio: q.sumRatio, oneMinusR: q.oneMinusR, switchOk, stats: r.gpu.stats, statsDiff: sd, ok, wall_s: r.gpuTimings.wall_s });
     console.log(`parity ${c.name.padEnd(26)} worst ${q.worst.toFixed(3)} of tolerance, switch-off ${switchOk ? 'exact' : 'WRONG'}, ` +
-      `statistics (${r.gpu.stats}) ${statsOk(sd) ? 'ok' : 'OFF'} (sums ${sd.sums.toExponential(1)}, rmsd ${sd.rmsd.toExponential(1)}) ${ok ? 'ok' : 'FAIL'}`);
+      `statistics (${r.gpu.stats}) ${sd.ok ? 'ok' : 'OFF'} (sums ${sd.sums.toExponential(1)}, rmsd ${sd.rmsd.toExponential(1)}) ${ok ? 'ok' : 'FAIL'}`);
   }
   return rows;
 }
@@ -122,7 +114,7 @@ async function bench(opts: Options) {
       const m = compareImages(cold.image, ref.image);
       const q = toleranceRatios({ ...m, maxRelDiff: Math.max(0, m.maxRelDiff - slack) }, tol);
       const pick = (k: keyof WebGpuSimResult['gpuTimings']) => median(warm.map((r) => r.gpuTimings[k] as number));
-      const sd = statsDiff(cold.stats, imageStats(cold.image, cold.width, cold.height, prepared.sim.roi));
+      const sd = compareStats(cold.stats, imageStats(cold.image, cold.width, cold.height, prepared.sim.roi));
       const row = {
         size, workload: w.name, evaluations: cold.evaluations, cold_s,
         warm_wall_s: pick('wall_s'), warm_wall_samples_s: warm.map((r) => r.gpuTimings.wall_s),
@@ -132,7 +124,7 @@ async function bench(opts: Options) {
         readback_borrow_s: median(warmBorrow.map((r) => r.readback_s)),
         kernel_s: pick('kernel_s'), kernel_clock: cold.gpuTimings.kernel_clock,
         upload_s: pick('upload_s'), prepass_s: pick('prepass_s'), stats_s: pick('stats_s'), readback_s: pick('readback_s'),
-        stats: cold.gpu.stats, statsDiff: sd, statsOk: statsOk(sd), gpu_bytes: gpuBytes,
+        stats: cold.gpu.stats, statsDiff: sd, statsOk: sd.ok, gpu_bytes: gpuBytes,
         wasm_simd_f32_s: wasm_s, reference: refEngine === wasm ? 'wasm f32' : 'wasm f64', worst: q.worst,
         repeatable: [...warm, warmInto[warmInto.length - 1]].every((r) => r.image.every((v, i) => v === cold.image[i])) && warmBorrow.every((r) => r.same),
         dispatch: cold.gpu.dispatch,

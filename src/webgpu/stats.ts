@@ -187,6 +187,21 @@ fn stats(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
 `;
 }
 
+/** How close the GPU statistics come to the host loop's (src/io/stats.ts): the bounds the header derives. */
+export const GPU_STATS_TOLERANCE = { sums: 1e-12, rmsd: 3e-7 } as const;
+
+/**
+ * The GPU statistics against the host loop's over the same image: whether max_I, its index and the count are
+ * equal, the worst relative difference of sum, mean and rms, and that of rmsd; `ok` within GPU_STATS_TOLERANCE.
+ */
+export function compareStats(gpu: SimStats, host: SimStats): { exact: boolean; sums: number; rmsd: number; ok: boolean } {
+  const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(b), 1e-300));
+  const exact = gpu.maxI === host.maxI && gpu.maxIndex === host.maxIndex && gpu.count === host.count;
+  const sums = Math.max(rel(gpu.sum, host.sum), rel(gpu.mean, host.mean), rel(gpu.rms, host.rms));
+  const rmsd = rel(gpu.rmsd, host.rmsd);
+  return { exact, sums, rmsd, ok: exact && sums <= GPU_STATS_TOLERANCE.sums && rmsd <= GPU_STATS_TOLERANCE.rmsd };
+}
+
 /**
  * C's statistics from the kernel's workgroup records in f64. The records must come in ascending pixel order
  * (workgroup order, then band order when the image went through in row bands).
