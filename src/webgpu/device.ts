@@ -55,7 +55,7 @@ async function gpuEntry(): Promise<{ gpu: GPU; provider: string } | { error: str
     if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
   }
   // Dawn rounds timestamp queries to multiples of 65536 ns by default (a browser's defence against timing
-  // attacks; measured here: every duration a multiple of 65536 ns). A Node process has no such adversary, and the
+  // attacks; scripts/measure/timestamps.ts: every duration a multiple of 65536 ns). A Node process has no such adversary, and the
   // GPU kernel times of the reports need the nanoseconds.
   const gpu = mod.create(['disable-dawn-features=timestamp_quantization']);
   dawnInstances.push(gpu);

@@ -70,7 +70,7 @@ export function isSoftwareAdapter(facts: AdapterFacts): boolean {
 /**
  * Where C's image statistics are computed: on the GPU (a reduction kernel; no host pass over the image), except
  * on a software adapter, whose "GPU" is this CPU emulating workgroups: there the host loop is about 10x faster
- * (1024^2 on SwiftShader, 2 cores: kernel 110-140 ms, host 4-21 ms).
+ * (1024^2 on SwiftShader, 2 cores: kernel 96-112 ms, host loop 3-24 ms; scripts/measure/gpu-host-costs.ts 1024 gpu).
  */
 export function chooseStatsPlace(facts: AdapterFacts): 'gpu' | 'host' {
   return isSoftwareAdapter(facts) ? 'host' : 'gpu';

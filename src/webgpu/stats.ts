@@ -13,9 +13,10 @@
 //    d and d^2 are rounded to f32, so rmsd carries a relative error of about 2^-23 (bounded by Cauchy-Schwarz,
 //    whatever the image); tests/webgpu.test.ts checks every figure against the host loop.
 // The kernel relies on IEEE f32 addition without reassociation (TwoSum). Vulkan's SPIR-V rules forbid such
-// rewrites, OpenGL's do not: Deno's wgpu on Mesa llvmpipe (GL) gave sums off by ~1e-8 (seen in
-// tests/deno/webgpu_test.ts). So an engine first runs statsArithmeticExact() on its device - pair_add over
-// inputs from a buffer against pairAddF32 - and computes the statistics on the host where it fails.
+// rewrites, OpenGL's do not. So an engine first runs statsArithmeticExact() on its device - pair_add over inputs
+// from a buffer against pairAddF32 - and computes the statistics on the host where it fails: Deno's wgpu on its GL
+// backend (Mesa llvmpipe) does (VK_ICD_FILENAMES=/nonexistent npx deno test --allow-read --allow-env
+// tests/deno/webgpu_test.ts -- --webgpu: "statistics on the host (... float-pair check failed ...)").
 
 import type { SimStats } from '../simulator/engine.ts';
 import { statsFromSums } from '../io/stats.ts';
