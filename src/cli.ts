@@ -73,16 +73,51 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+let stdoutFailure: string | undefined;
+
+function safeStderr(text: string): void {
+  try {
+    process.stderr.write(text);
+  } catch {
+    // stderr closed too: nothing left to tell
+  }
+}
+
+/** Ends the process after a signal: temporary files removed, one line on stderr, the documented code. */
+function stop(why: string, code: number): never {
+  removePendingTempFiles();
+  // on a terminal, erase a progress bar so that the message starts its own line
+  safeStderr(`${process.stderr.isTTY ? '\r\x1b[K' : ''}error: ${why}\n`);
+  process.exit(code);
+}
+
 const invokedDirectly = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
 if (invokedDirectly) {
-  // serve handles Ctrl-C itself (closes the server, exit 0)
-  if (process.argv[2] !== 'serve') process.on('SIGINT', () => {
-    removePendingTempFiles();
-    // on a terminal, erase a progress bar so that the message starts its own line
-    process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}error: interrupted (SIGINT)\n`);
-    process.exit(EXIT.INTERRUPTED);
-  });
+  // serve handles its own signals (closes the server, exit 0)
+  if (process.argv[2] !== 'serve') {
+    const codes = { SIGINT: EXIT.INTERRUPTED, SIGHUP: EXIT.HANGUP, SIGTERM: EXIT.TERMINATED } as const;
+    for (const sig of Object.keys(codes) as (keyof typeof codes)[]) {
+      process.on(sig, () => stop(`interrupted (${sig})`, codes[sig]));
+    }
+    // started through npx/tsx, a parent killed with -9 cannot forward a signal: a run whose parent is gone
+    // stops instead of writing its outputs long after the caller saw it end
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) stop('the parent process is gone', EXIT.HANGUP);
+    }, 500).unref();
+  }
+  // a closed pipe (`| head -1`) or a full device on stdout stops the printing, not the run: the files are
+  // still written; only a failure other than a closed pipe changes the exit code (to 4, an output failed)
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (stream === process.stdout && e.code !== 'EPIPE') stdoutFailure ??= e.code ?? String(e.message);
+    });
+  }
   main(process.argv.slice(2)).then((code) => {
+    if (stdoutFailure && code === EXIT.OK) {
+      safeStderr(`error: cannot write to standard output (${stdoutFailure}); the output files were written\n`);
+      code = EXIT.OUTPUT;
+    }
     process.exitCode = code;
   });
 }

@@ -14,8 +14,12 @@ export const EXIT = {
   OUTPUT: 4,
   /** a backend or resource is unavailable: no GPU, no threads, not enough memory */
   RESOURCE: 5,
-  /** interrupted by SIGINT */
+  /** interrupted by SIGINT (Ctrl-C) */
   INTERRUPTED: 130,
+  /** ended by SIGHUP (the terminal closed) */
+  HANGUP: 129,
+  /** ended by SIGTERM (kill, timeout) */
+  TERMINATED: 143,
 } as const;
 
 /** An error meant for the user: one line, and the exit code the CLI ends with. */

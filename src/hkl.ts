@@ -381,12 +381,43 @@ export async function readHklFile(path: string, opts: HklParseOptions = {}): Pro
     if (st.isDirectory()) throw new HklError(source, undefined, 'is a directory, not an HKL file');
     // a device never ends (/dev/zero) or waits for typing (/dev/stdin on a terminal); a pipe is fine
     if (st.isCharacterDevice() || st.isBlockDevice() || st.isSocket()) throw new HklError(source, undefined, 'is a device or socket, not an HKL file');
-    bytes = await readFile(path);
+    if (st.isFIFO()) {
+      // a named pipe may never end (an endless writer) or never start (no writer): only this process's own
+      // standard input is read as a stream, with a size cap; a FIFO on disk is refused
+      if (!/^\/dev\/stdin$|^\/dev\/fd\/0$|^\/proc\/self\/fd\/0$/.test(path)) {
+        throw new HklError(source, undefined, 'is a named pipe (FIFO), not an HKL file: give a regular file (or -hkl /dev/stdin for a pipe)');
+      }
+      bytes = await readCapped(path, HKL_STREAM_MAX_BYTES, source);
+    } else {
+      bytes = await readFile(path);
+    }
   } catch (e) {
     if (e instanceof HklError) throw e;
     throw new HklError(source, undefined, fsProblem(e as NodeJS.ErrnoException));
   }
   return parseHkl(bytes, { ...opts, source });
+}
+
+/** Most bytes read from a pipe (standard input) as an HKL file. */
+export const HKL_STREAM_MAX_BYTES = 1024 * 1024 * 1024;
+
+/** Reads a stream to its end, refusing more than `max` bytes (an endless writer must not fill the memory). */
+async function readCapped(path: string, max: number, source: string): Promise<Uint8Array> {
+  const { createReadStream } = await import('node:fs');
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  for await (const chunk of createReadStream(path)) {
+    n += (chunk as Uint8Array).length;
+    if (n > max) throw new HklError(source, undefined, `more than ${max} bytes on the pipe: not an HKL file of a size this program reads`);
+    parts.push(chunk as Uint8Array);
+  }
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }
 
 function fsProblem(e: NodeJS.ErrnoException): string {

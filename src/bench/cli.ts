@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { EXIT } from '../errors.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
+import { findSameFile } from '../io/targets.ts';
 import { allBackends, BACKEND_NAMES, type BenchBackend, type MeasurementRequest } from './backends.ts';
 import { C_BINARY_ENV } from './c-reference.ts';
 import { collectEnv, localMachineTag, summarizeEnv, REPO_ROOT, type EnvReport } from './env.ts';
@@ -197,6 +198,11 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
   const env = await (deps.env ?? (() => collectEnv()))();
   const summary = summarizeEnv(env);
   const printError = deps.printError ?? ((l: string) => process.stderr.write(l + '\n'));
+  const clash = await findSameFile([], [['--json', o.json], ['--md', o.md]]);
+  if (clash) {
+    printError(`error: ${clash}`);
+    return EXIT.USAGE;
+  }
   const runDir = runFolder(o.out, env.machine_tag, deps);
   if (runDir === null) return EXIT.OUTPUT;
   const log = new RunLog(join(runDir, 'run_log.txt'), print);
@@ -315,6 +321,11 @@ function runFolder(out: string, tag: string, deps: BenchDeps): string | null {
 async function compareCommand(p: ParsedArgs, argv: string[], deps: BenchDeps): Promise<number> {
   const print = deps.print ?? ((l: string) => process.stdout.write(l + '\n'));
   if (!p.positional.length) throw new UsageError('compare needs report folders or JSON files');
+  const clash = await findSameFile(p.positional.map((f) => ['the compare input', f] as [string, string]), [['--md', p.options.get('md')?.[0]]]);
+  if (clash) {
+    (deps.printError ?? ((l: string) => process.stderr.write(l + '\n')))(`error: ${clash}`);
+    return EXIT.USAGE;
+  }
   let sources;
   try {
     sources = loadReports(p.positional);

@@ -598,7 +598,8 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
 /**
  * Combinations no order of the flags can make sense of: f64 on the f32-only WebGPU backend, --threads for a
  * backend without threads, two outputs (or an output and the HKL input) naming the same file. Paths are compared
- * as written (this module has no file system): `./x` and `x` are not caught.
+ * as written here (this module has no file system); the CLI compares the resolved files too
+ * (src/simulator/run.ts checkSameFiles: `./x`, `x` and a symlink to it are one file).
  */
 function checkConflicts(a: SimArgs): void {
   if (a.backend === 'webgpu' && a.dtype === 'f64') {
@@ -619,7 +620,7 @@ function checkConflicts(a: SimArgs): void {
   ];
   const seen = new Map<string, string>();
   for (const [flag, path] of files) {
-    if (path === undefined) continue;
+    if (path === undefined || path === '/dev/null') continue; // discarding twice loses nothing
     const other = seen.get(path);
     if (other !== undefined) {
       const why = other === '-hkl' ? 'the output would overwrite the input' : 'one output would overwrite the other';

@@ -9,7 +9,8 @@ import { startBackend, closeEngine } from '../index.ts';
 import { encodeOutputs } from './outputs.ts';
 import { maxPosition } from '../io/stats.ts';
 import { formatG } from '../util/cformat.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { writeFilesAtomic, WriteError } from '../io/atomic.ts';
+import { findSameFile } from '../io/targets.ts';
 import { EXIT, UserError } from '../errors.ts';
 
 function progressBar(enabled: boolean) {
@@ -40,6 +41,8 @@ async function checkOutputs(a: SimArgs): Promise<void> {
   const outputs: [string, string | undefined][] = [
     ['-floatfile', a.floatfile], ['-intfile', a.intfile], ['-pgmfile', a.nopgm ? undefined : a.pgmfile], ['--pngfile', a.pngfile],
   ];
+  const clash = await findSameFile([['-hkl', a.hklPath]], outputs);
+  if (clash) throw new UserError(clash, EXIT.USAGE);
   for (const [flag, path] of outputs) {
     if (path === undefined) continue;
     const dir = dirname(path);
@@ -108,15 +111,14 @@ export async function runSimulate(argv: string[], args: SimArgs): Promise<number
   }
   const { files, lines } = await encodeOutputs(sim, r);
   for (const l of lines) console.log(l);
-  for (const f of files) {
-    try {
-      await writeFileAtomic(f.path, f.bytes);
-    } catch (e) {
-      const msg = (e as Error).message;
-      const prefix = `cannot write ${f.path}: `;
-      throw new UserError(`cannot write ${f.flag} ${f.path}: ${msg.startsWith(prefix) ? msg.slice(prefix.length) : msg}`, EXIT.OUTPUT);
-    }
-    console.log(`wrote ${f.path} (${f.bytes.length} bytes)`);
+  try {
+    await writeFilesAtomic(files.map((f) => ({ path: f.path, data: f.bytes, label: f.flag })));
+  } catch (e) {
+    if (!(e instanceof WriteError)) throw e;
+    const prefix = `cannot write ${e.write.path}: `;
+    const msg = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+    throw new UserError(`cannot write ${e.write.label} ${e.write.path}: ${msg}; no output was replaced`, EXIT.OUTPUT);
   }
+  for (const f of files) console.log(`wrote ${f.path} (${f.bytes.length} bytes)`);
   return EXIT.OK;
 }

@@ -1,0 +1,157 @@
+// Issue 19, data loss and hangs (items 1-5, 7): an input or an earlier output is never destroyed, however its
+// path is spelled; streams and devices are written in place through their descriptor; FIFOs never hang; a
+// closed or full stdout does not lose the files; a failed output replaces nothing. Each case first reproduced
+// the fault (exit 0 with the HKL file overwritten, a symlink replaced by a file, a hang, a stack trace).
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXIT } from '../src/errors.ts';
+import { REPO_ROOT, expectFailure, runMain, scratch } from './helpers/cli.ts';
+
+const tmp = scratch('reliability-files');
+test.after(() => tmp.cleanup());
+const root = tmp.dir();
+
+const C = ['-cell', '100', '100', '100', '90', '90', '90', '-distance', '150', '-pixel', '0.1', '-N', '2', '-detpixels', '16', '-lambda', '1', '-noprogress'];
+const HKL = '0 0 0 100\n1 0 0 50\n';
+
+/** A fresh folder holding x.hkl; returns its path. */
+function folder(name: string): string {
+  const d = join(root, name);
+  mkdirSync(d, { recursive: true });
+  writeFileSync(join(d, 'x.hkl'), HKL);
+  return d;
+}
+
+/** Runs the CLI through bash in `cwd` (pipes, redirections, FIFOs), bounded by `timeout` seconds. */
+function sh(cwd: string, script: string, timeout = 60) {
+  const cli = `node --import ${join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')} ${join(REPO_ROOT, 'src', 'cli.ts')}`;
+  // nb runs the CLI as a child of the shell (as npx would); nbx replaces the shell by it
+  const r = spawnSync('bash', ['-c', `nb() { ${cli} "$@"; }; nbx() { exec ${cli} "$@"; }; ${script}`], {
+    cwd, encoding: 'latin1', timeout: timeout * 1000, env: { ...process.env, VK_ICD_FILENAMES: undefined },
+  });
+  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', timedOut: r.error !== undefined };
+}
+
+for (const spelling of ['./x.hkl', 'PWD/x.hkl', './/x.hkl', 'sub/../x.hkl', 'link.hkl']) {
+  test(`the HKL input is never an output: -floatfile ${spelling}`, async () => {
+    const d = folder(`same-${spelling.replace(/\W/g, '_')}`);
+    mkdirSync(join(d, 'sub'), { recursive: true });
+    symlinkSync('x.hkl', join(d, 'link.hkl'));
+    const out = spelling === 'PWD/x.hkl' ? join(d, 'x.hkl') : join(d, spelling);
+    const r = await runMain(['simulate', ...C, '-hkl', join(d, 'x.hkl'), '-floatfile', out]);
+    expectFailure(r, EXIT.USAGE, "'-hkl' and '-floatfile'", 'the output would overwrite the input');
+    assert.is(readFileSync(join(d, 'x.hkl'), 'utf8'), HKL);
+  });
+}
+
+test('two spellings of one output are refused; /dev/null twice is fine', async () => {
+  const d = folder('two-outputs');
+  const r = await runMain(['simulate', ...C, '-default_F', '100', '-floatfile', join(d, 'a.out'), '-intfile', `${d}/./a.out`]);
+  expectFailure(r, EXIT.USAGE, 'one output would overwrite the other');
+  const ok = await runMain(['simulate', ...C, '-default_F', '100', '-floatfile', '/dev/null', '-intfile', '/dev/null']);
+  assert.is(ok.code, EXIT.OK, ok.stderr);
+});
+
+test('an output symlinked to /proc/self/fd/1 goes into the pipe; the link stays a link', () => {
+  const d = folder('stream');
+  symlinkSync('/proc/self/fd/1', join(d, 's'));
+  const r = sh(d, 'nb simulate ' + C.join(' ') + ' -default_F 100 -floatfile s | wc -c');
+  assert.is(r.code, 0, r.stderr);
+  const bytes = Number(r.stdout.trim());
+  assert.ok(bytes > 16 * 16 * 4, `only ${bytes} bytes reached the pipe`);
+  assert.ok(lstatSync(join(d, 's')).isSymbolicLink(), 'the symlink was replaced');
+  assert.equal(readdirSync(d).sort(), ['s', 'x.hkl']);
+});
+
+test('-floatfile /dev/stdout > log.txt writes into the redirection, keeping the printed lines', () => {
+  const d = folder('stdout-file');
+  const r = sh(d, 'nb simulate ' + C.join(' ') + ' -default_F 100 -floatfile /dev/stdout > log.txt');
+  assert.is(r.code, 0, r.stderr);
+  const log = readFileSync(join(d, 'log.txt'), 'latin1');
+  assert.ok(log.includes('max_I'), 'the summary lines were lost');
+  assert.ok(log.length > 1024, 'the image did not reach the redirection');
+});
+
+test('a FIFO as the HKL input is refused at once, not read for ever', () => {
+  const d = folder('fifo-in');
+  const r = sh(d, 'mkfifo f.hkl; nb simulate ' + C.join(' ') + ' -hkl f.hkl', 30);
+  assert.not.ok(r.timedOut, 'hung');
+  assert.is(r.code, EXIT.INPUT);
+  assert.match(r.stderr, /named pipe \(FIFO\)/);
+});
+
+test('an output FIFO without a reader fails at once; the HKL file through /dev/stdin works', () => {
+  const d = folder('fifo-out');
+  const r = sh(d, 'mkfifo o.fifo; nb simulate ' + C.join(' ') + ' -default_F 100 -floatfile o.fifo', 30);
+  assert.not.ok(r.timedOut, 'hung');
+  assert.is(r.code, EXIT.OUTPUT);
+  assert.match(r.stderr, /has no reader/);
+  const p = sh(d, 'cat x.hkl | nb simulate ' + C.join(' ') + ' -hkl /dev/stdin -floatfile piped.bin');
+  assert.is(p.code, 0, p.stderr);
+  assert.is(readFileSync(join(d, 'piped.bin')).length, 16 * 16 * 4);
+});
+
+test('a closed stdout (| head -1) and a full one (> /dev/full) still write the files, without a stack trace', () => {
+  const d = folder('closed-stdout');
+  const r = sh(d, 'nb simulate ' + C.join(' ') + ' -default_F 100 -floatfile r.bin | head -1 >/dev/null; echo "rc=${PIPESTATUS[0]}"');
+  assert.match(r.stdout, /rc=0/);
+  assert.not.match(r.stderr, /at .*\.ts:\d+|EPIPE/);
+  assert.is(readFileSync(join(d, 'r.bin')).length, 1024);
+  const f = sh(d, 'nb simulate ' + C.join(' ') + ' -default_F 100 -floatfile r2.bin > /dev/full');
+  assert.is(f.code, EXIT.OUTPUT);
+  assert.match(f.stderr, /^error: cannot write to standard output \(ENOSPC\); the output files were written\n$/);
+  assert.is(readFileSync(join(d, 'r2.bin')).length, 1024);
+});
+
+test('a failed output replaces no other output (all or nothing)', async () => {
+  const d = folder('all-or-nothing');
+  writeFileSync(join(d, 'A.bin'), 'old');
+  writeFileSync(join(d, 'C.pgm'), 'old');
+  const r = await runMain(['simulate', ...C, '-default_F', '100', '-floatfile', join(d, 'A.bin'), '-intfile', '/dev/full', '-pgmfile', join(d, 'C.pgm')]);
+  expectFailure(r, EXIT.OUTPUT, '/dev/full', 'no output was replaced');
+  assert.is(readFileSync(join(d, 'A.bin'), 'utf8'), 'old');
+  assert.is(readFileSync(join(d, 'C.pgm'), 'utf8'), 'old');
+  assert.equal(readdirSync(d).filter((n) => n.endsWith('.tmp')), []);
+});
+
+test('bench: --md naming a compare input, or --json and --md one file, is refused before anything is written', async () => {
+  const d = folder('bench');
+  const reports = join(REPO_ROOT, 'reports');
+  const run = readdirSync(reports).find((n) => existsSync(join(reports, n)) && readdirSync(join(reports, n)).some((f) => f.endsWith('_baseline.json')))!;
+  const src = readdirSync(join(reports, run)).find((f) => f.endsWith('_baseline.json'))!;
+  const v = join(d, 'v.json');
+  writeFileSync(v, readFileSync(join(reports, run, src)));
+  const before = readFileSync(v, 'utf8');
+  const r = await runMain(['bench', 'compare', v, '--md', `${d}/./v.json`, '--out', join(d, 'out')]);
+  expectFailure(r, EXIT.USAGE, 'the compare input', 'would overwrite the input');
+  assert.is(readFileSync(v, 'utf8'), before);
+});
+
+for (const [sig, code] of [['TERM', EXIT.TERMINATED], ['HUP', EXIT.HANGUP]] as const) {
+  test(`SIGTERM and SIGHUP end a run like Ctrl-C: SIG${sig} -> one line, exit ${code}, no temporary file`, () => {
+    const d = folder(`sig-${sig}`);
+    const long = '-cell 100 100 100 90 90 90 -default_F 100 -detpixels 2048 -oversample 12 -noprogress -floatfile out.bin';
+    const r = sh(d, `(nbx simulate ${long} > log.txt) & pid=$!; sleep 4; kill -${sig} $pid; wait $pid; echo rc=$?`, 60);
+    assert.match(r.stdout, new RegExp(`rc=${code}\\b`), r.stdout + r.stderr);
+    assert.match(r.stderr, new RegExp(`^error: interrupted \\(SIG${sig}\\)\\n$`));
+    assert.equal(readdirSync(d).sort(), ['log.txt', 'x.hkl']);
+  });
+}
+
+test('a run whose parent is killed with -9 stops within a second and writes nothing (no orphan)', () => {
+  const d = folder('orphan');
+  const long = '-cell 100 100 100 90 90 90 -default_F 100 -detpixels 2048 -oversample 12 -noprogress -floatfile out.bin';
+  // the backgrounded subshell is the parent (like npx); pkill -P finds its node child before the parent dies
+  const cli = `node --import ${join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')} ${join(REPO_ROOT, 'src', 'cli.ts')}`;
+  const r = sh(d, `( ${cli} simulate ${long} > log.txt 2> err.txt & echo $! > child.pid; wait ) & pid=$!; sleep 4; kill -9 $pid; sleep 2; ` +
+    'kill -0 $(cat child.pid) 2>/dev/null && echo alive || echo gone', 60);
+  assert.match(r.stdout, /gone/);
+  assert.is(readFileSync(join(d, 'err.txt'), 'utf8'), 'error: the parent process is gone\n');
+  assert.not.ok(existsSync(join(d, 'out.bin')));
+});
+
+test.run();
