@@ -91,10 +91,10 @@ function stop(why: string, code: number): never {
   process.exit(code);
 }
 
-const invokedDirectly = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
-if (invokedDirectly) {
+/** Runs the command line as this process: signals, a closed stdout and the exit code handled. */
+export function runCli(argv: string[]): void {
   // serve handles its own signals (closes the server, exit 0)
-  if (process.argv[2] !== 'serve') {
+  if (argv[0] !== 'serve') {
     const codes = { SIGINT: EXIT.INTERRUPTED, SIGHUP: EXIT.HANGUP, SIGTERM: EXIT.TERMINATED } as const;
     for (const sig of Object.keys(codes) as (keyof typeof codes)[]) {
       process.on(sig, () => stop(`interrupted (${sig})`, codes[sig]));
@@ -113,7 +113,7 @@ if (invokedDirectly) {
       if (stream === process.stdout && e.code !== 'EPIPE') stdoutFailure ??= e.code ?? String(e.message);
     });
   }
-  main(process.argv.slice(2)).then((code) => {
+  main(argv).then((code) => {
     if (stdoutFailure && code === EXIT.OK) {
       safeStderr(`error: cannot write to standard output (${stdoutFailure}); the output files were written\n`);
       code = EXIT.OUTPUT;
@@ -121,3 +121,9 @@ if (invokedDirectly) {
     process.exitCode = code;
   });
 }
+
+// run as `tsx src/cli.ts` (the compiled bin, src/bin/nanobragg.ts, calls runCli itself; its bundle holds this
+// module under another file name, hence the check of this module's own name)
+const invokedDirectly =
+  /\/cli\.ts$/.test(import.meta.url) && !!process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
+if (invokedDirectly) runCli(process.argv.slice(2));

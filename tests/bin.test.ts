@@ -1,0 +1,65 @@
+// The compiled `nanobragg` bin (scripts/build-cli.mjs -> out/bin/nanobragg.mjs, built by `npm ci` and `npm test`):
+// the same image and exit codes as `tsx src/cli.ts`, and a CPU simulate whose static import graph holds no
+// WebGPU, bench, server or worker code (those load lazily, only when asked for).
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, runMain, scratch } from './helpers/cli.ts';
+
+const BIN = join(REPO_ROOT, 'out', 'bin', 'nanobragg.mjs');
+const tmp = scratch('bin');
+test.after(() => tmp.cleanup());
+
+const TINY = ['-cell', '100', '100', '100', '90', '90', '90', '-default_F', '100', '-N', '2', '-detpixels', '24', '-noprogress'];
+
+function bin(argv: string[]) {
+  return spawnSync(process.execPath, [BIN, ...argv], { encoding: 'utf8', cwd: REPO_ROOT, env: { ...process.env, VK_ICD_FILENAMES: undefined } });
+}
+
+test('the bin is built (npm ci and npm test run scripts/build-cli.mjs)', () => {
+  assert.ok(existsSync(BIN), `${BIN} is missing: run npm run build:cli`);
+  assert.ok(readFileSync(BIN, 'utf8').startsWith('#!/usr/bin/env node\n'));
+});
+
+for (const backend of ['wasm', 'wasm-scalar', 'wasm-threads']) {
+  test(`bin and tsx src/cli.ts write the same image (--backend ${backend}, f32 and f64)`, async () => {
+    const d = tmp.dir();
+    for (const dtype of ['f32', 'f64']) {
+      const a = join(d, `bin-${dtype}.bin`), b = join(d, `tsx-${dtype}.bin`);
+      const r = bin(['simulate', ...TINY, '--backend', backend, '--dtype', dtype, '-floatfile', a]);
+      assert.is(r.status, 0, r.stderr);
+      const m = await runMain(['simulate', ...TINY, '--backend', backend, '--dtype', dtype, '-floatfile', b]);
+      assert.is(m.code, 0, m.stderr);
+      assert.ok(readFileSync(a).equals(readFileSync(b)), `${backend} ${dtype}: the images differ`);
+    }
+  });
+}
+
+test('the bin exits with the documented code and one line on a bad flag', () => {
+  const r = bin(['simulate', ...TINY, '-detpxels', '16']);
+  assert.is(r.status, 2);
+  assert.is(r.stderr, "error: unknown option '-detpxels' (did you mean '-detpixels'?)\n");
+});
+
+test('a CPU simulate loads no WebGPU, bench, server or worker code statically', () => {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(join(REPO_ROOT, 'out', 'bin', file), 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\s[^;]*?from\s*"([^"]+)"|^import\s*"([^"]+)"/gms)) {
+      const spec = m[1] ?? m[2];
+      assert.not.ok(spec === 'webgpu' || spec === 'esbuild' || spec === 'node:worker_threads' || spec === 'node:http',
+        `${file} statically imports ${spec}`);
+      if (spec.startsWith('./')) visit(spec.slice(2));
+    }
+  };
+  visit('nanobragg.mjs');
+  const names = [...seen].join(' ');
+  assert.not.match(names, /context-|device-|serve-|gpu-kernel|runner-/, `static graph: ${names}`);
+});
+
+test.run();
