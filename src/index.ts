@@ -237,6 +237,22 @@ export function configToArgv(config: SimulationConfig): string[] {
   const put = (flag: string, key: string, v: unknown) => {
     if (v !== undefined) a.push(flag, num(key, v));
   };
+  // a string 'false' is truthy: booleans and pairs are checked, not coerced (issue 19 item 11)
+  for (const k of ['interpolate', 'oversampleThick', 'pointPixel'] as const) {
+    if (c[k] !== undefined && typeof c[k] !== 'boolean') throw new TypeError(`config.${k} must be true or false, got ${JSON.stringify(c[k])}`);
+  }
+  if (c.polarization !== undefined && c.polarization !== false && typeof c.polarization !== 'number') {
+    throw new TypeError(`config.polarization must be a number (Kahn factor) or false, got ${JSON.stringify(c.polarization)}`);
+  }
+  const pair = (key: string, v: unknown, what: string) => {
+    if (v !== undefined && !(Array.isArray(v) && v.length === 2)) throw new TypeError(`config.${key} must be ${what}, got ${JSON.stringify(v)}`);
+  };
+  if (Array.isArray(c.detpixels)) pair('detpixels', c.detpixels, 'a number or [fast, slow]');
+  pair('beamMm', c.beamMm, '[Xbeam, Ybeam] in mm');
+  if (c.hkl !== undefined && typeof c.hkl !== 'string' && !(c.hkl instanceof Uint8Array)) {
+    throw new TypeError(`config.hkl must be the HKL text (a string) or its bytes (a Uint8Array), got ${Object.prototype.toString.call(c.hkl).slice(8, -1)}`);
+  }
+  if (c.roi !== undefined && (c.roi === null || typeof c.roi !== 'object')) throw new TypeError('config.roi must be { xmin, xmax, ymin, ymax }');
   if (c.hkl !== undefined || c.hklPath !== undefined) a.push('-hkl', c.hklPath ?? 'config.hkl');
   if (!Array.isArray(c.cell) || c.cell.length !== 6) throw new TypeError('config.cell must be [a, b, c, alpha, beta, gamma] (Å, degrees)');
   a.push('-cell', ...c.cell.map((v, i) => num(`cell[${i}]`, v)));
@@ -277,6 +293,8 @@ export function configToArgv(config: SimulationConfig): string[] {
   if (c.roi !== undefined) a.push('-roi', num('roi.xmin', c.roi.xmin), num('roi.xmax', c.roi.xmax), num('roi.ymin', c.roi.ymin), num('roi.ymax', c.roi.ymax));
   if (c.extraArgs !== undefined) {
     if (!Array.isArray(c.extraArgs) || c.extraArgs.some((t) => typeof t !== 'string')) throw new TypeError('config.extraArgs must be an array of strings');
+    const output = c.extraArgs.find((t) => ['-floatfile', '-floatimage', '-intfile', '-intimage', '-pgmfile', '-pgmimage', '--pngfile', '-noisefile', '-noiseimage'].includes(t));
+    if (output) throw new TypeError(`config.extraArgs: '${output}' writes a file, which the library does not do: encode result.image yourself (or use the command line)`);
     a.push(...c.extraArgs);
   }
   return a;
@@ -374,12 +392,16 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
  * choice and every attempt. A named backend that cannot run here throws an Error with the reason.
  */
 export async function startBackend(options: SimulatorOptions = {}): Promise<{ engine: SimEngine; reason: string; attempts: BackendAttempt[] }> {
+  if (options === null || typeof options !== 'object') throw new TypeError(`simulator options must be an object ({ backend, dtype, threads }), got ${String(options)}`);
   const requested = options.backend ?? 'auto';
   const dtype = options.dtype ?? 'f32';
   if (!BACKENDS.includes(requested)) throw new TypeError(`unknown backend '${requested}' (${BACKENDS.join(', ')})`);
   if (dtype !== 'f32' && dtype !== 'f64') throw new TypeError(`unknown dtype '${dtype}' (f32, f64)`);
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
     throw new TypeError(`threads must be an integer >= 1, got ${options.threads}`);
+  }
+  if (options.threads !== undefined && requested !== 'wasm-threads' && requested !== 'auto') {
+    throw new TypeError(`threads applies to backend 'wasm-threads' (or 'auto'), not to '${requested}'`);
   }
   const auto = requested === 'auto';
   const attempts: BackendAttempt[] = [];
@@ -526,7 +548,13 @@ export interface InterpolateFOptions {
  */
 export async function interpolateF(grid: HklGrid, h: ArrayLike<number>, k: ArrayLike<number>, l: ArrayLike<number>,
                                    options: InterpolateFOptions = {}): Promise<InterpolationResult> {
-  return interpolateKernel(await kernels(), grid, f64('h', h), f64('k', k), f64('l', l), options);
+  const hh = f64('h', h), kk = f64('k', k), ll = f64('l', l);
+  // NaN compares false with every bound, so the kernel would neither interpolate nor switch off: refuse it
+  for (const [name, v] of [['h', hh], ['k', kk], ['l', ll]] as const) {
+    const i = v.findIndex((x) => !Number.isFinite(x));
+    if (i >= 0) throw new TypeError(`${name}[${i}] is ${v[i]}: Miller indices must be finite numbers`);
+  }
+  return interpolateKernel(await kernels(), grid, hh, kk, ll, options);
 }
 
 /**

@@ -166,7 +166,7 @@ test('a backend asked for by name runs as that backend or throws naming it, neve
   await scalar.dispose();
   for (const backend of ['wasm-threads', 'webgpu'] as const) {
     try {
-      const sim = await createSimulator({ backend, dtype: 'f32', threads: 2 });
+      const sim = await createSimulator({ backend, dtype: 'f32', ...(backend === 'wasm-threads' ? { threads: 2 } : {}) });
       assert.is(sim.backend, backend);
       await sim.dispose();
     } catch (e) {
@@ -180,7 +180,7 @@ test('a backend asked for by name runs as that backend or throws naming it, neve
 test('into: the image lands in the caller\'s array (same bits, same array back); a wrong size rejects first', async () => {
   const ref = (await f32.simulate(config)).image;
   for (const backend of ['wasm', 'wasm-scalar', 'wasm-threads'] as const) {
-    const sim = await createSimulator({ backend, dtype: 'f32', threads: 2 });
+    const sim = await createSimulator({ backend, dtype: 'f32', ...(backend === 'wasm-threads' ? { threads: 2 } : {}) });
     try {
       const into = new Float32Array(256 * 256).fill(-1);
       const r = await sim.simulate(config, { into });
@@ -198,7 +198,7 @@ test('into: the image lands in the caller\'s array (same bits, same array back);
 test('borrow: the image as a view of the engine\'s memory (same bits); into wins over borrow', async () => {
   const ref = (await f32.simulate(config)).image;
   for (const backend of ['wasm', 'wasm-threads'] as const) {
-    const sim = await createSimulator({ backend, dtype: 'f32', threads: 2 });
+    const sim = await createSimulator({ backend, dtype: 'f32', ...(backend === 'wasm-threads' ? { threads: 2 } : {}) });
     try {
       const r = await sim.simulate(config, { borrow: true });
       assertSameBits(r.image, ref, `${backend} borrowed`);

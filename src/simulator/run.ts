@@ -3,6 +3,7 @@
 import { access, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname } from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { SimArgs } from './args.ts';
 import { prepareSimulation } from './engine.ts';
 import { startBackend, closeEngine } from '../index.ts';
@@ -76,7 +77,14 @@ export async function runSimulate(argv: string[], args: SimArgs): Promise<number
   for (const w of args.warnings) console.log(w);
   let started;
   try {
-    started = await startBackend({ backend: args.backend, dtype: args.dtype, threads: args.threads });
+    // more workers than cores only costs memory (each has its own stack and scratch): cap at the cores
+    const cores = availableParallelism();
+    let threads = args.threads;
+    if (threads !== undefined && threads > cores) {
+      console.log(`warning: --threads ${threads} is more than the ${cores} cores here: using ${cores} workers`);
+      threads = cores;
+    }
+    started = await startBackend({ backend: args.backend, dtype: args.dtype, threads });
   } catch (e) {
     throw new UserError((e as Error).message, EXIT.RESOURCE);
   }
