@@ -154,4 +154,9 @@ test('a run whose parent is killed with -9 stops within a second and writes noth
   assert.not.ok(existsSync(join(d, 'out.bin')));
 });
 
+test('a run of hours is refused with the count and a time estimate, unless --long-run (issue 19 item 8)', async () => {
+  const r = await runMain(['simulate', ...C, '-default_F', '100', '-lambda', '1e-5']);
+  expectFailure(r, EXIT.USAGE, '4.10e+11 evaluations', 'oversample 40001', '--long-run');
+});
+
 test.run();

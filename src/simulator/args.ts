@@ -118,6 +118,8 @@ export interface SimArgs {
   threads?: number;
   pngfile?: string;
   debug: boolean;
+  /** --long-run: more than LONG_RUN_EVALUATIONS evaluations are allowed. */
+  longRun?: boolean;
   /** --help (or -h/-help) was given: print usage(), nothing else was checked. */
   help: boolean;
   /** C-faithful combinations that are almost certainly not what was meant (e.g. an all-zero image). */
@@ -126,6 +128,9 @@ export interface SimArgs {
 
 /** C's RTD = 180.0*M_1_PI; 1/Math.PI is bit-identical to M_1_PI. */
 const RTD = 180.0 * (1 / Math.PI);
+
+/** Most evaluations (pixels x layers x steps) a run may take without --long-run: about an hour of one core. */
+export const LONG_RUN_EVALUATIONS = 1e11;
 
 /** Largest detector side we accept, in pixels. */
 export const MAX_DETPIXELS = 65536;
@@ -425,6 +430,7 @@ const OWN_OPTIONS: readonly OptionSpec[] = [
   }),
   one(['--pngfile'], 'file', 'path', 'PNG preview (log scale)', 'not written', (a, t) => (a.pngfile = t)),
   sw(['--debug'], 'print the resolved configuration and timings', (a) => (a.debug = true)),
+  sw(['--long-run'], `allow more than ${LONG_RUN_EVALUATIONS.toExponential(0)} evaluations (hours of work)`, (a) => (a.longRun = true)),
   sw(['--help', '-help', '-h'], 'this text', (a) => (a.help = true)),
 ];
 

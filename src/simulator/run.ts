@@ -4,7 +4,8 @@ import { access, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
-import type { SimArgs } from './args.ts';
+import { LONG_RUN_EVALUATIONS, type SimArgs } from './args.ts';
+import type { Simulation } from './setup.ts';
 import { prepareSimulation } from './engine.ts';
 import { startBackend, closeEngine } from '../index.ts';
 import { encodeOutputs } from './outputs.ts';
@@ -63,6 +64,30 @@ async function checkOutputs(a: SimArgs): Promise<void> {
   }
 }
 
+/** Nanoseconds per evaluation and core assumed for the warning before a long run (a rough figure, f32 SIMD here). */
+const NS_PER_EVALUATION = 30;
+
+/**
+ * A run of hours must not start without a word (an auto-selected 40001-fold oversampling is 4e11 evaluations):
+ * over 1e9 evaluations the count and a rough time are printed; over LONG_RUN_EVALUATIONS it is refused unless
+ * --long-run is given.
+ */
+function checkRunLength(sim: Simulation, args: SimArgs): void {
+  const r = sim.roi;
+  const pixels = (r.xmax - r.xmin + 1) * (r.ymax - r.ymin + 1);
+  const evaluations = pixels * sim.layers.nLayers * sim.steps;
+  if (evaluations <= 1e9) return;
+  const cores = args.backend === 'wasm-threads' || args.backend === 'auto' ? (args.threads ?? availableParallelism()) : 1;
+  const s = (evaluations * NS_PER_EVALUATION * 1e-9) / Math.min(cores, availableParallelism());
+  const time = s < 120 ? `${s.toFixed(0)} s` : s < 7200 ? `${(s / 60).toFixed(0)} min` : `${(s / 3600).toFixed(1)} h`;
+  const what = `${evaluations.toExponential(2)} evaluations (${pixels} pixels x ${sim.layers.nLayers} layers x ${sim.steps} steps: oversample ${sim.oversample})`;
+  if (evaluations > LONG_RUN_EVALUATIONS && !args.longRun) {
+    throw new UserError(`this run needs ${what}, about ${time} on the CPU: more than ${LONG_RUN_EVALUATIONS.toExponential(0)}; ` +
+      'give -oversample or a smaller detector, or --long-run to run it anyway', EXIT.USAGE);
+  }
+  console.log(`note: ${what}; roughly ${time} on the CPU`);
+}
+
 /** The first pixel that is not a finite, non-negative number, or -1. */
 function firstBadPixel(image: Float32Array): number {
   for (let i = 0; i < image.length; i++) if (!(image[i] >= 0 && image[i] < Infinity)) return i;
@@ -73,6 +98,7 @@ export async function runSimulate(argv: string[], args: SimArgs): Promise<number
   const prepared = await prepareSimulation(argv);
   await checkOutputs(args);
   const sim = prepared.sim;
+  checkRunLength(sim, args);
   for (const m of sim.messages) console.log(m);
   for (const w of args.warnings) console.log(w);
   let started;
