@@ -135,7 +135,7 @@ for (const [sig, code] of [['TERM', EXIT.TERMINATED], ['HUP', EXIT.HANGUP]] as c
   test(`SIGTERM and SIGHUP end a run like Ctrl-C: SIG${sig} -> one line, exit ${code}, no temporary file`, () => {
     const d = folder(`sig-${sig}`);
     const long = '-cell 100 100 100 90 90 90 -default_F 100 -detpixels 2048 -oversample 12 -noprogress -floatfile out.bin';
-    const r = sh(d, `(nbx simulate ${long} > log.txt) & pid=$!; sleep 4; kill -${sig} $pid; wait $pid; echo rc=$?`, 60);
+    const r = sh(d, `(nbx simulate ${long} > log.txt) & pid=$!; for i in $(seq 300); do grep -q '^backend:' log.txt 2>/dev/null && break; sleep 0.1; done; sleep 0.5; kill -${sig} $pid; wait $pid; echo rc=$?`, 60);
     assert.match(r.stdout, new RegExp(`rc=${code}\\b`), r.stdout + r.stderr);
     assert.match(r.stderr, new RegExp(`^error: interrupted \\(SIG${sig}\\)\\n$`));
     assert.equal(readdirSync(d).sort(), ['log.txt', 'x.hkl']);
@@ -147,7 +147,7 @@ test('a run whose parent is killed with -9 stops within a second and writes noth
   const long = '-cell 100 100 100 90 90 90 -default_F 100 -detpixels 2048 -oversample 12 -noprogress -floatfile out.bin';
   // the backgrounded subshell is the parent (like npx); pkill -P finds its node child before the parent dies
   const cli = `node --import ${join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')} ${join(REPO_ROOT, 'src', 'cli.ts')}`;
-  const r = sh(d, `( ${cli} simulate ${long} > log.txt 2> err.txt & echo $! > child.pid; wait ) & pid=$!; sleep 4; kill -9 $pid; sleep 2; ` +
+  const r = sh(d, `( ${cli} simulate ${long} > log.txt 2> err.txt & echo $! > child.pid; wait ) & pid=$!; for i in $(seq 300); do grep -q '^backend:' log.txt 2>/dev/null && break; sleep 0.1; done; sleep 0.5; kill -9 $pid; sleep 3; ` +
     'kill -0 $(cat child.pid) 2>/dev/null && echo alive || echo gone', 60);
   assert.match(r.stdout, /gone/);
   assert.is(readFileSync(join(d, 'err.txt'), 'utf8'), 'error: the parent process is gone\n');
