@@ -495,7 +495,7 @@ test('every issue flag is implemented and parses', () => {
   for (const f of ISSUE_FLAGS) assert.ok(NANOBRAGG_FLAGS.includes(f), f);
   for (const f of ['--backend', '--dtype', '--threads', '--pngfile', '--debug', '--help']) assert.ok(OWN_FLAGS.includes(f), f);
   const switches = new Set(
-    '-oversample_thick -oversample_polar -oversample_omega -interpolate -nointerpolate -nopolar -point_pixel -square_xtal -round_xtal -gauss_xtal -tophat_spots -binary_spots -nonoise -nopgm -noprogress -progress --debug --help -help -h'.split(
+    '-oversample_thick -oversample_polar -oversample_omega -interpolate -nointerpolate -nopolar -point_pixel -square_xtal -round_xtal -gauss_xtal -tophat_spots -binary_spots -nonoise -nopgm -noprogress -progress --debug --long-run --help -help -h'.split(
       ' ',
     ),
   );
@@ -522,6 +522,18 @@ test('the module is pure (no Node built-ins, no imports)', () => {
   const src = readFileSync(new URL('../src/simulator/args.ts', import.meta.url), 'utf8');
   assert.not.match(src, /^\s*import\s/m);
   assert.not.match(src, /\brequire\(|\bprocess\.|node:/);
+});
+
+
+test('repeated or competing value flags keep the last one (as C) and say so in one warning line (issue 19 item 13)', () => {
+  const base = ['-cell', '100', '100', '100', '90', '90', '90'];
+  const w = parseSimArgs([...base, '-lambda', '1', '-lambda', '2', '-energy', '9000', '-hkl', 'a', '-hkl', 'b']).warnings;
+  assert.equal(w, [
+    "warning: '-lambda 1' is overridden by the later '-lambda 2' (the last one wins, as in nanoBragg)",
+    "warning: '-lambda 2' is overridden by the later '-energy 9000' (the last one wins, as in nanoBragg)",
+    "warning: '-hkl a' is overridden by the later '-hkl b' (the last one wins, as in nanoBragg)",
+  ]);
+  assert.equal(parseSimArgs([...base, '-lambda', '1', '-lambda', '1', '-N', '5', '-Na', '2']).warnings, []);
 });
 
 test.run();

@@ -519,6 +519,9 @@ function needs(flag: string, spec: OptionSpec, got: number): ArgError {
  * Throws ArgError (one line) on anything it cannot take exactly as C would, or that C would silently
  * misread.
  */
+/** Flags that set the same quantity: a later one overrides an earlier one of the group (-energy sets lambda). */
+const COMPETING: Record<string, string> = { '-energy': '-lambda' };
+
 export function parseSimArgs(argv: readonly string[]): SimArgs {
   const a = defaultSimArgs();
   if (argv.some((t) => t === '--help' || t === '-help' || t === '-h')) {
@@ -526,6 +529,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     return a;
   }
   let zeroingAbs = ''; // the last `-detector_abs inf|0`, for the T-8 warning
+  const given = new Map<string, { text: string }>(); // the last use of each value flag, for the override warning
 
   for (let i = 0; i < argv.length; ) {
     let tok = argv[i];
@@ -564,6 +568,15 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
       i += 1 + n;
     }
     spec.apply(a, vals, tok);
+    if (n > 0) {
+      // C keeps the last of repeated or competing flags; we do too, and say so (a script may not mean it)
+      const key = COMPETING[spec.names[0]] ?? spec.names[0];
+      const before = given.get(key);
+      if (before !== undefined && before.text !== `${tok} ${vals.join(' ')}`) {
+        a.warnings.push(`warning: '${before.text}' is overridden by the later '${tok} ${vals.join(' ')}' (the last one wins, as in nanoBragg)`);
+      }
+      given.set(key, { text: `${tok} ${vals.join(' ')}` });
+    }
 
     if (spec.names[0] === '-detector_abs' && a.detectorMu === 0) zeroingAbs = `${tok} ${vals[0]}`;
   }
