@@ -13,6 +13,12 @@ import { EXIT, UserError } from './errors.ts';
 import { removePendingTempFiles } from './io/atomic.ts';
 
 
+/** The message on one line: control characters (a newline in a path) escaped as \\n, \\t, \\uXXXX. */
+function oneLine(msg: string): string {
+  const esc: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  return msg.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => esc[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function exitCodeOf(e: unknown): number {
   if (e instanceof UserError) return e.code;
   if (e instanceof ArgError || e instanceof SetupError) return EXIT.USAGE;
@@ -67,7 +73,8 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`error: ${msg.split('\n')[0]}\n`);
+    // one line always: a line break inside (a path holding a newline) is shown escaped, not cut or obeyed
+    process.stderr.write(`error: ${oneLine(msg)}\n`);
     if (debug && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
     return exitCodeOf(e);
   }

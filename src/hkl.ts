@@ -174,7 +174,22 @@ function latin1(b: Uint8Array, s: number, e: number): string {
 function showToken(b: Uint8Array, s: number, e: number): string {
   const text = new TextDecoder().decode(b.subarray(s, Math.min(e, s + 40)));
   const shown = JSON.stringify(text);
-  return e - s > 40 ? shown.slice(0, -1) + '..."' : shown;
+  const odd = oddSeparator(text);
+  return (e - s > 40 ? shown.slice(0, -1) + '..."' : shown) + (odd ? ` (it holds ${odd}, which is not a separator: use spaces or tabs)` : '');
+}
+
+/** A Unicode space or other invisible character inside a token (a NO-BREAK SPACE from a word processor). */
+function oddSeparator(text: string): string | undefined {
+  const m = /[\u0080-\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff]/.exec(text);
+  if (!m) return undefined;
+  const names: Record<string, string> = { '\u00a0': 'NO-BREAK SPACE', '\u202f': 'NARROW NO-BREAK SPACE', '\u200b': 'ZERO WIDTH SPACE', '\ufeff': 'ZERO WIDTH NO-BREAK SPACE', '\u3000': 'IDEOGRAPHIC SPACE' };
+  const cp = m[0].codePointAt(0)!;
+  return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}${names[m[0]] ? ` ${names[m[0]]}` : ''}`;
+}
+
+/** A token as shown in a message: at most 40 characters (a 10-million-digit F must not make a 10 MB line). */
+function shownText(b: Uint8Array, s: number, e: number): string {
+  return e - s > 40 ? `${latin1(b, s, s + 40)}... (${e - s} characters)` : latin1(b, s, e);
 }
 
 const NON_FINITE_WORD = /^[+-]?(nan(\([0-9a-z_]*\))?|inf(inity)?)$/i;
@@ -227,29 +242,29 @@ export function parseHkl(text: string | Uint8Array, opts: HklParseOptions = {}):
       if (!scanNumber(b, s, i)) {
         const shown = showToken(b, s, i);
         if (numbers === 3 && NON_FINITE_WORD.test(latin1(b, s, i))) {
-          throw new HklError(source, line, `F = ${latin1(b, s, i)} is not a finite number`);
+          throw new HklError(source, line, `F = ${shownText(b, s, i)} is not a finite number`);
         }
         throw new HklError(source, line, `${shown} is not a number (expected "h k l F" on each line)`);
       }
       if (numbers < 3) {
         const v = numValue;
         if (!Number.isInteger(v)) {
-          throw new HklError(source, line, `Miller index ${AXES[numbers]} = ${latin1(b, s, i)} is not an integer`);
+          throw new HklError(source, line, `Miller index ${AXES[numbers]} = ${shownText(b, s, i)} is not an integer`);
         }
         if (v > INT_MAX || v < -INT_MAX - 1) {
-          throw new HklError(source, line, `Miller index ${AXES[numbers]} = ${latin1(b, s, i)} is out of range (|index| must fit a C int)`);
+          throw new HklError(source, line, `Miller index ${AXES[numbers]} = ${shownText(b, s, i)} is out of range (|index| must fit a C int)`);
         }
         if (numDecimal) {
           if (decimalIndexCount === 0) {
             firstDecimalLine = line;
-            firstDecimalToken = latin1(b, s, i);
+            firstDecimalToken = shownText(b, s, i);
           }
           decimalIndexCount++;
         }
         idx[numbers] = v === 0 ? 0 : v; // -0 -> 0
       } else if (numbers === 3) {
         if (!Number.isFinite(numValue)) {
-          throw new HklError(source, line, `F = ${latin1(b, s, i)} is not a finite number`);
+          throw new HklError(source, line, `F = ${shownText(b, s, i)} is not a finite number`);
         }
         f = numValue;
       }
@@ -431,6 +446,10 @@ function fsProblem(e: NodeJS.ErrnoException): string {
       return 'is a directory, not an HKL file';
     case 'ENOTDIR':
       return 'a component of the path is not a directory';
+    case 'ENAMETOOLONG':
+      return 'file name too long';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
     case 'ERR_FS_FILE_TOO_LARGE':
       return 'HKL file too large to read (over 2 GiB)';
     default:

@@ -159,4 +159,20 @@ test('a run of hours is refused with the count and a time estimate, unless --lon
   expectFailure(r, EXIT.USAGE, '4.10e+11 evaluations', 'oversample 40001', '--long-run');
 });
 
+test('misleading messages (issue 19 item 12): the file is blamed, long tokens are cut, odd spaces named, newlines escaped', async () => {
+  const d = folder('messages');
+  writeFileSync(join(d, 'f38.hkl'), '0 0 0 1e38\n1 0 0 1e38\n');
+  writeFileSync(join(d, 'big.hkl'), '0 0 0 1' + '0'.repeat(100000) + '\n');
+  writeFileSync(join(d, 'nbsp.hkl'), '0\u00a00 0 100\n');
+  const base = ['simulate', ...C];
+  expectFailure(await runMain([...base, '-hkl', join(d, 'f38.hkl')]), EXIT.INPUT, "the HKL file's largest |F| (1e+38)");
+  const big = await runMain([...base, '-hkl', join(d, 'big.hkl')]);
+  expectFailure(big, EXIT.INPUT, '... (100001 characters) is not a finite number');
+  assert.ok(big.stderr.length < 400, `${big.stderr.length} characters`);
+  expectFailure(await runMain([...base, '-hkl', join(d, 'nbsp.hkl')]), EXIT.INPUT, 'U+00A0 NO-BREAK SPACE');
+  expectFailure(await runMain([...base, '-hkl', '-']), EXIT.USAGE, "got '-': for standard input or output write /dev/stdin");
+  const nl = await runMain([...base, '-default_F', '1', '-floatfile', join(d, 'a\nb', 'x')]);
+  expectFailure(nl, EXIT.OUTPUT, 'a\\nb');
+});
+
 test.run();

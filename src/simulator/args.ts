@@ -563,7 +563,13 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
       while (vals.length < n && i + 1 + vals.length < argv.length && valueLike(argv[i + 1 + vals.length])) {
         vals.push(argv[i + 1 + vals.length]);
       }
-      if (vals.length < n) throw needs(tok, spec, vals.length);
+      if (vals.length < n) {
+        const next = argv[i + 1 + vals.length];
+        if (next === '-' && spec.values[vals.length] === 'file') {
+          throw new ArgError(`option '${tok}' got '-': for standard input or output write /dev/stdin or /dev/stdout`, tok);
+        }
+        throw needs(tok, spec, vals.length);
+      }
       if (vals.some((v) => v === '')) throw new ArgError(`option '${tok}' got an empty value`, tok);
       i += 1 + n;
     }

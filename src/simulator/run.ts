@@ -88,6 +88,15 @@ function checkRunLength(sim: Simulation, args: SimArgs): void {
   console.log(`note: ${what}; roughly ${time} on the CPU`);
 }
 
+/** The largest |F| of the HKL grid when it is big enough to overflow the image by itself (F^2 N^6 > 3.4e38), else undefined. */
+function largeF(sim: Simulation): number | undefined {
+  const g = sim.grid;
+  if (!g) return undefined;
+  let m = 0;
+  for (const v of g.data) if (Math.abs(v) > m) m = Math.abs(v);
+  return m > 1e15 ? m : undefined;
+}
+
 /** The first pixel that is not a finite, non-negative number, or -1. */
 function firstBadPixel(image: Float32Array): number {
   for (let i = 0; i < image.length; i++) if (!(image[i] >= 0 && image[i] < Infinity)) return i;
@@ -127,8 +136,9 @@ export async function runSimulate(argv: string[], args: SimArgs): Promise<number
   if (bad >= 0) {
     throw new UserError(
       `the image has pixels that are not finite, non-negative numbers (pixel slow ${Math.floor(bad / r.width)}, fast ${bad % r.width} = ${r.image[bad]}): ` +
-        'the flag values overflow floating point (check -distance, -Xbeam/-Ybeam, -cell, -N, -default_F); no file written',
-      EXIT.USAGE,
+        (largeF(sim) ? `the HKL file's largest |F| (${formatG(largeF(sim)!)}) squared with the lattice factor overflows float32; no file written` :
+        'the flag values overflow floating point (check -distance, -Xbeam/-Ybeam, -cell, -N, -default_F); no file written'),
+      largeF(sim) ? EXIT.INPUT : EXIT.USAGE,
     );
   }
   for (const w of r.warnings) console.log(w.trimEnd());
