@@ -1,6 +1,6 @@
 // Crystal orientation, mosaicity and size against the C program (cases of ../shared/golden-breadth/crystal,
 // kept in tests/fixtures/crystal as argv + inputs + sha256 of C's float image; no C image needed).
-// f64 (wasm-scalar, wasm): the float image's sha256 equals C's. f32 (wasm, wasm-threads): within the
+// f64 (wasm-scalar, wasm, wasm-threads): the float image's sha256 equals C's. f32 (wasm, wasm-threads): within the
 // tolerances of tests/golden.test.ts, against our f64 image (bit-identical to C's).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -49,7 +49,7 @@ const sha = (img: Float32Array) => createHash('sha256').update(new Uint8Array(im
 test('all 8 crystal cases are present', () => assert.is(cases.length, 8));
 
 for (const c of cases) {
-  for (const backend of ['wasm-scalar', 'wasm'] as const) {
+  for (const backend of ['wasm-scalar', 'wasm', 'wasm-threads'] as const) {
     test(`${c.name}: f64 on ${backend} is bit-identical to C`, async () => {
       const { result } = await run(c, backend, 'f64');
       assert.is(sha(result.image), c.sha);
