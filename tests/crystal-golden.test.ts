@@ -46,7 +46,7 @@ async function run(c: Case, backend: EngineBackend, dtype: Dtype) {
 }
 const sha = (img: Float32Array) => createHash('sha256').update(new Uint8Array(img.buffer, img.byteOffset, img.byteLength)).digest('hex');
 
-test('all 8 crystal cases are present', () => assert.is(cases.length, 8));
+test('the crystal cases are present (8 from golden-breadth, 6 extra)', () => assert.is(cases.length, 14));
 
 for (const c of cases) {
   for (const backend of ['wasm-scalar', 'wasm', 'wasm-threads'] as const) {
@@ -60,9 +60,14 @@ for (const c of cases) {
       const ref = (await run(c, 'wasm-scalar', 'f64')).result.image;
       const { result } = await run(c, backend, 'f32');
       const m = compareImages(result.image, ref);
+      // f32 accumulation: a running f32 sum over n evaluations per pixel is good to about n 2^-24 (x_xtalsize_autooversample
+      // auto-selects 75x75 sub-pixels: n = 5625, observed 1.1e-5); the golden tolerances when n is small
+      const sim = (await prepareSimulation(c.argv, { hklText: c.hklText, matText: c.matText })).sim;
+      const accum = sim.phi.entries * sim.oversample ** 2 * sim.layers.nLayers * 2 ** -24;
+      const tol = { maxRel: Math.max(F32_TOL.maxRel, accum), sumRatio: Math.max(F32_TOL.sumRatio, accum) };
       const info = `max|diff|/max=${m.maxRelDiff.toExponential(2)} sum-1=${(m.sumRatio - 1).toExponential(2)} 1-r=${(1 - m.pearson).toExponential(2)}`;
-      assert.ok(m.maxRelDiff <= F32_TOL.maxRel, info);
-      assert.ok(Math.abs(m.sumRatio - 1) <= F32_TOL.sumRatio, info);
+      assert.ok(m.maxRelDiff <= tol.maxRel, info);
+      assert.ok(Math.abs(m.sumRatio - 1) <= tol.sumRatio, info);
       assert.ok(1 - m.pearson <= F32_TOL.oneMinusR, info);
     });
   }
