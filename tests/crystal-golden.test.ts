@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine, prepareSimulation, type SimEngine, type EngineBackend, type Dtype } from '../src/simulator/engine.ts';
 import { compareImages } from '../src/simulator/compare.ts';
+import { createSimulator } from '../src/index.ts';
 
 const dir = fileURLToPath(new URL('./fixtures/crystal/', import.meta.url));
 const F32_TOL = { maxRel: 5e-6, sumRatio: 1e-6, oneMinusR: 1e-10 };
@@ -79,6 +80,14 @@ for (const c of cases) {
     for (const w of want) assert.ok(lines.includes(w), `missing "${w}" in ${JSON.stringify(lines)}`);
   });
 }
+
+test('the library: -mat text through the matText option, bit-identical to C', async () => {
+  const c = cases.find((x) => x.name === 'xtal_mat_nocell_phi_stale')!;
+  const s = await createSimulator({ backend: 'wasm-scalar', dtype: 'f64' });
+  const r = await s.simulate(c.argv, { matText: c.matText });
+  assert.is(sha(r.image), c.sha);
+  await s.dispose();
+});
 
 test.after(() => { for (const e of engines.values()) e.dispose(); });
 test.run();

@@ -348,7 +348,7 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
     a.mosaicSpread_rad = realIn(f, t, 'degrees', GE0) / RTD;
   }),
   one(['-mosaic_domains', '-mosaic_dom'], 'n', 'domains', 'mosaic domains (10 if only -mosaic is given)', '1', (a, t, f) => {
-    a.mosaicDomains = intIn(f, t, 'domains', GE1);
+    a.mosaicDomains = intIn(f, t, 'domains', [(v) => v >= 1 && v <= 1_000_000, '1..1000000']);
   }),
   one(['-mosaic_seed'], 'n', '', 'seed of the mosaic domain orientations', '-12345678', (a, t, f) => (a.mosaicSeed = seedFromFlag(intIn(f, t, '')))),
   one(['-xtalsize', '-xtal_size', '-samplesize', '-sample_size'], 'mm', 'mm', 'crystal size along a, b and c (overrides -N per axis)', 'from -N', (a, t, f) => {

@@ -7,7 +7,7 @@ import type { HklGrid } from '../hkl.ts';
 import { formatG } from '../util/cformat.ts';
 import { resolveLayers } from '../kernels/absorption.ts';
 import { setupCrystal, readMatrixNumbers, rotateUmat, CrystalError, type Mat9 } from '../physics/crystal.ts';
-import { timeSeed } from '../physics/rng.ts';
+import { timeSeed, type Ran1Table } from '../physics/rng.ts';
 
 export type Vec3 = [number, number, number];
 
@@ -65,6 +65,8 @@ export interface Crystal {
   /** Mosaic spread (radians, 0 = none) and the domain matrices (domain 0 = identity). */
   mosaicSpread?: number;
   umats?: Mat9[];
+  /** The ran1 table as the misset and mosaic draws leave it (the noise image continues it, docs/c-behaviour/rng.md). */
+  rng?: Ran1Table;
 }
 
 export interface Simulation {
@@ -334,6 +336,9 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { m
     throw new SetupError(`${formatG(phiSteps.phisteps)} phi steps (from -osc, -phistep, -phisteps) are too many: at most ${MAX_PHISTEPS}`);
   }
   const domains = crystal.umats?.length ?? 1;
+  if (!(phiSteps.phisteps * domains <= MAX_PHISTEPS)) {
+    throw new SetupError(`${formatG(phiSteps.phisteps)} phi steps x ${domains} mosaic domains are too many crystal orientations: at most ${MAX_PHISTEPS} (9 f64 each)`);
+  }
   const perPixel = phiSteps.phisteps * domains * oversample * oversample * layers.nLayers;
   if (!(perPixel <= MAX_EVALS_PER_PIXEL)) {
     const auto = args.oversample <= 0
