@@ -3,7 +3,7 @@
 // f64 image must be bit-identical.
 
 import { Ran1Table, type SeedVar } from './rng.ts';
-import { formatG } from '../util/cformat.ts';
+import { formatG, formatF } from '../util/cformat.ts';
 
 export type Vec3 = [number, number, number];
 /** A 3x3 matrix, row-major (C's umat[0..8]). */
@@ -294,6 +294,8 @@ export function setupCrystal(inp: CrystalInput): CrystalSetup {
   bS = scale(cross(c, a), Vstar);
   cS = scale(cross(a, b), Vstar);
 
+  messages.push(...cellPrintout(a, b, c, aS, bS, cS, Vcell, Vstar));
+
   const a0 = scale(a, 1e-10), b0 = scale(b, 1e-10), c0 = scale(c, 1e-10);
   const lengths: Vec3 = [magnitude(a0), magnitude(b0), magnitude(c0)];
   const N: Vec3 = [...inp.N];
@@ -336,3 +338,34 @@ export function setupCrystal(inp: CrystalInput): CrystalSetup {
   };
 }
 
+
+/** C's cell printout (M:1959-2044): cell and reciprocal cell with angles, volume, then both sets of vectors. */
+function cellPrintout(a: Vec3, b: Vec3, c: Vec3, aS: Vec3, bS: Vec3, cS: Vec3, V: number, Vstar: number): string[] {
+  const clampSin = (x: number) => (x > 1 ? 1 : x < -1 ? -1 : x);
+  const clampCos = (x: number) => (x * x > 1 ? 1 : x);
+  const angles = (p: Vec3, q: Vec3, r: Vec3, ps: Vec3, qs: Vec3, rs: Vec3, vol: number) => {
+    const [lp, lq, lr, lps, lqs, lrs] = [p, q, r, ps, qs, rs].map(magnitude);
+    return [
+      Math.atan2(clampSin(lps * vol / lq / lr), clampCos(dot(q, r) / lq / lr)),
+      Math.atan2(clampSin(lqs * vol / lp / lr), clampCos(dot(p, r) / lp / lr)),
+      Math.atan2(clampSin(lrs * vol / lp / lq), clampCos(dot(p, q) / lp / lq)),
+    ];
+  };
+  const real = angles(a, b, c, aS, bS, cS, V);
+  const recip = angles(aS, bS, cS, a, b, c, Vstar);
+  const g = (xs: number[]) => xs.map((x) => formatG(x)).join(' ');
+  const f = (x: number) => formatF(x, 8).padStart(11);
+  const rows = (p: Vec3, q: Vec3, r: Vec3) => ['X', 'Y', 'Z'].map((n, i) => `${n}: ${f(p[i])} ${f(q[i])} ${f(r[i])}`);
+  const head = (x: string, y: string, z: string) => `     ${x.padEnd(10)}  ${y.padEnd(10)}  ${z.padEnd(10)}`;
+  return [
+    `Unit Cell: ${g([magnitude(a), magnitude(b), magnitude(c), ...real.map((x) => x * RTD)])}`,
+    `Recp Cell: ${g([magnitude(aS), magnitude(bS), magnitude(cS), ...recip.map((x) => x * RTD)])}`,
+    `volume = ${formatG(V)} A^3`,
+    'real-space cell vectors (Angstrom):',
+    head('a', 'b', 'c'),
+    ...rows(a, b, c),
+    'reciprocal-space cell vectors (Angstrom^-1):',
+    head('a_star', 'b_star', 'c_star'),
+    ...rows(aS, bS, cS),
+  ];
+}
