@@ -294,7 +294,7 @@ export function setupCrystal(inp: CrystalInput): CrystalSetup {
   bS = scale(cross(c, a), Vstar);
   cS = scale(cross(a, b), Vstar);
 
-  messages.push(...cellPrintout(a, b, c, aS, bS, cS, Vcell, Vstar));
+  messages.push(...cellPrintout(a, b, c, aS, bS, cS, Vcell, Vstar, warnings));
 
   const a0 = scale(a, 1e-10), b0 = scale(b, 1e-10), c0 = scale(c, 1e-10);
   const lengths: Vec3 = [magnitude(a0), magnitude(b0), magnitude(c0)];
@@ -340,19 +340,24 @@ export function setupCrystal(inp: CrystalInput): CrystalSetup {
 
 
 /** C's cell printout (M:1959-2044): cell and reciprocal cell with angles, volume, then both sets of vectors. */
-function cellPrintout(a: Vec3, b: Vec3, c: Vec3, aS: Vec3, bS: Vec3, cS: Vec3, V: number, Vstar: number): string[] {
+function cellPrintout(a: Vec3, b: Vec3, c: Vec3, aS: Vec3, bS: Vec3, cS: Vec3, V: number, Vstar: number, warnings: string[]): string[] {
   const clampSin = (x: number) => (x > 1 ? 1 : x < -1 ? -1 : x);
   const clampCos = (x: number) => (x * x > 1 ? 1 : x);
-  const angles = (p: Vec3, q: Vec3, r: Vec3, ps: Vec3, qs: Vec3, rs: Vec3, vol: number) => {
+  const angles = (p: Vec3, q: Vec3, r: Vec3, ps: Vec3, qs: Vec3, rs: Vec3, vol: number, title: string, names: string[]) => {
     const [lp, lq, lr, lps, lqs, lrs] = [p, q, r, ps, qs, rs].map(magnitude);
+    const sc = [lps * vol / lq / lr, dot(q, r) / lq / lr, lqs * vol / lp / lr, dot(p, r) / lp / lr, lrs * vol / lp / lq, dot(p, q) / lp / lq];
+    // C's "oddball" warning (M:1965-1972, 2008-2016), printed before the cell lines
+    if (sc.some((x) => x > 1.0000001 || x < -1.0000001)) warnings.push(title, ...names.map((n, i) => `${n} = ${formatG(sc[i], 25)}`));
     return [
-      Math.atan2(clampSin(lps * vol / lq / lr), clampCos(dot(q, r) / lq / lr)),
-      Math.atan2(clampSin(lqs * vol / lp / lr), clampCos(dot(p, r) / lp / lr)),
-      Math.atan2(clampSin(lrs * vol / lp / lq), clampCos(dot(p, q) / lp / lq)),
+      Math.atan2(clampSin(sc[0]), clampCos(sc[1])),
+      Math.atan2(clampSin(sc[2]), clampCos(sc[3])),
+      Math.atan2(clampSin(sc[4]), clampCos(sc[5])),
     ];
   };
-  const real = angles(a, b, c, aS, bS, cS, V);
-  const recip = angles(aS, bS, cS, a, b, c, Vstar);
+  const real = angles(a, b, c, aS, bS, cS, V, 'WARNING: oddball cell angles:',
+    ['sin_alpha', 'cos_alpha', 'sin_beta ', 'cos_beta ', 'sin_gamma', 'cos_gamma']);
+  const recip = angles(aS, bS, cS, a, b, c, Vstar, 'WARNING: oddball reciprocal cell angles:',
+    ['sin(alpha_star)', 'cos(alpha_star)', 'sin(beta_star) ', 'cos(beta_star) ', 'sin(gamma_star)', 'cos(gamma_star)']);
   const g = (xs: number[]) => xs.map((x) => formatG(x)).join(' ');
   const f = (x: number) => formatF(x, 8).padStart(11);
   const rows = (p: Vec3, q: Vec3, r: Vec3) => ['X', 'Y', 'Z'].map((n, i) => `${n}: ${f(p[i])} ${f(q[i])} ${f(r[i])}`);
