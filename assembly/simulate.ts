@@ -46,9 +46,9 @@ export const P_NC: i32 = 24;
 export const P_SHAPE: i32 = 25; // 0 square, 1 round, 2 gauss, 3 tophat
 export const P_FUDGE: i32 = 26;
 export const P_ASTAR: i32 = 27; // 9: a*, b*, c* (1/Angstrom, unrotated) for non-square shapes
-export const P_PHISTEPS: i32 = 36;
+export const P_PHISTEPS: i32 = 36; // table entries: phi steps x mosaic domains
 export const P_PHI_TABLE: i32 = 37; // pointer: (phisteps+1) x 9 f64: a,b,c per step; last = a0,b0,c0
-export const P_PHI0_IS_ZERO: i32 = 38; // 1 if step 0 has phi == 0 (stale-vector quirk, physics 5.10)
+export const P_PHI0_IS_ZERO: i32 = 38; // stale slots: the domain count if step 0 has phi == 0 (stale-vector quirk, physics 5.10), else 0
 export const P_FIRST_PIXEL: i32 = 39; // raster index of the first pixel the C loop evaluates
 export const P_HKLS: i32 = 40; // 0 when there is no structure-factor grid
 export const P_HMIN: i32 = 41;
@@ -100,7 +100,7 @@ let shape: i32 = 0;
 let fudge: f64 = 1;
 let phisteps: i32 = 1;
 let phiTable: usize = 0;
-let phi0IsZero: bool = false;
+let phiStale: i32 = 0; // stale-vector slots after the table (one per mosaic domain), 0 if phi0 != 0
 let firstPixel: i32 = 0;
 let hkls: bool = false;
 let hMin: i32 = 0, kMin: i32 = 0, lMin: i32 = 0;
@@ -141,7 +141,7 @@ function loadParams(params: usize): void {
   fudge = slot(params, P_FUDGE);
   phisteps = <i32>slot(params, P_PHISTEPS);
   phiTable = <usize>slot(params, P_PHI_TABLE);
-  phi0IsZero = slot(params, P_PHI0_IS_ZERO) != 0;
+  phiStale = <i32>slot(params, P_PHI0_IS_ZERO);
   firstPixel = <i32>slot(params, P_FIRST_PIXEL);
   hkls = slot(params, P_HKLS) != 0;
   hMin = <i32>slot(params, P_HMIN); kMin = <i32>slot(params, P_KMIN); lMin = <i32>slot(params, P_LMIN);
@@ -214,9 +214,13 @@ let mh: f64 = 0, mk: f64 = 0, ml: f64 = 0; // fractional Miller indices
   qZ = (dZ - iz) * invLambda;
 }
 
-/** The crystal vectors for phi step `step` (physics 5.10, the phi == 0 stale-vector quirk included). */
+/**
+ * The crystal vectors for entry `step` (phi step x mosaic domain, domain inner; physics 5.10, the phi == 0
+ * stale-vector quirk included: the first phi step's domains of the very first evaluation use the slots after
+ * the table).
+ */
 @inline function phiVectors(step: i32, firstEvaluation: bool): usize {
-  if (step == 0 && phi0IsZero && firstEvaluation) return phiTable + <usize>phisteps * 72;
+  if (step < phiStale && firstEvaluation) return phiTable + <usize>(phisteps + step) * 72;
   return phiTable + <usize>step * 72;
 }
 
@@ -743,7 +747,7 @@ function groupF32x4(fpixel: i32, spixel: i32, image: usize): bool {
   if (!ASC_FEATURE_SIMD) return false;
   const pixel0 = spixel * fpixels + fpixel;
   // the first evaluation of the run uses unrotated vectors: leave that group to the scalar path
-  if (phi0IsZero && pixel0 <= firstPixel && firstPixel < pixel0 + 4) return false;
+  if (phiStale != 0 && pixel0 <= firstPixel && firstPixel < pixel0 + 4) return false;
   const polar0 = f64x2.splat(nopolar ? 1.0 : 0.0);
   v128.store(scratch + G_POLAR, polar0);
   v128.store(scratch + G_POLAR + 16, polar0);

@@ -116,6 +116,8 @@ export type SimulationInput = readonly string[] | SimulationConfig;
 export interface SimulateCallOptions {
   /** HKL text or bytes used instead of reading the -hkl file (the only way in a browser). Overrides config.hkl. */
   hklText?: string | Uint8Array;
+  /** Text of the -mat/-matrix file (MOSFLM A matrix) used instead of reading it (the only way in a browser). */
+  matText?: string;
   /** Called as rows finish, with the fraction done (0..1]. */
   onProgress?: (fraction: number) => void;
   /**
@@ -454,7 +456,7 @@ class LibrarySimulator implements Simulator {
   private async run(input: SimulationInput, options: SimulateCallOptions): Promise<SimulationResult> {
     const engine = this.engine;
     const t0 = performance.now();
-    const prepared = await prepareInput(input, options.hklText);
+    const prepared = await prepareInput(input, options.hklText, options.matText);
     const t1 = performance.now();
     const simOptions: SimulateOptions = {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -481,7 +483,7 @@ class LibrarySimulator implements Simulator {
 }
 
 /** Parses the input (argv or config) and loads its structure factors. */
-export async function prepareInput(input: SimulationInput, hklText?: string | Uint8Array): Promise<PreparedSimulation> {
+export async function prepareInput(input: SimulationInput, hklText?: string | Uint8Array, matText?: string): Promise<PreparedSimulation> {
   let argv: string[];
   let text = hklText;
   if (Array.isArray(input)) {
@@ -495,7 +497,10 @@ export async function prepareInput(input: SimulationInput, hklText?: string | Ui
   if (text === undefined && argv.includes('-hkl') && !hasFileSystem()) {
     throw new Error('this runtime has no file system: pass the HKL data as config.hkl or as the hklText option');
   }
-  return prepareSimulation(argv, text === undefined ? {} : { hklText: text });
+  if (matText === undefined && (argv.includes('-mat') || argv.includes('-matrix')) && !hasFileSystem()) {
+    throw new Error('this runtime has no file system: pass the -mat file\'s text as the matText option');
+  }
+  return prepareSimulation(argv, { ...(text === undefined ? {} : { hklText: text }), ...(matText === undefined ? {} : { matText }) });
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -111,6 +111,22 @@ export interface SimArgs {
   nonoise: boolean;
   nopgm: boolean;
   noprogress: boolean;
+  /** -mat/-matrix: MOSFLM A matrix file (its text is read by prepareSimulation). */
+  matPath?: string;
+  /** -misset: fixed angles in radians (C: degrees / RTD), or 'random' (src/physics/crystal.ts). */
+  misset?: [number, number, number] | 'random';
+  /** -misset_seed as C stores it (-atoi); unset: -time(), as C. */
+  missetSeed?: number;
+  /** -mosaic/-mosaicity/-mosaic_spread in radians; -1 = not given. */
+  mosaicSpread_rad: number;
+  /** -mosaic_domains/-mosaic_dom; -1 = not given. */
+  mosaicDomains: number;
+  /** -mosaic_seed as C stores it (-atoi); C default -12345678. */
+  mosaicSeed: number;
+  /** Crystal size along a, b, c in m (-sample_thick/-sample_width/-sample_height and aliases); 0 = use N. */
+  sample_m: [number, number, number];
+  /** -beamsize in m (C default 1e-4); clips sample_y and sample_z (crystal.md 7.2). */
+  beamsize_m: number;
   /** -seed as given (C stores -seed internally; only used by the noise image, which is not implemented). */
   seed?: number;
   backend: Backend;
@@ -140,6 +156,11 @@ export const MAX_IMAGE_BYTES = 2 * 1024 ** 3;
 export function defaultSimArgs(): SimArgs {
   return {
     defaultF: 0,
+    mosaicSpread_rad: -1,
+    mosaicDomains: -1,
+    mosaicSeed: -12345678,
+    sample_m: [0, 0, 0],
+    beamsize_m: 1e-4,
     Na: 1,
     Nb: 1,
     Nc: 1,
@@ -253,6 +274,8 @@ interface OptionSpec {
   help: string;
   /** Default as shown in help ('' = none worth showing). */
   dflt: string;
+  /** Fewest values (default: all of `values`); values beyond it are taken while they look like values. */
+  minValues?: number;
   apply(a: SimArgs, v: readonly string[], flag: string): void;
 }
 
@@ -281,7 +304,7 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
     names: ['-cell'],
     values: ['a', 'b', 'c', 'alpha', 'beta', 'gamma'],
     unit: 'Å, then degrees',
-    help: 'unit cell (Å, degrees); required',
+    help: 'unit cell (Å, degrees); required unless -mat is given',
     dflt: 'none',
     apply(a, v, f) {
       const len = v.slice(0, 3).map((t) => realIn(f, t, 'Å', GT0));
@@ -306,6 +329,47 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   one(['-fudge'], 'x', '', 'spot-width factor for round/gauss/tophat shapes', '1', (a, t, f) => (a.fudge = realIn(f, t, '', GT0))),
   sw(['-interpolate'], 'force tricubic interpolation of F between reflections', (a) => (a.interpolate = 1), 'auto: on if any N <= 2'),
   sw(['-nointerpolate'], 'nearest-reflection F only', (a) => (a.interpolate = 0), 'auto'),
+  // crystal orientation, mosaicity and size (src/physics/crystal.ts, docs/c-behaviour/crystal.md)
+  one(['-mat', '-matrix'], 'file', 'path', 'MOSFLM A matrix (a*, b*, c* as columns, times lambda); -cell then optional', 'none', (a, t) => (a.matPath = t)),
+  {
+    names: ['-misset'],
+    values: ['x|random', 'y', 'z'],
+    unit: 'degrees about x, y, z, or random',
+    help: 'rotate a*, b*, c* about fixed x, then y, then z (0 skips an axis); random: C\'s random orientation',
+    dflt: 'none',
+    minValues: 1,
+    apply(a, v, f) {
+      if (v.length === 1 && v[0] === 'random') {
+        a.misset = 'random';
+        return;
+      }
+      if (v.length !== 3) throw new ArgError(`option '${f}' needs 3 values: x y z (degrees), or the word random`, f);
+      const [x, y, z] = v.map((t) => realIn(f, t, 'degrees') / RTD);
+      a.misset = [x, y, z];
+    },
+  },
+  one(['-misset_seed'], 'n', '', 'seed of -misset random (C default: -time())', 'time', (a, t, f) => (a.missetSeed = seedFromFlag(intIn(f, t, '')))),
+  one(['-mosaic', '-mosaicity', '-mosaic_spread'], 'deg', 'degrees', 'mosaic spread: largest domain rotation', 'none', (a, t, f) => {
+    a.mosaicSpread_rad = realIn(f, t, 'degrees', GE0) / RTD;
+  }),
+  one(['-mosaic_domains', '-mosaic_dom'], 'n', 'domains', 'mosaic domains (10 if only -mosaic is given)', '1', (a, t, f) => {
+    a.mosaicDomains = intIn(f, t, 'domains', [(v) => v >= 1 && v <= 1_000_000, '1..1000000']);
+  }),
+  one(['-mosaic_seed'], 'n', '', 'seed of the mosaic domain orientations', '-12345678', (a, t, f) => (a.mosaicSeed = seedFromFlag(intIn(f, t, '')))),
+  one(['-xtalsize', '-xtal_size', '-samplesize', '-sample_size'], 'mm', 'mm', 'crystal size along a, b and c (overrides -N per axis)', 'from -N', (a, t, f) => {
+    const m = realIn(f, t, 'mm', GE0) / 1000.0;
+    a.sample_m = [m, m, m];
+  }),
+  one(['-sample_thick', '-sample_x', '-xtal_thick', '-xtal_x'], 'mm', 'mm', 'crystal size along a (overrides -Na)', 'from -Na', (a, t, f) => {
+    a.sample_m[0] = realIn(f, t, 'mm', GE0) / 1000.0;
+  }),
+  one(['-sample_width', '-sample_y', '-xtal_width', '-xtal_y', '-width'], 'mm', 'mm', 'crystal size along b (overrides -Nb; clipped by -beamsize)', 'from -Nb', (a, t, f) => {
+    a.sample_m[1] = realIn(f, t, 'mm', GE0) / 1000.0;
+  }),
+  one(['-sample_height', '-sample_z', '-xtal_height', '-xtal_z', '-sample_heigh', '-xtal_heigh', '-height', '-heigh'], 'mm', 'mm', 'crystal size along c (overrides -Nc; clipped by -beamsize)', 'from -Nc', (a, t, f) => {
+    a.sample_m[2] = realIn(f, t, 'mm', GE0) / 1000.0;
+  }),
+  one(['-beamsize'], 'mm', 'mm', 'beam size: clips the crystal\'s b and c sizes (negative: no clipping)', '0.1', (a, t, f) => (a.beamsize_m = realIn(f, t, 'mm') / 1000.0)),
   // beam
   one(['-lambda', '-wave'], 'Å', 'Å', 'wavelength', '1', (a, t, f) => (a.lambda_m = positive(f, t, realIn(f, t, 'Å', GT0) / 1.0e10, 'Å'))),
   one(['-energy'], 'eV', 'eV', 'photon energy instead of -lambda (last of the two wins)', '12398.42', (a, t, f) => {
@@ -436,14 +500,10 @@ const OWN_OPTIONS: readonly OptionSpec[] = [
 
 /** nanoBragg options that exist in the C program but not (yet) here: refused, never ignored. */
 export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
-  '-mat', '-misset', '-misset_seed', '-img', '-mask',
-  '-xtalsize', '-xtal_size', '-xtal_thick', '-xtal_x', '-xtal_width', '-xtal_y', '-xtal_height', '-xtal_z',
-  '-samplesize', '-sample_size', '-sample_thick', '-sample_x', '-sample_width', '-sample_y', '-sample_height',
-  '-sample_z', '-width', '-height', '-density', '-sample_density', '-MW', '-molecular_weight',
-  '-mosaic', '-mosaicity', '-mosaic_spread', '-mosaic_domains', '-mosaic_dom', '-mosaic_seed',
+  '-img', '-mask', '-density', '-sample_density', '-MW', '-molecular_weight',
   '-dispersion', '-dispsteps', '-divergence', '-hdivrange', '-vdivrange', '-hdivstep', '-hdivsteps', '-vdivstep',
   '-vdivsteps', '-divsteps', '-round_div', '-square_div', '-sourcefile',
-  '-fluence', '-flux', '-exposure', '-beamsize', '-water', '-coherent',
+  '-fluence', '-flux', '-exposure', '-water', '-coherent',
   '-twotheta', '-detector_rotx', '-detector_roty', '-detector_rotz', '-curved_det', '-pivot',
   '-Xclose', '-Yclose', '-ORGX', '-ORGY', '-mosflm', '-xds', '-adxv', '-denzo', '-dials',
   '-fdet_vector', '-sdet_vector', '-odet_vector', '-beam_vector', '-polar_vector', '-spindle_axis',
@@ -563,7 +623,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
       while (vals.length < n && i + 1 + vals.length < argv.length && valueLike(argv[i + 1 + vals.length])) {
         vals.push(argv[i + 1 + vals.length]);
       }
-      if (vals.length < n) {
+      if (vals.length < (spec.minValues ?? n)) {
         const next = argv[i + 1 + vals.length];
         if (next === '-' && spec.values[vals.length] === 'file') {
           throw new ArgError(`option '${tok}' got '-': for standard input or output write /dev/stdin or /dev/stdout`, tok);
@@ -571,8 +631,9 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
         throw needs(tok, spec, vals.length);
       }
       if (vals.some((v) => v === '')) throw new ArgError(`option '${tok}' got an empty value`, tok);
-      i += 1 + n;
+      i += 1 + vals.length;
     }
+    const at = i - 1 - vals.length;
     spec.apply(a, vals, tok);
     if (n > 0) {
       // C keeps the last of repeated or competing flags; we do too, and say so (a script may not mean it)
@@ -583,6 +644,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
       }
       given.set(key, { text: `${tok} ${vals.join(' ')}` });
     }
+    if (spec.names[0] === '-misset_seed' && inline === undefined) missetSeedQuirk(a, argv, at);
 
     if (spec.names[0] === '-detector_abs' && a.detectorMu === 0) zeroingAbs = `${tok} ${vals[0]}`;
   }
@@ -618,6 +680,33 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     a.warnings.push(`'-pgmfile ${a.pgmfile}' is not written because '-nopgm' comes after it (as in nanoBragg)`);
   }
   return a;
+}
+
+/** C's `seed = -atoi(text)` (as seedFromFlag in src/physics/rng.ts; this module imports nothing). */
+function seedFromFlag(v: number): number {
+  const w = Math.trunc(v) | 0;
+  return w === 0 ? 0 : -w;
+}
+
+/** C's atof: the longest numeric prefix, 0 if none. */
+function atof(t: string): number {
+  const m = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(t);
+  return m ? Number(m[0]) : 0;
+}
+
+/**
+ * C's substring quirk (crystal.md 2, trap X-1): '-misset_seed' also passes C's '-misset' test, so with 3 or more
+ * arguments after it C sets the misset angles to atof() of the next three (the seed value first) and cancels
+ * -misset random. Reproduced, with a warning, so a C command line gives C's image.
+ */
+function missetSeedQuirk(a: SimArgs, argv: readonly string[], at: number): void {
+  if (argv.length <= at + 3) return;
+  const t = argv.slice(at + 1, at + 4);
+  a.misset = [atof(t[0]) / RTD, atof(t[1]) / RTD, atof(t[2]) / RTD];
+  a.warnings.push(
+    `'-misset_seed' is followed by 3 or more arguments: as in nanoBragg it also sets -misset ${t.map(atof).join(' ')} (degrees), ` +
+      `cancelling any earlier -misset; put -misset_seed last`,
+  );
 }
 
 /**

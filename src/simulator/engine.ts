@@ -11,7 +11,7 @@
 import { loadKernels, type WasmKernels } from '../wasm/loader.ts';
 import { parseSimArgs } from './args.ts';
 import { parseHkl, readHklFile, type HklGrid } from '../hkl.ts';
-import { setupSimulation, type Simulation } from './setup.ts';
+import { setupSimulation, SetupError, type Simulation } from './setup.ts';
 import { P } from './params.ts';
 import { statsFromSums, type ImageStats } from '../io/stats.ts';
 import { layoutSimulation, paramsBlock, noSwitchOff, applySwitchOff, buildResult } from './layout.ts';
@@ -95,7 +95,10 @@ export interface SimEngine {
 }
 
 /** Parses nanoBragg flags and loads the structure factors (from `hklText` if given, else the -hkl file). */
-export async function prepareSimulation(argv: string[], opts: { hklText?: string | Uint8Array } = {}): Promise<PreparedSimulation> {
+export async function prepareSimulation(
+  argv: string[],
+  opts: { hklText?: string | Uint8Array; matText?: string } = {},
+): Promise<PreparedSimulation> {
   const args = parseSimArgs(argv);
   let grid: HklGrid | null = null;
   let hklWarnings: string[] = [];
@@ -108,7 +111,20 @@ export async function prepareSimulation(argv: string[], opts: { hklText?: string
     grid = r.grid;
     hklWarnings = r.warnings;
   }
-  return { argv, sim: setupSimulation(args, grid), hklWarnings };
+  let matText = opts.matText;
+  if (matText === undefined && args.matPath !== undefined) matText = await readMatrixFile(args.matPath);
+  return { argv, sim: setupSimulation(args, grid, { matText }), hklWarnings };
+}
+
+/** The -mat file's text (Node/Deno); a missing file is an error here (C silently ignores it). */
+async function readMatrixFile(path: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new SetupError(`-mat ${path}: cannot read the matrix file (${err.code ?? err.message})`);
+  }
 }
 
 class WasmEngine implements SimEngine {

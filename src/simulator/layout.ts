@@ -22,7 +22,7 @@ import { EXIT, UserError } from '../errors.ts';
 export function evaluationCount(sim: Simulation): number {
   const w = Math.max(0, Math.min(sim.roi.xmax, sim.detector.fpixels - 1) - Math.max(0, sim.roi.xmin) + 1);
   const h = Math.max(0, Math.min(sim.roi.ymax, sim.detector.spixels - 1) - Math.max(0, sim.roi.ymin) + 1);
-  return w * h * sim.layers.nLayers * sim.oversample * sim.oversample * sim.phi.phisteps;
+  return w * h * sim.layers.nLayers * sim.oversample * sim.oversample * sim.phi.entries;
 }
 
 /** Largest image (in pixels) the 32-bit WebAssembly memory can hold beside its working set. */

@@ -44,9 +44,9 @@ export function fillParams(block: Float64Array, sim: Simulation, ptr: Pointers, 
   block[P.SHAPE] = sim.shape;
   block[P.FUDGE] = sim.args.fudge;
   block.set([...c.aStar, ...c.bStar, ...c.cStar], P.ASTAR);
-  block[P.PHISTEPS] = sim.phi.phisteps;
+  block[P.PHISTEPS] = sim.phi.entries;
   block[P.PHI_TABLE] = ptr.phiTable;
-  block[P.PHI0_IS_ZERO] = sim.phi.phi0IsZero ? 1 : 0;
+  block[P.PHI0_IS_ZERO] = sim.phi.staleSlots;
   block[P.FIRST_PIXEL] = sim.firstPixel;
   block[P.HKLS] = g ? 1 : 0;
   if (g) {

@@ -6,6 +6,8 @@ import type { SimArgs } from './args.ts';
 import type { HklGrid } from '../hkl.ts';
 import { formatG } from '../util/cformat.ts';
 import { resolveLayers } from '../kernels/absorption.ts';
+import { setupCrystal, readMatrixNumbers, rotateUmat, CrystalError, type Mat9 } from '../physics/crystal.ts';
+import { timeSeed, type Ran1Table } from '../physics/rng.ts';
 
 export type Vec3 = [number, number, number];
 
@@ -60,6 +62,11 @@ export interface Crystal {
   cStar: Vec3;
   volume: number; // Angstrom^3
   cellLengths: Vec3;
+  /** Mosaic spread (radians, 0 = none) and the domain matrices (domain 0 = identity). */
+  mosaicSpread?: number;
+  umats?: Mat9[];
+  /** The ran1 table as the misset and mosaic draws leave it (the noise image continues it, docs/c-behaviour/rng.md). */
+  rng?: Ran1Table;
 }
 
 export interface Simulation {
@@ -70,7 +77,14 @@ export interface Simulation {
   incident: Vec3;
   oversample: number;
   layers: { nLayers: number; thickstep: number; thick: number; mu: number };
-  phi: { phi0: number; phistep: number; phisteps: number; osc: number; table: Float64Array; phi0IsZero: boolean };
+  /**
+   * table: crystal vectors for `entries` = phisteps x domains evaluations (phi outer, domain inner), 9 f64 each,
+   * then `staleSlots` more (one per domain, used by the very first evaluation when phi0 == 0; 0 when phi0 != 0).
+   */
+  phi: {
+    phi0: number; phistep: number; phisteps: number; osc: number; table: Float64Array; phi0IsZero: boolean;
+    domains: number; entries: number; staleSlots: number;
+  };
   interpolate: boolean;
   steps: number;
   fluence: number;
@@ -264,10 +278,10 @@ export function phiTable(crystal: Crystal, spindle: Vec3, phi0: number, phistep:
 }
 
 /** Everything the pixel loop needs, from parsed flags and the (optional) HKL grid. */
-export function setupSimulation(args: SimArgs, grid: HklGrid | null): Simulation {
+export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { matText?: string } = {}): Simulation {
   const messages: string[] = [];
   const warnings: string[] = [];
-  if (!args.cell) throw new SetupError('no unit cell: -cell a b c alpha beta gamma is required');
+  if (!args.cell && !args.matPath) throw new SetupError('no unit cell: -cell a b c alpha beta gamma (or -mat FILE) is required');
   if (!grid && args.defaultF === 0) {
     throw new SetupError('nothing to simulate: give an HKL file with -hkl or a non-zero -default_F');
   }
@@ -290,7 +304,7 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null): Simulation
     }
   }
 
-  const crystal = buildCrystal(args.cell, [args.Na, args.Nb, args.Nc]);
+  const crystal = crystalFromArgs(args, lambda, inputs.matText, messages, warnings);
   const xtal = [
     magnitude(crystal.a0) * crystal.Na,
     magnitude(crystal.b0) * crystal.Nb,
@@ -321,17 +335,21 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null): Simulation
   if (!(phiSteps.phisteps <= MAX_PHISTEPS)) {
     throw new SetupError(`${formatG(phiSteps.phisteps)} phi steps (from -osc, -phistep, -phisteps) are too many: at most ${MAX_PHISTEPS}`);
   }
-  const perPixel = phiSteps.phisteps * oversample * oversample * layers.nLayers;
+  const domains = crystal.umats?.length ?? 1;
+  if (!(phiSteps.phisteps * domains <= MAX_PHISTEPS)) {
+    throw new SetupError(`${formatG(phiSteps.phisteps)} phi steps x ${domains} mosaic domains are too many crystal orientations: at most ${MAX_PHISTEPS} (9 f64 each)`);
+  }
+  const perPixel = phiSteps.phisteps * domains * oversample * oversample * layers.nLayers;
   if (!(perPixel <= MAX_EVALS_PER_PIXEL)) {
     const auto = args.oversample <= 0
       ? '; the oversampling was auto-selected from the crystal size (-cell, -N) and the reciprocal pixel size (-lambda, -distance, -pixel): give -oversample'
       : '';
     throw new SetupError(
-      `${formatG(perPixel)} evaluations per pixel (${phiSteps.phisteps} phi steps x ${formatG(oversample)}^2 oversample x ${layers.nLayers} layers) ` +
+      `${formatG(perPixel)} evaluations per pixel (${phiSteps.phisteps} phi steps x ${domains} mosaic domains x ${formatG(oversample)}^2 oversample x ${layers.nLayers} layers) ` +
         `exceed the limit of ${MAX_EVALS_PER_PIXEL}${auto}`,
     );
   }
-  const phi = { ...phiSteps, ...phiTable(crystal, detector.spindle, phiSteps.phi0, phiSteps.phistep, phiSteps.phisteps) };
+  const phi = { ...phiSteps, ...mosaicTable(crystal, phiTable(crystal, detector.spindle, phiSteps.phi0, phiSteps.phistep, phiSteps.phisteps), phiSteps.phisteps) };
 
   const roi = args.roi
     ? { ...args.roi }
@@ -339,11 +357,12 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null): Simulation
   const fx0 = Math.max(0, roi.xmin), fy0 = Math.max(0, roi.ymin);
   const firstPixel = fy0 * detector.fpixels + fx0;
 
-  const steps = 1 * 1 * phi.phisteps * oversample * oversample;
+  const steps = 1 * domains * phi.phisteps * oversample * oversample;
   const shape = { square: 0, round: 1, gauss: 2, tophat: 3 }[args.shape];
   messages.push(
     `  distance=${formatG(detector.distance)} detsize=${formatG(detector.detsizeF)}x${formatG(detector.detsizeS)}  pixel=${formatG(detector.pixel)} meters (${detector.fpixels}x${detector.spixels} pixels)`,
     `  sensor is ${formatG(layers.thickness)} m thick in ${layers.nLayers} layers with mu= ${formatG(layers.mu)}`,
+    `  ${domains} mosaic domains over mosaic spread of ${formatG((crystal.mosaicSpread ?? 0) * RTD)} degrees`,
     `  ${phi.phisteps} phi steps from ${formatG(phi.phi0 * RTD)} to ${formatG((phi.phi0 + phi.osc) * RTD)} degrees`,
     `  ${oversample}x${oversample} pixel oversample steps`,
   );
@@ -364,4 +383,74 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null): Simulation
     messages,
     warnings,
   };
+}
+
+/**
+ * The crystal of the command line: -cell and/or -mat, -misset, mosaic domains, sizes with the beam clip
+ * (src/physics/crystal.ts; docs/c-behaviour/crystal.md). With -cell alone, the same numbers as buildCrystal.
+ */
+function crystalFromArgs(args: SimArgs, lambda: number, matText: string | undefined, messages: string[], warnings: string[]): Crystal {
+  let matrix: number[] | undefined;
+  if (args.matPath !== undefined) {
+    if (matText === undefined) throw new SetupError(`-mat ${args.matPath}: the matrix file was not read (pass its text as matText)`);
+    matrix = readMatrixNumbers(matText);
+    if (matrix.length < 9) {
+      throw new SetupError(`-mat ${args.matPath}: expected 9 numbers (the A matrix), found ${matrix.length} before ${matrix.length ? 'a non-number' : 'the first non-number or the end'}`);
+    }
+  }
+  // beam clipping (C M:1130-1139): y and z only; the labels are C's ("high" is y)
+  const sample: Vec3 = [...args.sample_m];
+  const beam = args.beamsize_m;
+  if (beam >= 0) {
+    if (beam < sample[1]) {
+      warnings.push(`WARNING: clipping sample (${formatG(sample[1])} m high) with beam (${formatG(beam)} m)`);
+      sample[1] = beam;
+    }
+    if (beam < sample[2]) {
+      warnings.push(`WARNING: clipping sample (${formatG(sample[2])} m wide) with beam (${formatG(beam)} m)`);
+      sample[2] = beam;
+    }
+  }
+  try {
+    const c = setupCrystal({
+      cell: args.cell, matrix, matrixName: args.matPath, lambda,
+      misset: args.misset, missetSeed: args.missetSeed ?? timeSeed(),
+      mosaicSpread: args.mosaicSpread_rad, mosaicDomains: args.mosaicDomains, mosaicSeed: args.mosaicSeed,
+      N: [args.Na, args.Nb, args.Nc], sample,
+    });
+    if (!c.a0.every(Number.isFinite) || !c.b0.every(Number.isFinite) || !c.c0.every(Number.isFinite)) {
+      throw new SetupError(`-mat ${args.matPath ?? ''}: the matrix gives no unit cell (zero volume)`);
+    }
+    messages.push(...c.messages);
+    warnings.push(...c.warnings);
+    return c;
+  } catch (e) {
+    if (e instanceof CrystalError) throw new SetupError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * The phi table expanded by the mosaic domains, in C's loop order (phi outer, domain inner): entry
+ * tic*D + d holds U_d applied to step tic's vectors (C's rotate_umat) when the spread is > 0, else the step's
+ * vectors; then D stale slots U_d (a0, b0, c0) for the very first evaluation (C-PARITY-001).
+ */
+function mosaicTable(crystal: Crystal, p: { table: Float64Array; phi0IsZero: boolean }, phisteps: number) {
+  const umats = crystal.umats ?? [[1, 0, 0, 0, 1, 0, 0, 0, 1]];
+  const D = umats.length;
+  const rotate = (crystal.mosaicSpread ?? 0) > 0;
+  const entries = phisteps * D;
+  const staleSlots = p.phi0IsZero ? D : 0;
+  if (D === 1 && !rotate) return { table: p.table, phi0IsZero: p.phi0IsZero, domains: 1, entries, staleSlots };
+  const table = new Float64Array((entries + D) * 9);
+  const put = (slot: number, src: number, u: readonly number[]) => {
+    for (let v = 0; v < 3; v++) {
+      const o = src * 9 + v * 3;
+      const x: Vec3 = [p.table[o], p.table[o + 1], p.table[o + 2]];
+      table.set(rotate ? rotateUmat(x, u) : x, slot * 9 + v * 3);
+    }
+  };
+  for (let tic = 0; tic < phisteps; tic++) for (let d = 0; d < D; d++) put(tic * D + d, tic, umats[d]);
+  for (let d = 0; d < D; d++) put(entries + d, phisteps, umats[d]);
+  return { table, phi0IsZero: p.phi0IsZero, domains: D, entries, staleSlots };
 }

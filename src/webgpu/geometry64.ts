@@ -26,7 +26,8 @@ export interface Geometry64 {
   thickstep: number;
   phisteps: number;
   phiTable: Float64Array;
-  phi0IsZero: boolean;
+  /** Stale-vector slots after the table (one per mosaic domain) when phi0 == 0, else 0. */
+  staleSlots: number;
   firstPixel: number;
   shape: number;
   fudge: number;
@@ -42,7 +43,7 @@ export function geometry64(sim: Simulation): Geometry64 {
     fpixels: d.fpixels, spixels: d.spixels, oversample: sim.oversample, subpixel: d.pixel / sim.oversample,
     pix0: [...d.pix0], fdet: [...d.fdet], sdet: [...d.sdet], odet: [...d.odet], incident: [...sim.incident],
     lambda: sim.lambda, nLayers: sim.layers.nLayers, thickstep: sim.layers.thickstep,
-    phisteps: sim.phi.phisteps, phiTable: sim.phi.table, phi0IsZero: sim.phi.phi0IsZero, firstPixel: sim.firstPixel,
+    phisteps: sim.phi.entries, phiTable: sim.phi.table, staleSlots: sim.phi.staleSlots, firstPixel: sim.firstPixel,
     shape: sim.shape, fudge: sim.args.fudge, N: [c.Na, c.Nb, c.Nc], astar: [...c.aStar, ...c.bStar, ...c.cStar],
     grid: g ? { hMin: g.hMin, kMin: g.kMin, lMin: g.lMin, hRange: g.hRange, kRange: g.kRange, lRange: g.lRange } : null,
     roi: sim.roi,
@@ -87,7 +88,7 @@ export function forEachEvaluation(g: Geometry64, pixel: number,
         const qX = (dX - ix) / g.lambda, qY = (dY - iy) / g.lambda, qZ = (dZ - iz) / g.lambda;
         const first = pixel === g.firstPixel && t === 0 && subS === 0 && subF === 0;
         for (let step = 0; step < g.phisteps; step++, raw++) {
-          const v = (step === 0 && g.phi0IsZero && first ? g.phisteps : step) * 9;
+          const v = (step < g.staleSlots && first ? g.phisteps + step : step) * 9;
           const h = T[v] * qX + T[v + 1] * qY + T[v + 2] * qZ;
           const k = T[v + 3] * qX + T[v + 4] * qY + T[v + 5] * qZ;
           const l = T[v + 6] * qX + T[v + 7] * qY + T[v + 8] * qZ;

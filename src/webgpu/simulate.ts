@@ -109,7 +109,7 @@ export function simUniforms(sim: Simulation, switchPixel = NO_UNIT, switchEval =
     anchor, fStep: d.fdet.map((x) => sub * x), sStep: d.sdet.map((x) => sub * x), oStep: d.odet.map((x) => L.thickstep * x),
     odet: d.odet, polE: E, polB: B, astar: c.aStar, bstar: c.bStar, cstar: c.cStar,
     fpixels: d.fpixels, spixels: d.spixels, oversample: sim.oversample, nLayers: L.nLayers,
-    anchorF: a.f, anchorS: a.s, phisteps: sim.phi.phisteps, phi0IsZero: sim.phi.phi0IsZero ? 1 : 0,
+    anchorF: a.f, anchorS: a.s, phisteps: sim.phi.entries, phi0IsZero: sim.phi.staleSlots,
     firstPixel: sim.firstPixel, switchPixel, switchEval, nopolar: sim.args.nopolar ? 1 : 0,
     hMin: g?.hMin ?? 0, kMin: g?.kMin ?? 0, lMin: g?.lMin ?? 0, pointPixel: sim.args.pointPixel ? 1 : 0,
     hRange: g?.hRange ?? 1, kRange: g?.kRange ?? 1, lRange: g?.lRange ?? 1, imageOrigin,
@@ -188,7 +188,8 @@ fn ray(fi: i32, si: i32, t: u32) -> Ray {
 
 fn first_evaluation_slot(step: u32, first: bool) -> u32 {
   // physics.md 5.10 (C-PARITY-001): at phi == 0 the very first evaluation of the run uses a0, b0, c0
-  return select(step, U.phisteps, step == 0u && U.phi0IsZero != 0u && first);
+  // with mosaic domains: entries = phi steps x domains, the first phi step's domains use the slots after the table
+  return select(step, U.phisteps + step, step < U.phi0IsZero && first);
 }
 
 // h, k, l = (a/lambda, b/lambda, c/lambda) . (d - i)
