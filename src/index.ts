@@ -28,6 +28,7 @@ import {
 } from './kernels/tricubic.ts';
 import { captureFractions as captureKernel, resolveLayers, type CaptureVariant } from './kernels/absorption.ts';
 import { threadsAvailable } from './threads/engine.ts';
+import { BACKEND_CHOICES, BACKEND_ORDER, WASM_BINARY, type Backend } from './backends/names.ts';
 
 export type { Dtype, SimStats, HklGrid, InterpolationResult, InterpolationState, TricubicVariant, CaptureVariant };
 export { resolveLayers };
@@ -35,11 +36,9 @@ export { compareImages, type ImageComparison } from './simulator/compare.ts';
 export { ArgError } from './simulator/args.ts';
 export { HklError } from './hkl.ts';
 
-/** Where the pixel loop runs. 'wasm' is the SIMD build; 'auto' picks the fastest one this runtime has. */
-export type Backend = 'auto' | EngineBackend;
-
-/** The backends 'auto' tries, fastest first. */
-export const BACKEND_ORDER: readonly EngineBackend[] = ['webgpu', 'wasm-threads', 'wasm', 'wasm-scalar'];
+/** Where the pixel loop runs ('wasm' is the SIMD build; 'auto' picks the fastest one this runtime has) and the
+ * order 'auto' tries them in: both from the one backend list, src/backends/names.ts. */
+export { BACKEND_ORDER, BACKEND_LIST, type Backend } from './backends/names.ts';
 
 export interface SimulatorOptions {
   /** Default 'auto'. */
@@ -346,7 +345,6 @@ async function probe(backend: EngineBackend, dtype: Dtype = 'f32', auto = false)
 }
 
 /** The WebAssembly binary each engine must report: a guard against an engine answering for another backend. */
-const WASM_BINARY: Partial<Record<EngineBackend, string>> = { wasm: 'simd', 'wasm-scalar': 'scalar', 'wasm-threads': 'simd-threads' };
 
 async function startEngine(backend: EngineBackend, opts: SimulatorOptions, dtype: Dtype): Promise<SimEngine> {
   const engine = await createEngine({ backend, dtype, threads: opts.threads });
@@ -376,7 +374,7 @@ export async function detectBackends(): Promise<BackendAttempt[]> {
   return out;
 }
 
-const BACKENDS: readonly Backend[] = ['auto', ...BACKEND_ORDER];
+const BACKENDS = BACKEND_CHOICES;
 
 /**
  * A simulator on one backend, started and ready. backend 'auto' (default) takes the first of webgpu,

@@ -54,7 +54,10 @@ function readConfig() {
 
 function engineOptions() {
   const threads = numberField('threads');
-  return { backend: form.elements.backend.value, dtype: form.elements.dtype.value, ...(threads !== undefined ? { threads } : {}) };
+  const backend = form.elements.backend.value;
+  // the threads field applies to the backends that take it (the library refuses it for the others)
+  const takesThreads = backend === 'wasm-threads' || backend === 'auto';
+  return { backend, dtype: form.elements.dtype.value, ...(threads !== undefined && takesThreads ? { threads } : {}) };
 }
 
 // --- drawing --------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ export { imageWorkload };
 import { wasmThreadsSupport, type GpuInfo } from './env.ts';
 import { imageCaseKey, type RunContext } from './run-context.ts';
 import { cReferenceBackend } from './c-reference.ts';
+import { BACKEND_ORDER } from '../backends/names.ts';
 
 export interface MeasurementRequest {
   benchmark: BenchmarkName;
@@ -205,4 +206,5 @@ export function allBackends(gpu: () => GpuInfo): BenchBackend[] {
   return [wasmBackend('wasm-scalar', 'scalar'), wasmBackend('wasm', 'simd'), wasmThreadsBackend(), webgpuBackend(gpu), cReferenceBackend()];
 }
 
-export const BACKEND_NAMES = ['wasm-scalar', 'wasm', 'wasm-threads', 'webgpu', 'c-reference'] as const;
+/** The engine backends (src/backends/names.ts), slowest first, and the C program as a baseline. */
+export const BACKEND_NAMES = [...[...BACKEND_ORDER].reverse(), 'c-reference'] as const;

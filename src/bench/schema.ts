@@ -9,7 +9,8 @@ export const SCHEMA_VERSION = 1;
 export type BenchmarkName = 'tricubic' | 'absorption' | 'kernels';
 export type Workload = 'kernel' | 'image';
 export type KernelName = 'tricubic' | 'capture_fraction';
-export type Dtype = 'f32' | 'f64';
+export type { Dtype } from '../backends/names.ts';
+import type { Dtype } from '../backends/names.ts';
 
 export interface StatsRecord {
   min: number;

@@ -48,8 +48,8 @@ export class ArgError extends Error {
   }
 }
 
-export type Backend = 'wasm' | 'wasm-scalar' | 'wasm-threads' | 'webgpu' | 'auto';
-export type Dtype = 'f32' | 'f64';
+import { BACKEND_CHOICES, DTYPES, backendDescriptor, backendsWith, type Backend, type Dtype } from '../backends/names.ts';
+export type { Backend, Dtype };
 export type CrystalShape = 'square' | 'round' | 'gauss' | 'tophat';
 
 export interface SimArgs {
@@ -475,8 +475,7 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   sw(['-progress'], 'progress meter (undoes -noprogress)', (a) => (a.noprogress = false), 'on'),
 ];
 
-const BACKENDS: readonly Backend[] = ['auto', 'wasm', 'wasm-scalar', 'wasm-threads', 'webgpu'];
-const DTYPES: readonly Dtype[] = ['f32', 'f64'];
+const BACKENDS = BACKEND_CHOICES;
 
 const OWN_OPTIONS: readonly OptionSpec[] = [
   one(['--backend'], BACKENDS.join('|'), BACKENDS.join(', '), 'compute backend', 'auto', (a, t, f) => {
@@ -716,14 +715,20 @@ function missetSeedQuirk(a: SimArgs, argv: readonly string[], at: number): void 
  * (src/simulator/run.ts checkSameFiles: `./x`, `x` and a symlink to it are one file).
  */
 function checkConflicts(a: SimArgs): void {
-  if (a.backend === 'webgpu' && a.dtype === 'f64') {
-    throw new ArgError(
-      "options '--backend webgpu' and '--dtype f64' conflict: the webgpu backend computes in f32 (use --backend wasm, wasm-scalar or wasm-threads for f64)",
-      '--dtype',
-    );
-  }
-  if (a.threads !== undefined && a.backend !== 'wasm-threads' && a.backend !== 'auto') {
-    throw new ArgError(`option '--threads' applies to --backend wasm-threads (or auto), not to --backend ${a.backend}`, '--threads');
+  if (a.backend !== 'auto') {
+    // what each backend computes and whether it takes --threads: the one backend list (src/backends/names.ts)
+    const b = backendDescriptor(a.backend);
+    if (!b.dtypes.includes(a.dtype)) {
+      const can = backendsWith(a.dtype);
+      const list = can.length > 1 ? `${can.slice(0, -1).join(', ')} or ${can[can.length - 1]}` : can[0];
+      throw new ArgError(
+        `options '--backend ${b.name}' and '--dtype ${a.dtype}' conflict: ${b.dtypeRefusal ?? `${b.name} does not compute in ${a.dtype}`} (use --backend ${list} for ${a.dtype})`,
+        '--dtype',
+      );
+    }
+    if (a.threads !== undefined && !b.threads) {
+      throw new ArgError(`option '--threads' applies to --backend wasm-threads (or auto), not to --backend ${a.backend}`, '--threads');
+    }
   }
   const files: [flag: string, path: string | undefined][] = [
     ['-hkl', a.hklPath],

@@ -17,8 +17,8 @@ import { statsFromSums, type ImageStats } from '../io/stats.ts';
 import { layoutSimulation, paramsBlock, noSwitchOff, applySwitchOff, buildResult } from './layout.ts';
 export { evaluationCount, MAX_PIXELS } from './layout.ts';
 
-export type EngineBackend = 'wasm' | 'wasm-scalar' | 'wasm-threads' | 'webgpu';
-export type Dtype = 'f32' | 'f64';
+import { BACKEND_ORDER, type Dtype, type EngineBackend } from '../backends/names.ts';
+export type { Dtype, EngineBackend };
 
 export interface PreparedSimulation {
   argv: string[];
@@ -210,4 +210,4 @@ export async function createEngine(opts: { backend: EngineBackend; dtype: Dtype;
 }
 
 /** Every backend createEngine knows (the benchmarks skip, with the reason, those that cannot start here). */
-export const ENGINE_BACKENDS: readonly EngineBackend[] = ['wasm-scalar', 'wasm', 'wasm-threads', 'webgpu'];
+export const ENGINE_BACKENDS: readonly EngineBackend[] = [...BACKEND_ORDER].reverse(); // slowest first, as reports list them
