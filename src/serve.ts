@@ -323,6 +323,8 @@ export async function serve(opts: ServeOptions = {}): Promise<RunningServer> {
       new Promise<void>((ok) => {
         server.close(() => ok());
         server.closeIdleConnections();
+        // a half-sent request must not hold the stop for the request timeout (40 s): cut what is still open
+        setTimeout(() => server.closeAllConnections(), 200).unref();
       }),
   };
 }
@@ -362,7 +364,9 @@ export async function serveMain(argv: string[]): Promise<number> {
     return EXIT.OK;
   }
   const f = parseFlags(argv, { '--port': 'value', '--host': 'value', '--quiet': 'switch' });
-  const port = f['--port'] === undefined ? 8080 : Number(f['--port']);
+  // decimal digits only: Number(' ') is 0 (a random port) and Number('0x1F90') is 8080
+  const portText = f['--port'] === undefined ? '8080' : String(f['--port']);
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`option '--port' expects 0..65535, got '${f['--port']}'`, EXIT.USAGE);
   const host = typeof f['--host'] === 'string' ? f['--host'] : '127.0.0.1';
   let bundle: LibraryBundle;

@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT } from '../src/errors.ts';
 import { REPO_ROOT, expectFailure, runMain, scratch } from './helpers/cli.ts';
@@ -173,6 +173,22 @@ test('misleading messages (issue 19 item 12): the file is blamed, long tokens ar
   expectFailure(await runMain([...base, '-hkl', '-']), EXIT.USAGE, "got '-': for standard input or output write /dev/stdin");
   const nl = await runMain([...base, '-default_F', '1', '-floatfile', join(d, 'a\nb', 'x')]);
   expectFailure(nl, EXIT.OUTPUT, 'a\\nb');
+});
+
+test('serve --port takes decimal digits only; bench compare refuses huge files and unknown backends (items 10, 14)', async () => {
+  for (const p of [' ', '0x1F90', '1e3']) expectFailure(await runMain(['serve', '--port', p]), EXIT.USAGE, "option '--port' expects 0..65535");
+  const d = folder('compare-limits');
+  const huge = join(d, 'huge.json');
+  writeFileSync(huge, '');
+  truncateSync(huge, 65 << 20);
+  expectFailure(await runMain(['bench', 'compare', huge, '--out', join(d, 'out')]), EXIT.INPUT, 'is not a benchmark report (reports are under 64 MiB)');
+  const reports = join(REPO_ROOT, 'reports');
+  const run = readdirSync(reports).find((n) => existsSync(join(reports, n)) && readdirSync(join(reports, n)).some((f) => f.endsWith('_baseline.json')))!;
+  const src = readdirSync(join(reports, run)).find((f) => f.endsWith('_baseline.json'))!;
+  const rep = JSON.parse(readFileSync(join(reports, run, src), 'utf8'));
+  rep.results[0].backend = 'wasm | evil';
+  writeFileSync(join(d, 'bad.json'), JSON.stringify(rep));
+  expectFailure(await runMain(['bench', 'compare', join(d, 'bad.json'), '--out', join(d, 'out')]), EXIT.INPUT, 'not a benchmark report');
 });
 
 test.run();

@@ -15,6 +15,9 @@ export interface LoadedReport {
 export class CompareInputError extends Error {}
 
 /** Reports named by folders (every *_baseline.json in them) or JSON files; each is validated. */
+/** Largest file read as a report. */
+const MAX_REPORT_BYTES = 64 << 20;
+
 export function loadReports(paths: string[]): LoadedReport[] {
   const files: string[] = [];
   for (const p of paths) {
@@ -32,6 +35,9 @@ export function loadReports(paths: string[]): LoadedReport[] {
   }
   return files.map((path, i) => {
     let value: unknown;
+    // a report is kilobytes; reading a 3 GB file would end in a raw V8 error after 4 GB of memory
+    const size = statSync(path).size;
+    if (size > MAX_REPORT_BYTES) throw new CompareInputError(`${path}: ${size} bytes is not a benchmark report (reports are under ${MAX_REPORT_BYTES >> 20} MiB)`);
     try {
       value = JSON.parse(readFileSync(path, 'utf8'));
     } catch (e) {

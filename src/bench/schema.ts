@@ -10,7 +10,7 @@ export type BenchmarkName = 'tricubic' | 'absorption' | 'kernels';
 export type Workload = 'kernel' | 'image';
 export type KernelName = 'tricubic' | 'capture_fraction';
 export type { Dtype } from '../backends/names.ts';
-import type { Dtype } from '../backends/names.ts';
+import { BACKEND_ORDER, type Dtype } from '../backends/names.ts';
 
 export interface StatsRecord {
   min: number;
@@ -157,9 +157,12 @@ const KERNELS = ['tricubic', 'capture_fraction'] as const;
 const statsSpec = obj({ min: num(0), median: num(0), mean: num(0), stddev: num(0), max: num(0) });
 const memorySpec = obj({}, { wasm_bytes: int(0), gpu_bytes: int(0) });
 
+/** Backend names a report may hold: the engine backends (src/backends/names.ts) and the C baseline. */
+const REPORT_BACKENDS: readonly string[] = [...BACKEND_ORDER, 'c-reference'];
+
 export const resultSpec: Spec = obj(
   {
-    backend: str(),
+    backend: str(REPORT_BACKENDS),
     binary: str(),
     dtype: str(DTYPES),
     threads: int(1),
@@ -216,10 +219,10 @@ export const reportSpec: Spec = obj({
   options: { t: 'map', values: { t: 'any' } },
   cold_definition: str(),
   results: arr(resultSpec),
-  skipped: arr(obj({ backend: str(), reason: str() }, { workload: str(WORKLOADS), dtype: str(DTYPES) })),
+  skipped: arr(obj({ backend: str(REPORT_BACKENDS), reason: str() }, { workload: str(WORKLOADS), dtype: str(DTYPES) })),
   failures: arr(
     obj(
-      { backend: str(), dtype: str(DTYPES), threads: int(1), size: int(1), workload: str(WORKLOADS), stage: str(), error: str() },
+      { backend: str(REPORT_BACKENDS), dtype: str(DTYPES), threads: int(1), size: int(1), workload: str(WORKLOADS), stage: str(), error: str() },
       { kernel: str(KERNELS), thicksteps: int(1), oversample_thick: bool },
     ),
   ),
