@@ -5,7 +5,8 @@
 
 import { Ran1Table, type SeedVar } from './rng.ts';
 import { PoissonC } from './poisson-c.ts';
-import type { Roi } from '../io/images.ts';
+import { smvHeaderText, type Roi, type SmvHeader } from '../io/images.ts';
+import { poissonFast } from './poisson-fast.ts';
 
 /** A stream that draws from the shared table before the noise: `count` ran1 calls on its own seed. */
 export interface PreDraw {
@@ -97,4 +98,43 @@ export function formatFixed0(x: number): string {
 /** C's line after the noise loop (M:3246). */
 export function noiseSummaryLine(n: NoiseImage): string {
   return `${formatFixed0(n.photons)} photons on noise image (${n.overloads} overloads)`;
+}
+
+/**
+ * The fast noise image (f32, wasm-threads, webgpu): the same loop with poisson-fast.ts's counter-based
+ * deviates keyed on (seed, pixel index). Statistically exact Poisson, independent of evaluation order and
+ * thread count, not C's stream (docs/c-behaviour/noise.md).
+ */
+export function noiseImageFast(
+  image: Float32Array,
+  width: number,
+  height: number,
+  opts: { seed: number; adc: number; roi?: Roi },
+): NoiseImage {
+  if (image.length !== width * height) throw new Error(`image of ${image.length} pixels does not match ${width} x ${height}`);
+  const roi = opts.roi ?? { xmin: 0, xmax: width, ymin: 0, ymax: height };
+  const pixels = new Uint16Array(width * height);
+  let photons = 0;
+  let overloads = 0;
+  for (let slow = 0, i = 0; slow < height; slow++) {
+    for (let fast = 0; fast < width; fast++, i++) {
+      if (fast < roi.xmin || fast > roi.xmax || slow < roi.ymin || slow > roi.ymax) continue;
+      const d = poissonFast(image[i], opts.seed, i);
+      photons += d;
+      const p = noisePixel(d + opts.adc);
+      if (p.overload) overloads++;
+      pixels[i] = p.value;
+    }
+  }
+  return { pixels, photons, overloads, draws: 0 };
+}
+
+/** The noise SMV file: the int image's header text (smvHeaderText), then the uint16 pixels little-endian. */
+export function encodeNoiseSmv(pixels: Uint16Array, width: number, height: number, header: SmvHeader): Uint8Array {
+  const head = smvHeaderText(width, height, header);
+  const out = new Uint8Array(head.length + 2 * pixels.length);
+  for (let i = 0; i < head.length; i++) out[i] = head.charCodeAt(i);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < pixels.length; i++) view.setUint16(head.length + 2 * i, pixels[i], true);
+  return out;
 }

@@ -111,8 +111,10 @@ export interface SimArgs {
   nonoise: boolean;
   nopgm: boolean;
   noprogress: boolean;
-  /** -seed as given (C stores -seed internally; only used by the noise image, which is not implemented). */
+  /** -seed as given (C's seed variable is seedFromFlag(seed), physics/rng.ts); default: C's -time(). */
   seed?: number;
+  /** -noisefile/-noiseimage: the Poisson noise SMV image; written unless a later -nonoise cancels it. */
+  noisefile?: string;
   backend: Backend;
   dtype: Dtype;
   threads?: number;
@@ -400,8 +402,12 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   sw(['-nopgm'], 'no PGM image (a later -pgmfile writes it again)', (a) => (a.nopgm = true)),
   one(['-scale'], 'x', '', 'int image scale factor (0: auto, 55000/max)', '0 (auto)', (a, t, f) => (a.scale = realIn(f, t, '', GE0))),
   one(['-adc'], 'counts', 'counts', 'offset added to int image pixels', '40', (a, t, f) => (a.adc = realIn(f, t, 'counts'))),
-  sw(['-nonoise'], 'no noise image (the noise image is not implemented; accepted for C command lines)', (a) => (a.nonoise = true)),
-  one(['-seed'], 'n', '', 'noise seed (accepted; the noise image is not implemented)', 'time', (a, t, f) => (a.seed = intIn(f, t, ''))),
+  one(['-noisefile', '-noiseimage'], 'file', 'path', 'Poisson noise SMV image (C-exact with --dtype f64; a later -nonoise cancels it)', 'not written', (a, t) => {
+    a.noisefile = t;
+    a.nonoise = false;
+  }),
+  sw(['-nonoise'], 'no noise image (a later -noisefile writes it again)', (a) => (a.nonoise = true)),
+  one(['-seed'], 'n', '', 'noise seed (C stores -n; see docs/c-behaviour/noise.md)', '-time()', (a, t, f) => (a.seed = intIn(f, t, ''))),
   sw(['-noprogress'], 'no progress meter', (a) => (a.noprogress = true)),
   sw(['-progress'], 'progress meter (undoes -noprogress)', (a) => (a.noprogress = false), 'on'),
 ];
@@ -442,7 +448,7 @@ export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
   '-Xclose', '-Yclose', '-ORGX', '-ORGY', '-mosflm', '-xds', '-adxv', '-denzo', '-dials',
   '-fdet_vector', '-sdet_vector', '-odet_vector', '-beam_vector', '-polar_vector', '-spindle_axis',
   '-twotheta_axis', '-pix0_vector',
-  '-dmin', '-stol', '-4stol', '-Q', '-stolout', '-noisefile', '-noiseimage', '-pgmscale',
+  '-dmin', '-stol', '-4stol', '-Q', '-stolout', '-pgmscale',
   '-printout', '-printout_pixel', '-trace_pixel', '-dump_pixel',
 ];
 
@@ -592,6 +598,9 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     // -pgmfile clears nopgm, so a true nopgm here came after it.
     a.warnings.push(`'-pgmfile ${a.pgmfile}' is not written because '-nopgm' comes after it (as in nanoBragg)`);
   }
+  if (a.noisefile !== undefined && a.nonoise) {
+    a.warnings.push(`'-noisefile ${a.noisefile}' is not written because '-nonoise' comes after it (as in nanoBragg)`);
+  }
   return a;
 }
 
@@ -615,6 +624,7 @@ function checkConflicts(a: SimArgs): void {
     ['-floatfile', a.floatfile],
     ['-intfile', a.intfile],
     ['-pgmfile', a.nopgm ? undefined : a.pgmfile],
+    ['-noisefile', a.nonoise ? undefined : a.noisefile],
     ['--pngfile', a.pngfile],
   ];
   const seen = new Map<string, string>();
