@@ -463,6 +463,77 @@ const NOT_IMPLEMENTED = new Set(NOT_IMPLEMENTED_FLAGS);
 const ALL_FLAGS: readonly string[] = [...NANOBRAGG_FLAGS, ...OWN_FLAGS, ...NOT_IMPLEMENTED_FLAGS];
 
 // ---------------------------------------------------------------------------------------------------
+// C's other spellings, in one place (docs/c-behaviour/noise.md "Spellings"). nanoBragg.c (M:507-1112)
+// matches most options by substring, so words scripts use (-wavelength contains "-wave", -adcoffset
+// contains "-adc") work in C. We keep exact names: C_SPELLINGS maps each such spelling to our canonical
+// option; one whose option is not in NANOBRAGG_OPTIONS or NOT_IMPLEMENTED_FLAGS yet stays unknown until
+// that row exists (then it works without touching this table).
+
+/** Spelling C accepts -> the canonical option name of args.ts. */
+export const C_SPELLINGS: Readonly<Record<string, string>> = {
+  // beam
+  '-wavelength': '-lambda',
+  '-wavelen': '-lambda',
+  '-energy_eV': '-energy',
+  '-energy_ev': '-energy',
+  // detector
+  '-adcoffset': '-adc',
+  '-adc_offset': '-adc',
+  '-detector_absorption': '-detector_abs',
+  '-pixel_size': '-pixel',
+  '-pixelsize': '-pixel',
+  '-nopolarization': '-nopolar',
+  '-curved_detector': '-curved_det',
+  // rotation
+  '-oscillation': '-osc',
+  // crystal (mosaic, matrix: other areas)
+  '-mosaic_domains': '-mosaic_dom',
+  '-mosaicity': '-mosaic',
+  '-mosaic_spread': '-mosaic',
+  '-matrix': '-mat',
+  '-matfile': '-mat',
+  '-hklfile': '-hkl',
+  '-hkl_file': '-hkl',
+  // outputs, noise
+  '-floatimage': '-floatfile',
+  '-intimage': '-intfile',
+  '-pgmimage': '-pgmfile',
+  '-noiseimage': '-noisefile',
+  '-seeds': '-seed',
+  '-water_size': '-water',
+};
+
+/**
+ * Words C's own documentation (header comment, help text) or natural spellings use that C ignores: C reads
+ * no pattern from them, and their value words are skipped too. We accept them with a warning. The number is
+ * how many value words follow.
+ */
+export const C_IGNORED: Readonly<Record<string, number>> = {
+  '-hdiv': 1,
+  '-vdiv': 1,
+  '-dispstep': 1,
+  '-detsize_x': 1,
+  '-detsize_y': 1,
+  '-source_distance': 1,
+  '-source_dist': 1,
+  '-polarization': 1,
+  '-phi_step': 1,
+  '-phi0': 1,
+  '-phistep_deg': 1,
+  '-detector_thickstep': 1,
+  '-N_cells': 1,
+  '-Nx': 1,
+  '-noise': 0,
+  '-noiseless': 0,
+  '-integral_form': 0,
+};
+
+/** The warning for an ignored word. */
+export function ignoredWarning(flag: string): string {
+  return `'${flag}' is ignored: nanoBragg ignores it too (no such option in nanoBragg.c)`;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Suggestions for unknown options
 
 /** Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), case-insensitive. */
@@ -536,6 +607,18 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     }
     if (!tok.startsWith('-') || tok === '-' || DECIMAL.test(tok)) {
       throw new ArgError(`unexpected argument '${tok}': values go right after their option (see --help)`, tok);
+    }
+    if (!BY_NAME.has(tok) && !NOT_IMPLEMENTED.has(tok)) {
+      // C's other spellings (spellings.ts): a known option under another name, or a word C ignores
+      const canon = C_SPELLINGS[tok];
+      if (canon !== undefined && (BY_NAME.has(canon) || NOT_IMPLEMENTED.has(canon))) tok = canon;
+      else if (Object.hasOwn(C_IGNORED, tok) && inline === undefined) {
+        a.warnings.push(ignoredWarning(tok));
+        let k = 0;
+        while (k < C_IGNORED[tok] && i + 1 + k < argv.length && valueLike(argv[i + 1 + k])) k++;
+        i += 1 + k;
+        continue;
+      }
     }
     if (NOT_IMPLEMENTED.has(tok)) throw new ArgError(`option '${tok}' is not implemented yet`, tok);
     const spec = BY_NAME.get(tok);
