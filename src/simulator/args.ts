@@ -16,10 +16,11 @@
 //    PGM back on and -nopgm after -pgmfile switches it off (C's write_pgm), -progress after -noprogress.
 //
 // Where we are deliberately stricter than C (C never complains, it silently does something):
-//  * exact option names, no strstr() substring matching (T-18): `-wavelength` or `-detector_absorption`
-//    are not options here (the error suggests the name C would have matched); the explicit alternative
-//    names C tests for are accepted as aliases (-wave, -detector_absorb, -thicksteps, -detpixels_x/_y,
-//    -floatimage, -intimage, -pgmimage, -binary_spots);
+//  * exact option names, no strstr() substring matching (T-18); the explicit alternative names C tests for
+//    are aliases (-wave, -detector_absorb, -thicksteps, -detpixels_x/_y, -floatimage, ...), and the
+//    spellings scripts use that C matches by substring (-wavelength, -adcoffset, -pixel_size, ...) are
+//    mapped in C_SPELLINGS; words C ignores (-hdiv, -vdiv, -dispstep, ...: C_IGNORED) are accepted with a
+//    warning; anything else unknown is an error with a suggestion;
 //  * unknown options and stray words are errors (C ignores them); known nanoBragg options that this port
 //    does not implement are errors naming the option, never ignored;
 //  * a value is required after every value option; a following token that starts with '-' and is not a
@@ -32,7 +33,7 @@
 //    (thicksteps <= 0: auto, §4.2; phisteps 0: one step with the user-steps rules, §5.10);
 //  * -cell needs all six numbers (C silently stops at the first missing/negative one);
 //  * outputs are written only when asked for (C writes floatimage.bin, intimage.img, image.pgm and a
-//    noise image by default).
+//    noise image by default; the drop-in `nanoBragg` command, src/nanobragg-cli.ts, does that).
 
 const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
