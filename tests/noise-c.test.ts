@@ -117,7 +117,7 @@ test('noise image: pixels outside the ROI stay 0 and draw nothing', () => {
 
 // End to end: our simulate --dtype f64 against C's files (sha256 from the C reference, tests/fixtures/noise-e2e.json)
 const E2E = JSON.parse(readFileSync(join(FIX, 'noise-e2e.json'), 'utf8')) as Record<string, { argv: string[]; sha256: Record<string, string>; lines: string[] }>;
-for (const backend of ['wasm-scalar', 'wasm']) {
+for (const backend of ['wasm-scalar', 'wasm', 'wasm-threads']) {
   for (const [name, c] of Object.entries(E2E)) {
     test(`end to end --dtype f64 --backend ${backend}: ${name} float, int and noise images byte-identical to C`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'nb-noise-'));

@@ -26,7 +26,9 @@ export function noiseOutput(
     ? noiseImage(image, width, height, { seed, adc: a.adc, roi, preDraws: cPreDraws({}) })
     : noiseImageFast(image, width, height, { seed, adc: a.adc, roi });
   const lines = [
+    '  noise image paramters:', // sic, C's spelling (M:2503)
     `  seed: ${seed}`,
+    '  water droplet size: 0 m', // -water is not implemented: C's default
     `noise: ${exact ? "nanoBragg's poidev stream (C-exact)" : 'counter-based Poisson (statistically exact, not C\'s stream; use --dtype f64 for C\'s)'}`,
     noiseSummaryLine(n),
   ];
