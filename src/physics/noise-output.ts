@@ -21,7 +21,9 @@ export function noiseOutput(
 ): { bytes: Uint8Array; lines: string[]; exact: boolean } {
   const seed = cNoiseSeed(a);
   const exact = a.dtype === 'f64';
-  // mosaic and -misset random are not implemented here: C's pre-draws are its one default domain
+  // mosaic and -misset random are not implemented here: C's pre-draws are its one default domain.
+  // WHEN THEY LAND: pass their domain count and seeds (and -misset random) to cPreDraws, or `-seed -N` runs
+  // (positive C seed, golden noise_positive_seed_mosaic) stop matching C.
   const n = exact
     ? noiseImage(image, width, height, { seed, adc: a.adc, roi, preDraws: cPreDraws({}) })
     : noiseImageFast(image, width, height, { seed, adc: a.adc, roi });
