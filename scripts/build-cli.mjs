@@ -14,7 +14,7 @@ const out = join(root, 'out', 'bin');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await build({
-  entryPoints: { nanobragg: join(root, 'src', 'bin', 'nanobragg.ts') },
+  entryPoints: { nanobragg: join(root, 'src', 'bin', 'nanobragg.ts'), 'nanoBragg-dropin': join(root, 'src', 'bin', 'dropin.ts') },
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -28,5 +28,6 @@ await build({
   logLevel: 'warning',
 });
 copyFileSync(join(root, 'src', 'threads', 'worker.js'), join(out, 'worker.js'));
-chmodSync(join(out, 'nanobragg.mjs'), 0o755);
+// two bins whose names differ only in case would collide on macOS: the drop-in's file is nanoBragg-dropin.mjs
+for (const bin of ['nanobragg.mjs', 'nanoBragg-dropin.mjs']) chmodSync(join(out, bin), 0o755);
 console.log(`built ${out}`);

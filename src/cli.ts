@@ -99,7 +99,7 @@ function stop(why: string, code: number): never {
 }
 
 /** Runs the command line as this process: signals, a closed stdout and the exit code handled. */
-export function runCli(argv: string[]): void {
+export function runCli(argv: string[], run: (argv: string[]) => Promise<number> = main): void {
   // serve handles its own signals (closes the server, exit 0)
   if (argv[0] !== 'serve') {
     const codes = { SIGINT: EXIT.INTERRUPTED, SIGHUP: EXIT.HANGUP, SIGTERM: EXIT.TERMINATED } as const;
@@ -120,7 +120,7 @@ export function runCli(argv: string[]): void {
       if (stream === process.stdout && e.code !== 'EPIPE') stdoutFailure ??= e.code ?? String(e.message);
     });
   }
-  main(argv).then((code) => {
+  run(argv).then((code) => {
     if (stdoutFailure && code === EXIT.OK) {
       safeStderr(`error: cannot write to standard output (${stdoutFailure}); the output files were written\n`);
       code = EXIT.OUTPUT;

@@ -30,6 +30,14 @@ export class Ran1Table {
   iy = 0;
   readonly iv = new Float64Array(NTAB);
 
+  /** An independent copy of the shared state (a second use of one simulation must not see the first's draws). */
+  clone(): Ran1Table {
+    const t = new Ran1Table();
+    t.iy = this.iy;
+    t.iv.set(this.iv);
+    return t;
+  }
+
   /** One draw on `seed`'s stream: C's ran1(&seed). */
   next(seed: SeedVar): number {
     let idum = seed.idum;

@@ -16,10 +16,11 @@
 //    PGM back on and -nopgm after -pgmfile switches it off (C's write_pgm), -progress after -noprogress.
 //
 // Where we are deliberately stricter than C (C never complains, it silently does something):
-//  * exact option names, no strstr() substring matching (T-18): `-wavelength` or `-detector_absorption`
-//    are not options here (the error suggests the name C would have matched); the explicit alternative
-//    names C tests for are accepted as aliases (-wave, -detector_absorb, -thicksteps, -detpixels_x/_y,
-//    -floatimage, -intimage, -pgmimage, -binary_spots);
+//  * exact option names, no strstr() substring matching (T-18); the explicit alternative names C tests for
+//    are aliases (-wave, -detector_absorb, -thicksteps, -detpixels_x/_y, -floatimage, ...), and the
+//    spellings scripts use that C matches by substring (-wavelength, -adcoffset, -pixel_size, ...) are
+//    mapped in C_SPELLINGS; words C ignores (-hdiv, -vdiv, -dispstep, ...: C_IGNORED) are accepted with a
+//    warning; anything else unknown is an error with a suggestion;
 //  * unknown options and stray words are errors (C ignores them); known nanoBragg options that this port
 //    does not implement are errors naming the option, never ignored;
 //  * a value is required after every value option; a following token that starts with '-' and is not a
@@ -32,7 +33,7 @@
 //    (thicksteps <= 0: auto, §4.2; phisteps 0: one step with the user-steps rules, §5.10);
 //  * -cell needs all six numbers (C silently stops at the first missing/negative one);
 //  * outputs are written only when asked for (C writes floatimage.bin, intimage.img, image.pgm and a
-//    noise image by default).
+//    noise image by default; the drop-in `nanoBragg` command, src/nanobragg-cli.ts, does that).
 
 const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -127,8 +128,10 @@ export interface SimArgs {
   sample_m: [number, number, number];
   /** -beamsize in m (C default 1e-4); clips sample_y and sample_z (crystal.md 7.2). */
   beamsize_m: number;
-  /** -seed as given (C stores -seed internally; only used by the noise image, which is not implemented). */
+  /** -seed as given (C's seed variable is seedFromFlag(seed), physics/rng.ts); default: C's -time(). */
   seed?: number;
+  /** -noisefile/-noiseimage: the Poisson noise SMV image; written unless a later -nonoise cancels it. */
+  noisefile?: string;
   backend: Backend;
   dtype: Dtype;
   threads?: number;
@@ -469,8 +472,12 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   sw(['-nopgm'], 'no PGM image (a later -pgmfile writes it again)', (a) => (a.nopgm = true)),
   one(['-scale'], 'x', '', 'int image scale factor (0: auto, 55000/max)', '0 (auto)', (a, t, f) => (a.scale = realIn(f, t, '', GE0))),
   one(['-adc'], 'counts', 'counts', 'offset added to int image pixels', '40', (a, t, f) => (a.adc = realIn(f, t, 'counts'))),
-  sw(['-nonoise'], 'no noise image (the noise image is not implemented; accepted for C command lines)', (a) => (a.nonoise = true)),
-  one(['-seed'], 'n', '', 'noise seed (accepted; the noise image is not implemented)', 'time', (a, t, f) => (a.seed = intIn(f, t, ''))),
+  one(['-noisefile', '-noiseimage'], 'file', 'path', 'Poisson noise SMV image (C-exact with --dtype f64; a later -nonoise cancels it)', 'not written', (a, t) => {
+    a.noisefile = t;
+    a.nonoise = false;
+  }),
+  sw(['-nonoise'], 'no noise image (a later -noisefile writes it again)', (a) => (a.nonoise = true)),
+  one(['-seed'], 'n', '', 'noise seed (C stores -n; see docs/c-behaviour/noise.md)', '-time()', (a, t, f) => (a.seed = intIn(f, t, ''))),
   sw(['-noprogress'], 'no progress meter', (a) => (a.noprogress = true)),
   sw(['-progress'], 'progress meter (undoes -noprogress)', (a) => (a.noprogress = false), 'on'),
 ];
@@ -507,7 +514,7 @@ export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
   '-Xclose', '-Yclose', '-ORGX', '-ORGY', '-mosflm', '-xds', '-adxv', '-denzo', '-dials',
   '-fdet_vector', '-sdet_vector', '-odet_vector', '-beam_vector', '-polar_vector', '-spindle_axis',
   '-twotheta_axis', '-pix0_vector',
-  '-dmin', '-stol', '-4stol', '-Q', '-stolout', '-noisefile', '-noiseimage', '-pgmscale',
+  '-dmin', '-stol', '-4stol', '-Q', '-stolout', '-pgmscale',
   '-printout', '-printout_pixel', '-trace_pixel', '-dump_pixel',
 ];
 
@@ -520,6 +527,77 @@ const BY_NAME = new Map<string, OptionSpec>();
 for (const o of [...NANOBRAGG_OPTIONS, ...OWN_OPTIONS]) for (const n of o.names) BY_NAME.set(n, o);
 const NOT_IMPLEMENTED = new Set(NOT_IMPLEMENTED_FLAGS);
 const ALL_FLAGS: readonly string[] = [...NANOBRAGG_FLAGS, ...OWN_FLAGS, ...NOT_IMPLEMENTED_FLAGS];
+
+// ---------------------------------------------------------------------------------------------------
+// C's other spellings, in one place (docs/c-behaviour/noise.md "Spellings"). nanoBragg.c (M:507-1112)
+// matches most options by substring, so words scripts use (-wavelength contains "-wave", -adcoffset
+// contains "-adc") work in C. We keep exact names: C_SPELLINGS maps each such spelling to our canonical
+// option; one whose option is not in NANOBRAGG_OPTIONS or NOT_IMPLEMENTED_FLAGS yet stays unknown until
+// that row exists (then it works without touching this table).
+
+/** Spelling C accepts -> the canonical option name of args.ts. */
+export const C_SPELLINGS: Readonly<Record<string, string>> = {
+  // beam
+  '-wavelength': '-lambda',
+  '-wavelen': '-lambda',
+  '-energy_eV': '-energy',
+  '-energy_ev': '-energy',
+  // detector
+  '-adcoffset': '-adc',
+  '-adc_offset': '-adc',
+  '-detector_absorption': '-detector_abs',
+  '-pixel_size': '-pixel',
+  '-pixelsize': '-pixel',
+  '-nopolarization': '-nopolar',
+  '-curved_detector': '-curved_det',
+  // rotation
+  '-oscillation': '-osc',
+  // crystal (mosaic, matrix: other areas)
+  '-mosaic_domains': '-mosaic_dom',
+  '-mosaicity': '-mosaic',
+  '-mosaic_spread': '-mosaic',
+  '-matrix': '-mat',
+  '-matfile': '-mat',
+  '-hklfile': '-hkl',
+  '-hkl_file': '-hkl',
+  // outputs, noise
+  '-floatimage': '-floatfile',
+  '-intimage': '-intfile',
+  '-pgmimage': '-pgmfile',
+  '-noiseimage': '-noisefile',
+  '-seeds': '-seed',
+  '-water_size': '-water',
+};
+
+/**
+ * Words C's own documentation (header comment, help text) or natural spellings use that C ignores: C reads
+ * no pattern from them, and their value words are skipped too. We accept them with a warning. The number is
+ * how many value words follow.
+ */
+export const C_IGNORED: Readonly<Record<string, number>> = {
+  '-hdiv': 1,
+  '-vdiv': 1,
+  '-dispstep': 1,
+  '-detsize_x': 1,
+  '-detsize_y': 1,
+  '-source_distance': 1,
+  '-source_dist': 1,
+  '-polarization': 1,
+  '-phi_step': 1,
+  '-phi0': 1,
+  '-phistep_deg': 1,
+  '-detector_thickstep': 1,
+  '-N_cells': 1,
+  '-Nx': 1,
+  '-noise': 0,
+  '-noiseless': 0,
+  '-integral_form': 0,
+};
+
+/** The warning for an ignored word. */
+export function ignoredWarning(flag: string): string {
+  return `'${flag}' is ignored: nanoBragg ignores it too (no such option in nanoBragg.c)`;
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Suggestions for unknown options
@@ -600,6 +678,18 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     if (!tok.startsWith('-') || tok === '-' || DECIMAL.test(tok)) {
       throw new ArgError(`unexpected argument '${tok}': values go right after their option (see --help)`, tok);
     }
+    if (!BY_NAME.has(tok) && !NOT_IMPLEMENTED.has(tok)) {
+      // C's other spellings (spellings.ts): a known option under another name, or a word C ignores
+      const canon = C_SPELLINGS[tok];
+      if (canon !== undefined && (BY_NAME.has(canon) || NOT_IMPLEMENTED.has(canon))) tok = canon;
+      else if (Object.hasOwn(C_IGNORED, tok) && inline === undefined) {
+        a.warnings.push(ignoredWarning(tok));
+        let k = 0;
+        while (k < C_IGNORED[tok] && i + 1 + k < argv.length && valueLike(argv[i + 1 + k])) k++;
+        i += 1 + k;
+        continue;
+      }
+    }
     if (NOT_IMPLEMENTED.has(tok)) throw new ArgError(`option '${tok}' is not implemented yet`, tok);
     const spec = BY_NAME.get(tok);
     if (!spec) {
@@ -678,6 +768,9 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     // -pgmfile clears nopgm, so a true nopgm here came after it.
     a.warnings.push(`'-pgmfile ${a.pgmfile}' is not written because '-nopgm' comes after it (as in nanoBragg)`);
   }
+  if (a.noisefile !== undefined && a.nonoise) {
+    a.warnings.push(`'-noisefile ${a.noisefile}' is not written because '-nonoise' comes after it (as in nanoBragg)`);
+  }
   return a;
 }
 
@@ -735,6 +828,7 @@ function checkConflicts(a: SimArgs): void {
     ['-floatfile', a.floatfile],
     ['-intfile', a.intfile],
     ['-pgmfile', a.nopgm ? undefined : a.pgmfile],
+    ['-noisefile', a.nonoise ? undefined : a.noisefile],
     ['--pngfile', a.pngfile],
   ];
   const seen = new Map<string, string>();

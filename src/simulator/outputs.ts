@@ -7,6 +7,7 @@ import type { SimResult } from './engine.ts';
 import { encodeFloatImage, encodeSmv, encodePgm, smvScale, pgmScale, type SmvHeader } from '../io/images.ts';
 import { encodePreviewPng } from '../io/png.ts';
 import { formatG } from '../util/cformat.ts';
+import { noiseOutput } from '../physics/noise-output.ts';
 
 /** The SMV header numbers, each with the C expression it reproduces. */
 export function smvHeader(sim: Simulation): SmvHeader {
@@ -55,6 +56,11 @@ export async function encodeOutputs(sim: Simulation, r: SimResult): Promise<{ fi
   if (a.pgmfile && !a.nopgm) {
     const s = pgmScale(r.stats.rmsd, intScale);
     files.push({ flag: '-pgmfile', path: a.pgmfile, bytes: encodePgm(r.image, r.width, r.height, s, sim.roi) });
+  }
+  if (a.noisefile && !a.nonoise) {
+    const n = noiseOutput(a, r.image, r.width, r.height, smvHeader(sim), sim.roi, sim.crystal.rng);
+    files.push({ flag: '-noisefile', path: a.noisefile, bytes: n.bytes });
+    lines.push(...n.lines);
   }
   if (a.pngfile) files.push({ flag: '--pngfile', path: a.pngfile, bytes: await encodePreviewPng(r.image, r.width, r.height) });
   return { files, lines };

@@ -41,7 +41,8 @@ function progressBar(enabled: boolean) {
  */
 async function checkOutputs(a: SimArgs): Promise<void> {
   const outputs: [string, string | undefined][] = [
-    ['-floatfile', a.floatfile], ['-intfile', a.intfile], ['-pgmfile', a.nopgm ? undefined : a.pgmfile], ['--pngfile', a.pngfile],
+    ['-floatfile', a.floatfile], ['-intfile', a.intfile], ['-pgmfile', a.nopgm ? undefined : a.pgmfile],
+    ['-noisefile', a.nonoise ? undefined : a.noisefile], ['--pngfile', a.pngfile],
   ];
   const clash = await findSameFile([['-hkl', a.hklPath]], outputs);
   if (clash) throw new UserError(clash, EXIT.USAGE);
