@@ -495,7 +495,7 @@ test('every issue flag is implemented and parses', () => {
   for (const f of ISSUE_FLAGS) assert.ok(NANOBRAGG_FLAGS.includes(f), f);
   for (const f of ['--backend', '--dtype', '--threads', '--pngfile', '--debug', '--help']) assert.ok(OWN_FLAGS.includes(f), f);
   const switches = new Set(
-    '-oversample_thick -oversample_polar -oversample_omega -interpolate -nointerpolate -nopolar -point_pixel -square_xtal -round_xtal -gauss_xtal -tophat_spots -binary_spots -nonoise -nopgm -noprogress -progress --debug --help -help -h'.split(
+    '-coherent -oversample_thick -oversample_polar -oversample_omega -interpolate -nointerpolate -nopolar -point_pixel -square_xtal -round_xtal -gauss_xtal -tophat_spots -binary_spots -nonoise -nopgm -noprogress -progress --debug --help -help -h'.split(
       ' ',
     ),
   );

@@ -90,6 +90,13 @@ export interface SimArgs {
   /** Kahn factor K (C `polarization`, default 0). */
   polarization: number;
   nopolar: boolean;
+  /** Incident intensity (src/physics/beam.ts): -fluence photons/m^2 (unset: default), -flux photons/s, -exposure s, -beamsize m. */
+  fluence?: number;
+  flux: number;
+  exposure: number;
+  beamsize_m: number;
+  /** C options accepted that never change the image (-stolout, -coherent, -density, -MW), for the one-line note. */
+  noops: string[];
   pointPixel: boolean;
   shape: CrystalShape;
   fudge: number;
@@ -149,6 +156,10 @@ export function defaultSimArgs(): SimArgs {
     thicksteps: -1,
     polarization: 0,
     nopolar: false,
+    flux: 0,
+    exposure: 1.0,
+    beamsize_m: 1e-4,
+    noops: [],
     pointPixel: false,
     shape: 'square',
     fudge: 1,
@@ -268,6 +279,10 @@ const one = (
   apply: (a: SimArgs, tok: string, flag: string) => void,
 ): OptionSpec => ({ names, values: [value], unit, help, dflt, apply: (a, v, f) => apply(a, v[0], f) });
 
+function noop(a: SimArgs, flag: string): void {
+  if (!a.noops.includes(flag)) a.noops.push(flag);
+}
+
 const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   // crystal and structure factors
   one(['-hkl'], 'file', 'path', 'text file of h k l F (P1)', 'none', (a, t) => (a.hklPath = t)),
@@ -311,6 +326,16 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
     a.nopolar = false;
   }),
   sw(['-nopolar'], 'no polarization correction', (a) => (a.nopolar = true)),
+  // incident intensity, resolved after parsing (a non-zero -flux replaces -fluence in any order): src/physics/beam.ts
+  one(['-fluence'], 'photons/m^2', 'photons/m^2', 'incident fluence (replaced by -flux)', '1/r_e^2 = 1.259e29', (a, t, f) => (a.fluence = realIn(f, t, 'photons/m^2'))),
+  one(['-flux'], 'photons/s', 'photons/s', 'incident flux; non-zero: fluence = flux*exposure/beamsize^2', '0 (use -fluence)', (a, t, f) => (a.flux = realIn(f, t, 'photons/s'))),
+  one(['-exposure'], 's', 's', 'exposure time for -flux (<= 0: -flux ignored)', '1', (a, t, f) => (a.exposure = realIn(f, t, 's'))),
+  one(['-beamsize'], 'mm', 'mm', 'beam size for -flux (< 0: -flux ignored; 0: infinite fluence)', '0.1', (a, t, f) => (a.beamsize_m = realIn(f, t, 'mm') / 1000.0)),
+  // accepted like C, no effect on any output (docs/c-behaviour/beam.md, "No-op options")
+  one(['-stolout'], 'file', 'path', 'accepted, no effect (nanoBragg never writes it)', 'none', (a, _t, f) => noop(a, f)),
+  sw(['-coherent'], 'accepted, no effect (nanoBragg never uses it)', (a) => noop(a, '-coherent')),
+  one(['-density', '-sample_density'], 'g/cm^3', 'g/cm^3', 'accepted, no effect on the image', '1.0', (a, t, f) => (realIn(f, t, 'g/cm^3'), noop(a, f))),
+  one(['-MW', '-molecular_weight'], 'Da', 'Da', 'accepted, no effect on the image', '', (a, t, f) => (realIn(f, t, 'Da'), noop(a, f))),
   // detector
   one(['-distance'], 'mm', 'mm', 'sample to detector (beam pivot)', '100', (a, t, f) => (a.distance_m = metres(f, t))),
   one(['-close_distance'], 'mm', 'mm', 'sample to the nearest point of the detector plane', 'from -distance', (a, t, f) => {
@@ -433,16 +458,16 @@ export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
   '-mat', '-misset', '-misset_seed', '-img', '-mask',
   '-xtalsize', '-xtal_size', '-xtal_thick', '-xtal_x', '-xtal_width', '-xtal_y', '-xtal_height', '-xtal_z',
   '-samplesize', '-sample_size', '-sample_thick', '-sample_x', '-sample_width', '-sample_y', '-sample_height',
-  '-sample_z', '-width', '-height', '-density', '-sample_density', '-MW', '-molecular_weight',
+  '-sample_z', '-width', '-height',
   '-mosaic', '-mosaicity', '-mosaic_spread', '-mosaic_domains', '-mosaic_dom', '-mosaic_seed',
   '-dispersion', '-dispsteps', '-divergence', '-hdivrange', '-vdivrange', '-hdivstep', '-hdivsteps', '-vdivstep',
   '-vdivsteps', '-divsteps', '-round_div', '-square_div', '-sourcefile',
-  '-fluence', '-flux', '-exposure', '-beamsize', '-water', '-coherent',
+  '-water',
   '-twotheta', '-detector_rotx', '-detector_roty', '-detector_rotz', '-curved_det', '-pivot',
   '-Xclose', '-Yclose', '-ORGX', '-ORGY', '-mosflm', '-xds', '-adxv', '-denzo', '-dials',
   '-fdet_vector', '-sdet_vector', '-odet_vector', '-beam_vector', '-polar_vector', '-spindle_axis',
   '-twotheta_axis', '-pix0_vector',
-  '-dmin', '-stol', '-4stol', '-Q', '-stolout', '-noisefile', '-noiseimage', '-pgmscale',
+  '-dmin', '-stol', '-4stol', '-Q', '-noisefile', '-noiseimage', '-pgmscale',
   '-printout', '-printout_pixel', '-trace_pixel', '-dump_pixel',
 ];
 
@@ -577,6 +602,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
   }
 
   checkConflicts(a);
+  if (a.noops.length) a.warnings.push(`${a.noops.map((n) => `'${n}'`).join(', ')}: accepted as nanoBragg accepts ${a.noops.length > 1 ? 'them' : 'it'}; ${a.noops.length > 1 ? 'they do' : 'it does'} not change the image`);
 
   // mu == 0 comes only from `-detector_abs inf|0`, which also zeroed the thickness: a later
   // -detector_thick gave it back, with no absorption at all (T-8).

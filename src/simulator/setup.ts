@@ -11,7 +11,8 @@ export type Vec3 = [number, number, number];
 
 /** Physical constants of the C program (physics.md 1.2). */
 export const R_E_SQR = 7.94079248018965e-30;
-export const DEFAULT_FLUENCE = 125932015286227086360700780544.0;
+export { DEFAULT_FLUENCE } from '../physics/beam.ts';
+import { resolveFluence, fluenceRefusal } from '../physics/beam.ts';
 /** C's RTD = 180.0*M_1_PI. */
 export const RTD = 180.0 * (1 / Math.PI);
 
@@ -340,6 +341,9 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null): Simulation
   const firstPixel = fy0 * detector.fpixels + fx0;
 
   const steps = 1 * 1 * phi.phisteps * oversample * oversample;
+  const intensity = resolveFluence(args);
+  const badFluence = fluenceRefusal(intensity.fluence);
+  if (badFluence) throw new SetupError(badFluence);
   const shape = { square: 0, round: 1, gauss: 2, tophat: 3 }[args.shape];
   messages.push(
     `  distance=${formatG(detector.distance)} detsize=${formatG(detector.detsizeF)}x${formatG(detector.detsizeS)}  pixel=${formatG(detector.pixel)} meters (${detector.fpixels}x${detector.spixels} pixels)`,
@@ -355,7 +359,7 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null): Simulation
     phi,
     interpolate: interpolate === 1,
     steps,
-    fluence: DEFAULT_FLUENCE,
+    fluence: intensity.fluence,
     roi,
     firstPixel,
     grid,

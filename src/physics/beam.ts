@@ -1,0 +1,42 @@
+// The incident intensity (fluence) from -fluence / -flux / -exposure / -beamsize, resolved after all options
+// are parsed, as C does (docs/c-behaviour/beam.md, "Fluence").
+
+/** C's default fluence, 1/r_e^2 (r_e^2 * fluence rounds to exactly 1.0). */
+export const DEFAULT_FLUENCE = 125932015286227086360700780544.0;
+
+export interface BeamIntensityArgs {
+  /** photons/m^2 as given by -fluence (unset: the default). */
+  fluence?: number;
+  /** photons/s (-flux, default 0 = unused). */
+  flux: number;
+  /** s (-exposure, default 1). */
+  exposure: number;
+  /** m (-beamsize mm / 1000, default 1e-4). */
+  beamsize_m: number;
+}
+
+/** Why this fluence is refused (nanoBragg's image would be all NaN, from I_bg = inf * 0), or undefined. */
+export function fluenceRefusal(f: number): string | undefined {
+  if (Number.isFinite(f)) return undefined;
+  return `-flux/-exposure/-beamsize give an infinite fluence (${f}); nanoBragg's image would be all NaN: give -beamsize > 0`;
+}
+
+export interface BeamIntensity {
+  fluence: number;
+  flux: number;
+  warnings: string[];
+}
+
+/**
+ * A non-zero flux replaces the fluence whatever the option order when exposure > 0 and beamsize >= 0:
+ * fluence = ((flux * exposure) / beamsize) / beamsize, two divisions in that order. Then, for exposure > 0,
+ * flux is recomputed from the fluence (never used afterwards; kept for the record).
+ */
+export function resolveFluence(a: BeamIntensityArgs): BeamIntensity {
+  let fluence = a.fluence ?? DEFAULT_FLUENCE;
+  let flux = a.flux;
+  const warnings: string[] = [];
+  if (flux !== 0 && a.exposure > 0 && a.beamsize_m >= 0) fluence = ((flux * a.exposure) / a.beamsize_m) / a.beamsize_m;
+  if (a.exposure > 0) flux = ((fluence / a.exposure) * a.beamsize_m) * a.beamsize_m;
+  return { fluence, flux, warnings };
+}
