@@ -40,3 +40,27 @@ export function resolveFluence(a: BeamIntensityArgs): BeamIntensity {
   if (a.exposure > 0) flux = ((fluence / a.exposure) * a.beamsize_m) * a.beamsize_m;
   return { fluence, flux, warnings };
 }
+
+type Vec3 = [number, number, number];
+
+/** C's unitize: m = sqrt((x*x + y*y) + z*z), each component / m; (0,0,0) when m is 0. */
+export function unitize(v: readonly number[]): Vec3 {
+  const m = Math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+  if (m === 0) return [0, 0, 0];
+  return [v[0] / m, v[1] / m, v[2] / m];
+}
+
+/**
+ * The polarization axis the kernels get for `-polar_vector`: C unitizes it once after the convention block
+ * and again, in place, inside every Kahn call. The kernels do not re-unitize, so the host applies C's unitize
+ * until it stops changing the bits (normally two or three times) - the vector every Kahn call of C then sees.
+ */
+export function polarAxisOf(p: readonly number[]): Vec3 {
+  let v = unitize(p);
+  for (let i = 0; i < 8; i++) {
+    const w = unitize(v);
+    if (w[0] === v[0] && w[1] === v[1] && w[2] === v[2]) break;
+    v = w;
+  }
+  return v;
+}

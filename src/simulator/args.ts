@@ -95,6 +95,8 @@ export interface SimArgs {
   flux: number;
   exposure: number;
   beamsize_m: number;
+  /** -polar_vector x y z as given (unitized later); it also switches nanoBragg to the CUSTOM convention. */
+  polarVector?: [number, number, number];
   /** C options accepted that never change the image (-stolout, -coherent, -density, -MW), for the one-line note. */
   noops: string[];
   pointPixel: boolean;
@@ -326,6 +328,16 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
     a.nopolar = false;
   }),
   sw(['-nopolar'], 'no polarization correction', (a) => (a.nopolar = true)),
+  {
+    names: ['-polar_vector'],
+    values: ['x', 'y', 'z'],
+    unit: 'direction',
+    help: 'polarization (E-vector) axis; like nanoBragg it selects the CUSTOM convention (no half-pixel beam offset, -Xbeam along fast)',
+    dflt: '0 0 1',
+    apply(a, v, f) {
+      a.polarVector = [realIn(f, v[0], ''), realIn(f, v[1], ''), realIn(f, v[2], '')];
+    },
+  },
   // incident intensity, resolved after parsing (a non-zero -flux replaces -fluence in any order): src/physics/beam.ts
   one(['-fluence'], 'photons/m^2', 'photons/m^2', 'incident fluence (replaced by -flux)', '1/r_e^2 = 1.259e29', (a, t, f) => (a.fluence = realIn(f, t, 'photons/m^2'))),
   one(['-flux'], 'photons/s', 'photons/s', 'incident flux; non-zero: fluence = flux*exposure/beamsize^2', '0 (use -fluence)', (a, t, f) => (a.flux = realIn(f, t, 'photons/s'))),
@@ -465,7 +477,7 @@ export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
   '-water',
   '-twotheta', '-detector_rotx', '-detector_roty', '-detector_rotz', '-curved_det', '-pivot',
   '-Xclose', '-Yclose', '-ORGX', '-ORGY', '-mosflm', '-xds', '-adxv', '-denzo', '-dials',
-  '-fdet_vector', '-sdet_vector', '-odet_vector', '-beam_vector', '-polar_vector', '-spindle_axis',
+  '-fdet_vector', '-sdet_vector', '-odet_vector', '-beam_vector', '-spindle_axis',
   '-twotheta_axis', '-pix0_vector',
   '-dmin', '-stol', '-4stol', '-Q', '-noisefile', '-noiseimage', '-pgmscale',
   '-printout', '-printout_pixel', '-trace_pixel', '-dump_pixel',
@@ -627,6 +639,12 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
  * as written (this module has no file system): `./x` and `x` are not caught.
  */
 function checkConflicts(a: SimArgs): void {
+  if (a.polarVector && a.closeDistance_m !== undefined) {
+    throw new ArgError(
+      "options '-polar_vector' and '-close_distance': nanoBragg's CUSTOM convention then pivots about the sample, which is not implemented yet (use -distance)",
+      '-close_distance',
+    );
+  }
   if (a.backend === 'webgpu' && a.dtype === 'f64') {
     throw new ArgError(
       "options '--backend webgpu' and '--dtype f64' conflict: the webgpu backend computes in f32 (use --backend wasm, wasm-scalar or wasm-threads for f64)",

@@ -12,7 +12,7 @@ export type Vec3 = [number, number, number];
 /** Physical constants of the C program (physics.md 1.2). */
 export const R_E_SQR = 7.94079248018965e-30;
 export { DEFAULT_FLUENCE } from '../physics/beam.ts';
-import { resolveFluence, fluenceRefusal } from '../physics/beam.ts';
+import { resolveFluence, fluenceRefusal, polarAxisOf } from '../physics/beam.ts';
 /** C's RTD = 180.0*M_1_PI. */
 export const RTD = 180.0 * (1 / Math.PI);
 
@@ -123,16 +123,18 @@ export function buildDetector(args: SimArgs): Detector {
   if (args.detpixels_s) detsizeS = pixel * args.detpixels_s;
   const fpixels = Math.ceil(detsizeF / pixel - 0.5);
   const spixels = Math.ceil(detsizeS / pixel - 0.5);
-  const Xbeam = args.Xbeam_m ?? (detsizeS + pixel) / 2;
-  const Ybeam = args.Ybeam_m ?? (detsizeF + pixel) / 2;
-  // MOSFLM: Xbeam is along slow, Ybeam along fast, plus half a pixel (trap T-16)
-  let Fbeam = Ybeam + 0.5 * pixel;
-  let Sbeam = Xbeam + 0.5 * pixel;
+  const custom = args.polarVector !== undefined;
+  const Xbeam = args.Xbeam_m ?? (custom ? detsizeF / 2.0 : (detsizeS + pixel) / 2);
+  const Ybeam = args.Ybeam_m ?? (custom ? detsizeS / 2.0 : (detsizeF + pixel) / 2);
+  // MOSFLM: Xbeam is along slow, Ybeam along fast, plus half a pixel (trap T-16).
+  // CUSTOM (selected by -polar_vector, docs/c-behaviour/beam.md): Fbeam = Xbeam, Sbeam = Ybeam, default detsize/2.
+  let Fbeam = custom ? Xbeam : Ybeam + 0.5 * pixel;
+  let Sbeam = custom ? Ybeam : Xbeam + 0.5 * pixel;
   const beam: Vec3 = [1, 0, 0];
   const fdet: Vec3 = [0, 0, 1];
   const sdet: Vec3 = [0, -1, 0];
   const odet: Vec3 = [1, 0, 0];
-  const polarAxis: Vec3 = [0, 0, 1];
+  const polarAxis: Vec3 = args.polarVector ? polarAxisOf(args.polarVector) : [0, 0, 1];
   const spindle: Vec3 = [0, 0, 1];
 
   let ratio = dot(beam, odet); // no detector rotations implemented
