@@ -487,6 +487,7 @@ function sampleArgv(flag: string): string[] {
     '--backend': ['wasm'],
     '--dtype': ['f64'],
     '-polar': ['0.5'],
+    '-polar_vector': ['0', '1', '0'],
   };
   return [flag, ...(special[flag] ?? ['1'])];
 }
