@@ -78,7 +78,8 @@ export const P_R_E_SQR: i32 = 66;
 export const P_FLUENCE: i32 = 67;
 export const P_STEPS: i32 = 68;
 export const P_ROI: i32 = 69; // 4: xmin, xmax, ymin, ymax (inclusive; fast then slow)
-export const P_COUNT: i32 = 73;
+export const P_DMIN: i32 = 73; // -dmin (m); 0 = no resolution cut
+export const P_COUNT: i32 = 74;
 
 /** Number of f64 slots in the parameter block (the host checks it against its own layout). */
 export function paramSlotCount(): i32 {
@@ -166,6 +167,7 @@ function loadParams(params: usize): void {
   rESqr = slot(params, P_R_E_SQR);
   fluence = slot(params, P_FLUENCE);
   steps = slot(params, P_STEPS);
+  dmin = slot(params, P_DMIN);
   roiXmin = <i32>slot(params, P_ROI); roiXmax = <i32>slot(params, P_ROI + 1);
   roiYmin = <i32>slot(params, P_ROI + 2); roiYmax = <i32>slot(params, P_ROI + 3);
 }
@@ -174,6 +176,18 @@ function loadParams(params: usize): void {
 let dX: f64 = 0, dY: f64 = 0, dZ: f64 = 0; // diffracted unit vector
 let airpath: f64 = 0;
 let qX: f64 = 0, qY: f64 = 0, qZ: f64 = 0; // scattering vector (1/m)
+let dmin: f64 = 0;
+
+/**
+ * C's -dmin cut (docs/c-behaviour/beam.md): stol = 0.5 |q| with q = (d - i) / lambda in f64, as C divides;
+ * the source is skipped for this subpixel when dmin > 0.5 / stol (stol == 0 is never cut).
+ */
+@inline function cutByDmin(): bool {
+  if (dmin <= 0.0) return false;
+  const x = (dX - ix) / lambda, y = (dY - iy) / lambda, z = (dZ - iz) / lambda;
+  const stol = 0.5 * Math.sqrt(x * x + y * y + z * z);
+  return stol > 0.0 && dmin > 0.5 / stol;
+}
 let mh: f64 = 0, mk: f64 = 0, ml: f64 = 0; // fractional Miller indices
 
 /** Sub-pixel position and diffracted direction (physics 5.5; C: pixel_pos, unitize). */
@@ -365,6 +379,7 @@ export function findFirstOutOfRange(params: usize, row0: i32, row1: i32, out: us
         for (let subS = 0; subS < oversample; subS++) {
           for (let subF = 0; subF < oversample; subF++) {
             subpixelGeometry(fpixel, spixel, subF, subS, Odet);
+            if (cutByDmin()) continue;
             const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0;
             for (let step = 0; step < phisteps; step++) {
               millerIndices(phiVectors(step, first));
@@ -419,6 +434,7 @@ function pixelF64(fpixel: i32, spixel: i32, image: usize): void {
           const parallax = dX * ox + dY * oy + dZ * oz;
           capture = captureFraction(t, parallax);
         }
+        if (cutByDmin()) continue;
         if (polar == 0.0 || osPolar) polar = polarizationFactor();
         const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0;
         for (let step = 0; step < phisteps; step++) {
@@ -523,6 +539,7 @@ function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
           const parallax = dX * ox + dY * oy + dZ * oz;
           capture = <f64>captureFractionF32(t, thickstep, mu, parallax);
         }
+        if (cutByDmin()) continue;
         if (polar == 0.0 || osPolar) polar = polarF32Path(dX, dY, dZ);
         const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0;
         for (let step = 0; step < phisteps; step++) {
@@ -574,7 +591,7 @@ export function simulateF32(params: usize, image: usize, row0: i32, row1: i32, s
   for (let spixel = row0; spixel < row1; spixel++) {
     let fpixel = 0;
     if (ASC_FEATURE_SIMD) {
-      if (shape == 0 && spixel >= roiYmin && spixel <= roiYmax) {
+      if (shape == 0 && dmin <= 0.0 && spixel >= roiYmin && spixel <= roiYmax) {
         const f0 = max(roiXmin, 0);
         for (; fpixel < f0; fpixel++) {} // pixels left of the ROI stay untouched
         for (; fpixel + 3 < fpixels && fpixel + 3 <= roiXmax; fpixel += 4) {

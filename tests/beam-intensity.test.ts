@@ -67,6 +67,16 @@ const runs: [EngineBackend, Dtype][] = [
   ['wasm-scalar', 'f64'], ['wasm', 'f64'], ['wasm-threads', 'f64'],
   ['wasm-scalar', 'f32'], ['wasm', 'f32'], ['wasm-threads', 'f32'],
 ];
+test('-dmin with several phi steps from phi 0 is refused at setup', async () => {
+  const argv = argvOf(cases.find((x) => x.name === 'dmin_22')!);
+  try {
+    await prepareSimulation([...argv, '-osc', '1', '-phisteps', '2']);
+    assert.unreachable('not refused');
+  } catch (e) {
+    assert.match(String(e), /-dmin with several phi steps/);
+  }
+});
+
 test('an infinite fluence (-beamsize 0 with -flux) is refused at setup, not rendered', async () => {
   const c = cases.find((x) => x.name === 'beamsize0')!;
   assert.ok(image(c.name).every(Number.isNaN), 'C gives an all-NaN image');
@@ -104,7 +114,18 @@ const gpu = await requestGpu();
 if ('error' in gpu) {
   console.log(`beam-intensity webgpu: SKIPPED (${gpu.error}; set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json)`);
 } else {
-  for (const c of imaged) {
+  test('-dmin is refused on webgpu by name', async () => {
+    const c = imaged.find((x) => x.argv.includes('-dmin'))!;
+    const prepared = await prepareSimulation(argvOf(c));
+    try {
+      await (await engine('webgpu', 'f32')).simulate(prepared);
+      assert.unreachable('not refused');
+    } catch (e) {
+      assert.match(String(e), /'-dmin' is not implemented on the webgpu backend \(use --backend wasm/);
+    }
+    assert.throws(() => parseSimArgs([...argvOf(c), '--backend', 'webgpu']), /-dmin' is not implemented on --backend webgpu/);
+  });
+  for (const c of imaged.filter((x) => !x.argv.includes('-dmin'))) {
     test(`${c.name}: webgpu against C`, async () => {
       const prepared = await prepareSimulation(argvOf(c));
       const r = await (await engine('webgpu', 'f32')).simulate(prepared);

@@ -95,6 +95,8 @@ export interface SimArgs {
   flux: number;
   exposure: number;
   beamsize_m: number;
+  /** -dmin (Å * 1e-10, m): skip evaluations finer than this d-spacing; 0 or less = off. */
+  dmin_m: number;
   /** -polar_vector x y z as given (unitized later); it also switches nanoBragg to the CUSTOM convention. */
   polarVector?: [number, number, number];
   /** C options accepted that never change the image (-stolout, -coherent, -density, -MW), for the one-line note. */
@@ -162,6 +164,7 @@ export function defaultSimArgs(): SimArgs {
     exposure: 1.0,
     beamsize_m: 1e-4,
     noops: [],
+    dmin_m: 0,
     pointPixel: false,
     shape: 'square',
     fudge: 1,
@@ -343,6 +346,7 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   one(['-flux'], 'photons/s', 'photons/s', 'incident flux; non-zero: fluence = flux*exposure/beamsize^2', '0 (use -fluence)', (a, t, f) => (a.flux = realIn(f, t, 'photons/s'))),
   one(['-exposure'], 's', 's', 'exposure time for -flux (<= 0: -flux ignored)', '1', (a, t, f) => (a.exposure = realIn(f, t, 's'))),
   one(['-beamsize'], 'mm', 'mm', 'beam size for -flux (< 0: -flux ignored; 0: infinite fluence)', '0.1', (a, t, f) => (a.beamsize_m = realIn(f, t, 'mm') / 1000.0)),
+  one(['-dmin'], 'Å', 'Å', 'skip every source whose d-spacing at a sub-pixel is finer than this (not on webgpu)', '0 (off)', (a, t, f) => (a.dmin_m = realIn(f, t, 'Å') * 1e-10)),
   // accepted like C, no effect on any output (docs/c-behaviour/beam.md, "No-op options")
   one(['-stolout'], 'file', 'path', 'accepted, no effect (nanoBragg never writes it)', 'none', (a, _t, f) => noop(a, f)),
   sw(['-coherent'], 'accepted, no effect (nanoBragg never uses it)', (a) => noop(a, '-coherent')),
@@ -479,7 +483,7 @@ export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
   '-Xclose', '-Yclose', '-ORGX', '-ORGY', '-mosflm', '-xds', '-adxv', '-denzo', '-dials',
   '-fdet_vector', '-sdet_vector', '-odet_vector', '-beam_vector', '-spindle_axis',
   '-twotheta_axis', '-pix0_vector',
-  '-dmin', '-stol', '-4stol', '-Q', '-noisefile', '-noiseimage', '-pgmscale',
+  '-stol', '-4stol', '-Q', '-noisefile', '-noiseimage', '-pgmscale',
   '-printout', '-printout_pixel', '-trace_pixel', '-dump_pixel',
 ];
 
@@ -639,6 +643,9 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
  * as written (this module has no file system): `./x` and `x` are not caught.
  */
 function checkConflicts(a: SimArgs): void {
+  if (a.dmin_m > 0 && a.backend === 'webgpu') {
+    throw new ArgError("option '-dmin' is not implemented on --backend webgpu (use --backend wasm, wasm-scalar or wasm-threads)", '-dmin');
+  }
   if (a.polarVector && a.closeDistance_m !== undefined) {
     throw new ArgError(
       "options '-polar_vector' and '-close_distance': nanoBragg's CUSTOM convention then pivots about the sample, which is not implemented yet (use -distance)",

@@ -334,6 +334,11 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null): Simulation
         `exceed the limit of ${MAX_EVALS_PER_PIXEL}${auto}`,
     );
   }
+  if (args.dmin_m > 0 && phiSteps.phisteps > 1 && phiSteps.phi0 === 0) {
+    // C's phi == 0 step reuses the vectors of the last evaluation; when -dmin cuts the very first sub-pixels
+    // the first evaluation moves, which the kernels do not follow yet
+    throw new SetupError('-dmin with several phi steps starting at phi 0 is not implemented yet (give -phi other than 0, or one phi step)');
+  }
   const phi = { ...phiSteps, ...phiTable(crystal, detector.spindle, phiSteps.phi0, phiSteps.phistep, phiSteps.phisteps) };
 
   const roi = args.roi
