@@ -79,7 +79,9 @@ export const P_FLUENCE: i32 = 67;
 export const P_STEPS: i32 = 68;
 export const P_ROI: i32 = 69; // 4: xmin, xmax, ymin, ymax (inclusive; fast then slow)
 export const P_DMIN: i32 = 73; // -dmin (m); 0 = no resolution cut
-export const P_COUNT: i32 = 74;
+export const P_WATER: i32 = 74; // 1 = -water given (non-zero): no F_latt == 0 skip
+export const P_I_BG: i32 = 75; // C's water background I_bg, the start of every pixel's sum
+export const P_COUNT: i32 = 76;
 
 /** Number of f64 slots in the parameter block (the host checks it against its own layout). */
 export function paramSlotCount(): i32 {
@@ -168,6 +170,8 @@ function loadParams(params: usize): void {
   fluence = slot(params, P_FLUENCE);
   steps = slot(params, P_STEPS);
   dmin = slot(params, P_DMIN);
+  water = slot(params, P_WATER) != 0;
+  Ibg = slot(params, P_I_BG);
   roiXmin = <i32>slot(params, P_ROI); roiXmax = <i32>slot(params, P_ROI + 1);
   roiYmin = <i32>slot(params, P_ROI + 2); roiYmax = <i32>slot(params, P_ROI + 3);
 }
@@ -177,6 +181,7 @@ let dX: f64 = 0, dY: f64 = 0, dZ: f64 = 0; // diffracted unit vector
 let airpath: f64 = 0;
 let qX: f64 = 0, qY: f64 = 0, qZ: f64 = 0; // scattering vector (1/m)
 let dmin: f64 = 0;
+let water: bool = false, Ibg: f64 = 0;
 
 /**
  * C's -dmin cut (docs/c-behaviour/beam.md): stol = 0.5 |q| with q = (d - i) / lambda in f64, as C divides;
@@ -383,7 +388,7 @@ export function findFirstOutOfRange(params: usize, row0: i32, row1: i32, out: us
             const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0;
             for (let step = 0; step < phisteps; step++) {
               millerIndices(phiVectors(step, first));
-              if (shape != 0 && latticeNonSquare(mh, mk, ml) == 0.0) continue;
+              if (shape != 0 && !water && latticeNonSquare(mh, mk, ml) == 0.0) continue;
               if (outOfRange(mh, mk, ml)) {
                 store<f64>(out, <f64>pixel);
                 store<f64>(out, <f64>e, 8);
@@ -415,7 +420,7 @@ export function findFirstOutOfRange(params: usize, row0: i32, row1: i32, out: us
 /** One pixel of the C loop in double precision, with the live switch-off. */
 function pixelF64(fpixel: i32, spixel: i32, image: usize): void {
   const pixel = spixel * fpixels + fpixel;
-  let I: f64 = 0;
+  let I: f64 = Ibg;
   let polar: f64 = nopolar ? 1.0 : 0.0;
   let omega: f64 = 0;
   let capture: f64 = 0;
@@ -447,7 +452,7 @@ function pixelF64(fpixel: i32, spixel: i32, image: usize): void {
             if (Nc > 1) Flatt *= sincg(Math.PI * l, Nc);
           } else {
             Flatt = latticeNonSquare(h, k, l);
-            if (Flatt == 0.0) continue;
+            if (Flatt == 0.0 && !water) continue;
           }
           let Fcell: f64;
           if (interpolating(pixel, e) && outOfRange(h, k, l)) switchOff(pixel, e, h, k, l);
@@ -520,7 +525,7 @@ function polarF32Path(x: f64, y: f64, z: f64): f64 {
 /** One pixel with the lattice factor, structure factor and accumulation in f32, live switch-off. */
 function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
   const pixel = spixel * fpixels + fpixel;
-  let I: f32 = 0;
+  let I: f32 = <f32>Ibg;
   let polar: f64 = nopolar ? 1.0 : 0.0;
   let omega: f64 = 0;
   let capture: f64 = 0;
@@ -552,7 +557,7 @@ function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
             if (Nc > 1) Flatt *= sincgF32(l, Nc);
           } else {
             const F64latt = latticeNonSquare(h, k, l);
-            if (F64latt == 0.0) continue;
+            if (F64latt == 0.0 && !water) continue;
             Flatt = <f32>F64latt;
           }
           if (interpolating(pixel, e) && outOfRange(h, k, l)) switchOff(pixel, e, h, k, l);
@@ -591,7 +596,7 @@ export function simulateF32(params: usize, image: usize, row0: i32, row1: i32, s
   for (let spixel = row0; spixel < row1; spixel++) {
     let fpixel = 0;
     if (ASC_FEATURE_SIMD) {
-      if (shape == 0 && dmin <= 0.0 && spixel >= roiYmin && spixel <= roiYmax) {
+      if (shape == 0 && dmin <= 0.0 && !water && spixel >= roiYmin && spixel <= roiYmax) {
         const f0 = max(roiXmin, 0);
         for (; fpixel < f0; fpixel++) {} // pixels left of the ROI stay untouched
         for (; fpixel + 3 < fpixels && fpixel + 3 <= roiXmax; fpixel += 4) {

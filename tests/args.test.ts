@@ -363,7 +363,7 @@ test('not implemented: every known C option we lack is refused by name', () => {
   for (const f of NOT_IMPLEMENTED_FLAGS) {
     refuses([f, '1', '2', '3'], new RegExp(`^option '${f}' is not implemented yet$`), f);
   }
-  for (const f of ['-mat', '-misset', '-mosaic', '-mosaic_dom', '-divergence', '-twotheta', '-xtalsize', '-water', '-noisefile', '-printout_pixel', '-pivot']) {
+  for (const f of ['-mat', '-misset', '-mosaic', '-mosaic_dom', '-divergence', '-twotheta', '-xtalsize', '-noisefile', '-printout_pixel', '-pivot']) {
     assert.ok(NOT_IMPLEMENTED_FLAGS.includes(f), f);
   }
 });

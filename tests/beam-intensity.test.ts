@@ -125,7 +125,16 @@ if ('error' in gpu) {
     }
     assert.throws(() => parseSimArgs([...argvOf(c), '--backend', 'webgpu']), /-dmin' is not implemented on --backend webgpu/);
   });
-  for (const c of imaged.filter((x) => !x.argv.includes('-dmin'))) {
+  test('-water is refused on webgpu by name', async () => {
+    const c = imaged.find((x) => x.argv.includes('-water'))!;
+    try {
+      await (await engine('webgpu', 'f32')).simulate(await prepareSimulation(argvOf(c)));
+      assert.unreachable('not refused');
+    } catch (e) {
+      assert.match(String(e), /'-water' is not implemented on the webgpu backend \(use --backend wasm/);
+    }
+  });
+  for (const c of imaged.filter((x) => !x.argv.includes('-dmin') && !x.argv.includes('-water'))) {
     test(`${c.name}: webgpu against C`, async () => {
       const prepared = await prepareSimulation(argvOf(c));
       const r = await (await engine('webgpu', 'f32')).simulate(prepared);

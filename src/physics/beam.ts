@@ -64,3 +64,12 @@ export function polarAxisOf(p: readonly number[]): Vec3 {
   }
   return v;
 }
+
+/**
+ * C's water background (nanoBragg.c:2509-2511), in C's operation order: F_water = 2.57, MW 18, 1e6 g/m^3,
+ * Avogadro 6.02214179e23; w = -water µm / 1e6 (m). It starts every pixel's sum and is scaled again by
+ * r_e^2 fluence / steps at the end (so it goes as fluence^2).
+ */
+export function waterBackground(r_e_sqr: number, fluence: number, w: number): number {
+  return ((((((((2.57 * 2.57) * r_e_sqr) * fluence) * w) * w) * w) * 1e6) * 6.02214179e23) / 18.0;
+}

@@ -95,6 +95,8 @@ export interface SimArgs {
   flux: number;
   exposure: number;
   beamsize_m: number;
+  /** -water (µm / 1e6, m): water background thickness; 0 = none. */
+  water_m: number;
   /** -dmin (Å * 1e-10, m): skip evaluations finer than this d-spacing; 0 or less = off. */
   dmin_m: number;
   /** -polar_vector x y z as given (unitized later); it also switches nanoBragg to the CUSTOM convention. */
@@ -165,6 +167,7 @@ export function defaultSimArgs(): SimArgs {
     beamsize_m: 1e-4,
     noops: [],
     dmin_m: 0,
+    water_m: 0,
     pointPixel: false,
     shape: 'square',
     fudge: 1,
@@ -346,6 +349,7 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   one(['-flux'], 'photons/s', 'photons/s', 'incident flux; non-zero: fluence = flux*exposure/beamsize^2', '0 (use -fluence)', (a, t, f) => (a.flux = realIn(f, t, 'photons/s'))),
   one(['-exposure'], 's', 's', 'exposure time for -flux (<= 0: -flux ignored)', '1', (a, t, f) => (a.exposure = realIn(f, t, 's'))),
   one(['-beamsize'], 'mm', 'mm', 'beam size for -flux (< 0: -flux ignored; 0: infinite fluence)', '0.1', (a, t, f) => (a.beamsize_m = realIn(f, t, 'mm') / 1000.0)),
+  one(['-water'], 'µm', 'µm', 'water background of this thickness (also stops the F_latt == 0 skip; not on webgpu)', '0', (a, t, f) => (a.water_m = realIn(f, t, 'µm') / 1e6)),
   one(['-dmin'], 'Å', 'Å', 'skip every source whose d-spacing at a sub-pixel is finer than this (not on webgpu)', '0 (off)', (a, t, f) => (a.dmin_m = realIn(f, t, 'Å') * 1e-10)),
   // accepted like C, no effect on any output (docs/c-behaviour/beam.md, "No-op options")
   one(['-stolout'], 'file', 'path', 'accepted, no effect (nanoBragg never writes it)', 'none', (a, _t, f) => noop(a, f)),
@@ -478,7 +482,6 @@ export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
   '-mosaic', '-mosaicity', '-mosaic_spread', '-mosaic_domains', '-mosaic_dom', '-mosaic_seed',
   '-dispersion', '-dispsteps', '-divergence', '-hdivrange', '-vdivrange', '-hdivstep', '-hdivsteps', '-vdivstep',
   '-vdivsteps', '-divsteps', '-round_div', '-square_div', '-sourcefile',
-  '-water',
   '-twotheta', '-detector_rotx', '-detector_roty', '-detector_rotz', '-curved_det', '-pivot',
   '-Xclose', '-Yclose', '-ORGX', '-ORGY', '-mosflm', '-xds', '-adxv', '-denzo', '-dials',
   '-fdet_vector', '-sdet_vector', '-odet_vector', '-beam_vector', '-spindle_axis',
@@ -643,6 +646,9 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
  * as written (this module has no file system): `./x` and `x` are not caught.
  */
 function checkConflicts(a: SimArgs): void {
+  if (a.water_m !== 0 && a.backend === 'webgpu') {
+    throw new ArgError("option '-water' is not implemented on --backend webgpu (use --backend wasm, wasm-scalar or wasm-threads)", '-water');
+  }
   if (a.dmin_m > 0 && a.backend === 'webgpu') {
     throw new ArgError("option '-dmin' is not implemented on --backend webgpu (use --backend wasm, wasm-scalar or wasm-threads)", '-dmin');
   }

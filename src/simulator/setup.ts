@@ -12,7 +12,7 @@ export type Vec3 = [number, number, number];
 /** Physical constants of the C program (physics.md 1.2). */
 export const R_E_SQR = 7.94079248018965e-30;
 export { DEFAULT_FLUENCE } from '../physics/beam.ts';
-import { resolveFluence, fluenceRefusal, polarAxisOf } from '../physics/beam.ts';
+import { resolveFluence, fluenceRefusal, polarAxisOf, waterBackground } from '../physics/beam.ts';
 /** C's RTD = 180.0*M_1_PI. */
 export const RTD = 180.0 * (1 / Math.PI);
 
@@ -75,6 +75,8 @@ export interface Simulation {
   interpolate: boolean;
   steps: number;
   fluence: number;
+  /** C's water background I_bg (0 without -water). */
+  Ibg: number;
   roi: { xmin: number; xmax: number; ymin: number; ymax: number };
   firstPixel: number;
   grid: HklGrid | null;
@@ -367,6 +369,7 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null): Simulation
     interpolate: interpolate === 1,
     steps,
     fluence: intensity.fluence,
+    Ibg: waterBackground(R_E_SQR, intensity.fluence, args.water_m),
     roi,
     firstPixel,
     grid,
