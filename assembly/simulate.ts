@@ -81,7 +81,9 @@ export const P_ROI: i32 = 69; // 4: xmin, xmax, ymin, ymax (inclusive; fast then
 export const P_DMIN: i32 = 73; // -dmin (m); 0 = no resolution cut
 export const P_WATER: i32 = 74; // 1 = -water given (non-zero): no F_latt == 0 skip
 export const P_I_BG: i32 = 75; // C's water background I_bg, the start of every pixel's sum
-export const P_COUNT: i32 = 76;
+export const P_SOURCES: i32 = 76; // pointer: 4 f64 per source (incident x, y, z; lambda), in C's order
+export const P_NSOURCES: i32 = 77;
+export const P_COUNT: i32 = 78;
 
 /** Number of f64 slots in the parameter block (the host checks it against its own layout). */
 export function paramSlotCount(): i32 {
@@ -172,6 +174,8 @@ function loadParams(params: usize): void {
   dmin = slot(params, P_DMIN);
   water = slot(params, P_WATER) != 0;
   Ibg = slot(params, P_I_BG);
+  sourceTable = <usize>slot(params, P_SOURCES);
+  nSources = <i32>slot(params, P_NSOURCES);
   roiXmin = <i32>slot(params, P_ROI); roiXmax = <i32>slot(params, P_ROI + 1);
   roiYmin = <i32>slot(params, P_ROI + 2); roiYmax = <i32>slot(params, P_ROI + 3);
 }
@@ -182,6 +186,27 @@ let airpath: f64 = 0;
 let qX: f64 = 0, qY: f64 = 0, qZ: f64 = 0; // scattering vector (1/m)
 let dmin: f64 = 0;
 let water: bool = false, Ibg: f64 = 0;
+let sourceTable: usize = 0, nSources: i32 = 1;
+
+/**
+ * Source k's incident vector and wavelength into ix/iy/iz/lambda, and its scattering vector from the
+ * current diffracted vector (C: per source inside the sub-pixel, q = (d - i) / lambda). f32 path: with
+ * the reciprocal of lambda, as subpixelGeometryF32 does.
+ */
+@inline function useSource(k: i32, f32path: bool): void {
+  const s = sourceTable + (<usize>k << 5);
+  ix = load<f64>(s); iy = load<f64>(s, 8); iz = load<f64>(s, 16); lambda = load<f64>(s, 24);
+  if (f32path) {
+    invLambda = 1.0 / lambda;
+    qX = (dX - ix) * invLambda;
+    qY = (dY - iy) * invLambda;
+    qZ = (dZ - iz) * invLambda;
+  } else {
+    qX = (dX - ix) / lambda;
+    qY = (dY - iy) / lambda;
+    qZ = (dZ - iz) / lambda;
+  }
+}
 
 /**
  * C's -dmin cut (docs/c-behaviour/beam.md): stol = 0.5 |q| with q = (d - i) / lambda in f64, as C divides;
@@ -288,6 +313,7 @@ function polarizationFactor(): f64 {
   const iux = ix / m, iuy = iy / m, iuz = iz / m;
   m = Math.sqrt(dX * dX + dY * dY + dZ * dZ);
   const dux = dX / m, duy = dY / m, duz = dZ / m;
+  dX = dux; dY = duy; dZ = duz; // C's polarization_factor unitizes the diffracted vector in place
   const cos2theta = iux * dux + iuy * duy + iuz * duz;
   const cos2thetaSqr = cos2theta * cos2theta;
   const sin2thetaSqr = 1 - cos2thetaSqr;
@@ -379,13 +405,18 @@ export function findFirstOutOfRange(params: usize, row0: i32, row1: i32, out: us
       if (!inRoi(fpixel, spixel)) continue;
       const pixel = spixel * fpixels + fpixel;
       let e = 0;
+      let polar: f64 = nopolar ? 1.0 : 0.0;
       for (let t = 0; t < nLayers; t++) {
         const Odet = <f64>t * thickstep;
         for (let subS = 0; subS < oversample; subS++) {
           for (let subF = 0; subF < oversample; subF++) {
             subpixelGeometry(fpixel, spixel, subF, subS, Odet);
+            for (let src = 0; src < nSources; src++) {
+            useSource(src, false);
             if (cutByDmin()) continue;
-            const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0;
+            // the Kahn call re-normalises d in place, which later sources of this sub-pixel see
+            if (polar == 0.0 || osPolar) polar = polarizationFactor();
+            const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0 && src == 0;
             for (let step = 0; step < phisteps; step++) {
               millerIndices(phiVectors(step, first));
               if (shape != 0 && !water && latticeNonSquare(mh, mk, ml) == 0.0) continue;
@@ -398,6 +429,7 @@ export function findFirstOutOfRange(params: usize, row0: i32, row1: i32, out: us
                 return 1;
               }
               e++;
+            }
             }
           }
         }
@@ -439,9 +471,11 @@ function pixelF64(fpixel: i32, spixel: i32, image: usize): void {
           const parallax = dX * ox + dY * oy + dZ * oz;
           capture = captureFraction(t, parallax);
         }
+        for (let src = 0; src < nSources; src++) {
+        useSource(src, false);
         if (cutByDmin()) continue;
         if (polar == 0.0 || osPolar) polar = polarizationFactor();
-        const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0;
+        const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0 && src == 0;
         for (let step = 0; step < phisteps; step++) {
           millerIndices(phiVectors(step, first));
           const h = mh, k = mk, l = ml;
@@ -466,6 +500,7 @@ function pixelF64(fpixel: i32, spixel: i32, image: usize): void {
           if (osThick) I *= capture;
           if (osPolar) I *= polar;
           if (osOmega) I *= omega;
+        }
         }
       }
     }
@@ -544,9 +579,11 @@ function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
           const parallax = dX * ox + dY * oy + dZ * oz;
           capture = <f64>captureFractionF32(t, thickstep, mu, parallax);
         }
+        for (let src = 0; src < nSources; src++) {
+        useSource(src, true);
         if (cutByDmin()) continue;
         if (polar == 0.0 || osPolar) polar = polarF32Path(dX, dY, dZ);
-        const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0;
+        const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0 && src == 0;
         for (let step = 0; step < phisteps; step++) {
           millerIndices(phiVectors(step, first));
           const h = mh, k = mk, l = ml;
@@ -567,6 +604,7 @@ function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
           if (osThick) I *= <f32>capture;
           if (osPolar) I *= <f32>polar;
           if (osOmega) I *= <f32>omega;
+        }
         }
       }
     }
@@ -596,7 +634,7 @@ export function simulateF32(params: usize, image: usize, row0: i32, row1: i32, s
   for (let spixel = row0; spixel < row1; spixel++) {
     let fpixel = 0;
     if (ASC_FEATURE_SIMD) {
-      if (shape == 0 && dmin <= 0.0 && !water && spixel >= roiYmin && spixel <= roiYmax) {
+      if (shape == 0 && dmin <= 0.0 && !water && nSources == 1 && spixel >= roiYmin && spixel <= roiYmax) {
         const f0 = max(roiXmin, 0);
         for (; fpixel < f0; fpixel++) {} // pixels left of the ROI stay untouched
         for (; fpixel + 3 < fpixels && fpixel + 3 <= roiXmax; fpixel += 4) {

@@ -1,6 +1,5 @@
 // The source list (divergence x dispersion), built once on the host in f64 as nanoBragg builds it
 // (docs/c-behaviour/beam.md "Sources"; nanoBragg.c:1427-1577, 1671-1686, 2344-2430).
-// Not wired to the kernels yet: the options stay refused until the pixel loop has its source loop.
 
 import { formatG } from '../util/cformat.ts';
 import { rotateAxis } from '../simulator/setup.ts';
@@ -86,4 +85,22 @@ function finish(raw: [Vec3, number, number][], lines: string[]): SourceList {
     lambda[k] = lam;
   });
   return { incident, lambda, count, lines };
+}
+
+/**
+ * The run's source list from the parsed options: divergence about the polar axis and unit(beam x polar),
+ * dispersion around lambda0. One source (and no printout) when neither is given.
+ */
+export function buildSources(a: { div: { hsteps: number; vsteps: number; hrange: number; vrange: number; hstep: number; vstep: number; dispersion: number; dispsteps: number; roundDiv: boolean } },
+  lambda0: number, beam: readonly number[], polar: readonly number[]): { count: number; table: Float64Array; lines: string[] } {
+  const d = a.div;
+  const h = resolveSpread(d.hsteps, d.hrange, d.hstep);
+  const v = resolveSpread(d.vsteps, d.vrange, d.vstep);
+  const disp = resolveSpread(d.dispsteps, d.dispersion, -1);
+  const b = [beam[0], beam[1], beam[2]] as Vec3, p = [polar[0], polar[1], polar[2]] as Vec3;
+  const vert = unitize([b[1] * p[2] - b[2] * p[1], b[2] * p[0] - b[0] * p[2], b[0] * p[1] - b[1] * p[0]]);
+  const s = generateSources({ h, v, disp, lambda0, dispersion: disp.range, roundDiv: d.roundDiv, beam: b, polar: p, vert });
+  const table = new Float64Array(s.count * 4);
+  for (let k = 0; k < s.count; k++) table.set([s.incident[3 * k], s.incident[3 * k + 1], s.incident[3 * k + 2], s.lambda[k]], 4 * k);
+  return { count: s.count, table, lines: s.count > 1 ? s.lines : [] };
 }

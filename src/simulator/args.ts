@@ -95,6 +95,8 @@ export interface SimArgs {
   flux: number;
   exposure: number;
   beamsize_m: number;
+  /** Beam divergence and dispersion as C stores them (rad, fraction; -1 = unset; dispersion 0.0 by default). */
+  div: { hsteps: number; vsteps: number; hrange: number; vrange: number; hstep: number; vstep: number; dispersion: number; dispsteps: number; roundDiv: boolean };
   /** -water (µm / 1e6, m): water background thickness; 0 = none. */
   water_m: number;
   /** -dmin (Å * 1e-10, m): skip evaluations finer than this d-spacing; 0 or less = off. */
@@ -168,6 +170,7 @@ export function defaultSimArgs(): SimArgs {
     noops: [],
     dmin_m: 0,
     water_m: 0,
+    div: { hsteps: -1, vsteps: -1, hrange: -1, vrange: -1, hstep: -1, vstep: -1, dispersion: 0.0, dispsteps: -1, roundDiv: true },
     pointPixel: false,
     shape: 'square',
     fudge: 1,
@@ -349,6 +352,19 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   one(['-flux'], 'photons/s', 'photons/s', 'incident flux; non-zero: fluence = flux*exposure/beamsize^2', '0 (use -fluence)', (a, t, f) => (a.flux = realIn(f, t, 'photons/s'))),
   one(['-exposure'], 's', 's', 'exposure time for -flux (<= 0: -flux ignored)', '1', (a, t, f) => (a.exposure = realIn(f, t, 's'))),
   one(['-beamsize'], 'mm', 'mm', 'beam size for -flux (< 0: -flux ignored; 0: infinite fluence)', '0.1', (a, t, f) => (a.beamsize_m = realIn(f, t, 'mm') / 1000.0)),
+  // sources (src/physics/sources.ts): C's automatic step/range rules; a negative value means unset
+  one(['-divergence'], 'mrad', 'mrad', 'full divergence range, both axes', 'none', (a, t, f) => (a.div.hrange = a.div.vrange = realIn(f, t, 'mrad') / 1000.0)),
+  one(['-hdivrange'], 'mrad', 'mrad', 'full horizontal divergence range', 'none', (a, t, f) => (a.div.hrange = realIn(f, t, 'mrad') / 1000.0)),
+  one(['-vdivrange'], 'mrad', 'mrad', 'full vertical divergence range', 'none', (a, t, f) => (a.div.vrange = realIn(f, t, 'mrad') / 1000.0)),
+  one(['-hdivstep'], 'mrad', 'mrad', 'horizontal divergence step', 'auto', (a, t, f) => (a.div.hstep = realIn(f, t, 'mrad') / 1000.0)),
+  one(['-vdivstep'], 'mrad', 'mrad', 'vertical divergence step', 'auto', (a, t, f) => (a.div.vstep = realIn(f, t, 'mrad') / 1000.0)),
+  one(['-hdivsteps'], 'n', 'steps', 'horizontal divergence points', 'auto', (a, t, f) => (a.div.hsteps = intIn(f, t, 'steps'))),
+  one(['-vdivsteps'], 'n', 'steps', 'vertical divergence points', 'auto', (a, t, f) => (a.div.vsteps = intIn(f, t, 'steps'))),
+  one(['-divsteps'], 'n', 'steps', 'divergence points on both axes', 'auto', (a, t, f) => (a.div.hsteps = a.div.vsteps = intIn(f, t, 'steps'))),
+  sw(['-round_div'], 'trim the divergence grid to an ellipse', (a) => (a.div.roundDiv = true), 'on'),
+  sw(['-square_div'], 'keep the whole divergence grid', (a) => (a.div.roundDiv = false)),
+  one(['-dispersion'], '%', '%', 'full spectral width', '0', (a, t, f) => (a.div.dispersion = realIn(f, t, '%') / 100.0)),
+  one(['-dispsteps'], 'n', 'steps', 'wavelengths across the dispersion', 'auto', (a, t, f) => (a.div.dispsteps = intIn(f, t, 'steps'))),
   one(['-water'], 'µm', 'µm', 'water background of this thickness (also stops the F_latt == 0 skip; not on webgpu)', '0', (a, t, f) => (a.water_m = realIn(f, t, 'µm') / 1e6)),
   one(['-dmin'], 'Å', 'Å', 'skip every source whose d-spacing at a sub-pixel is finer than this (not on webgpu)', '0 (off)', (a, t, f) => (a.dmin_m = realIn(f, t, 'Å') * 1e-10)),
   // accepted like C, no effect on any output (docs/c-behaviour/beam.md, "No-op options")
@@ -480,8 +496,7 @@ export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
   '-samplesize', '-sample_size', '-sample_thick', '-sample_x', '-sample_width', '-sample_y', '-sample_height',
   '-sample_z', '-width', '-height',
   '-mosaic', '-mosaicity', '-mosaic_spread', '-mosaic_domains', '-mosaic_dom', '-mosaic_seed',
-  '-dispersion', '-dispsteps', '-divergence', '-hdivrange', '-vdivrange', '-hdivstep', '-hdivsteps', '-vdivstep',
-  '-vdivsteps', '-divsteps', '-round_div', '-square_div', '-sourcefile',
+  '-sourcefile',
   '-twotheta', '-detector_rotx', '-detector_roty', '-detector_rotz', '-curved_det', '-pivot',
   '-Xclose', '-Yclose', '-ORGX', '-ORGY', '-mosflm', '-xds', '-adxv', '-denzo', '-dials',
   '-fdet_vector', '-sdet_vector', '-odet_vector', '-beam_vector', '-spindle_axis',

@@ -12,7 +12,8 @@ export type Vec3 = [number, number, number];
 /** Physical constants of the C program (physics.md 1.2). */
 export const R_E_SQR = 7.94079248018965e-30;
 export { DEFAULT_FLUENCE } from '../physics/beam.ts';
-import { resolveFluence, fluenceRefusal, polarAxisOf, waterBackground } from '../physics/beam.ts';
+import { resolveFluence, fluenceRefusal, polarAxisOf, waterBackground, unitize as unitizeC } from '../physics/beam.ts';
+import { buildSources } from '../physics/sources.ts';
 /** C's RTD = 180.0*M_1_PI. */
 export const RTD = 180.0 * (1 / Math.PI);
 
@@ -75,6 +76,8 @@ export interface Simulation {
   interpolate: boolean;
   steps: number;
   fluence: number;
+  /** The source list (C's order): table = 4 f64 per source (incident x, y, z, lambda). */
+  sources: { count: number; table: Float64Array; lines: string[] };
   /** C's water background I_bg (0 without -water). */
   Ibg: number;
   roi: { xmin: number; xmax: number; ymin: number; ymax: number };
@@ -349,7 +352,13 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null): Simulation
   const fx0 = Math.max(0, roi.xmin), fy0 = Math.max(0, roi.ymin);
   const firstPixel = fy0 * detector.fpixels + fx0;
 
-  const steps = 1 * 1 * phi.phisteps * oversample * oversample;
+  // C rotates the divergence about unitize(polar_vector), taken once (the Kahn axis is re-unitized later)
+  const sources = buildSources(args, lambda, detector.beam, args.polarVector ? unitizeC(args.polarVector) : [0, 0, 1]);
+  messages.push(...sources.lines);
+  if (sources.count > 1 && !(sources.count * perPixel <= MAX_EVALS_PER_PIXEL)) {
+    throw new SetupError(`${formatG(sources.count * perPixel)} evaluations per pixel (${sources.count} sources x ${formatG(perPixel)}) exceed the limit of ${MAX_EVALS_PER_PIXEL}`);
+  }
+  const steps = sources.count * 1 * phi.phisteps * oversample * oversample;
   const intensity = resolveFluence(args);
   const badFluence = fluenceRefusal(intensity.fluence);
   if (badFluence) throw new SetupError(badFluence);
@@ -369,6 +378,7 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null): Simulation
     interpolate: interpolate === 1,
     steps,
     fluence: intensity.fluence,
+    sources,
     Ibg: waterBackground(R_E_SQR, intensity.fluence, args.water_m),
     roi,
     firstPixel,
