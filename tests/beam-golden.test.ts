@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createEngine, prepareSimulation, type SimEngine, type Dtype, type EngineBackend } from '../src/simulator/engine.ts';
 import { compareImages } from '../src/simulator/compare.ts';
+import { requestGpu } from '../src/webgpu/device.ts';
 
 const DIR = process.env.NANOBRAGG_GOLDEN_BREADTH ? process.env.NANOBRAGG_GOLDEN_BREADTH + '/beam' : fileURLToPath(new URL('../../shared/golden-breadth/beam', import.meta.url));
 const SUPPORTED = ['beam_div_disp_kahn', 'beam_div_even_trim_ospolar', 'beam_auto_rules', 'beam_custom_polar_vector',
@@ -55,6 +56,20 @@ for (const n of SUPPORTED) {
       assert.ok(m.maxRelDiff <= 5e-6 && Math.abs(m.sumRatio - 1) <= 1e-6, `${n} ${backend} f32: max|diff|/max=${m.maxRelDiff} sum-1=${m.sumRatio - 1}`);
     });
   }
+}
+const gpu = await requestGpu();
+if ('error' in gpu) console.log(`beam-golden webgpu: SKIPPED (${gpu.error})`);
+else {
+  test('several sources are refused on webgpu by name', async () => {
+    const c = JSON.parse(readFileSync(DIR + '/beam_div_disp_kahn/case.json', 'utf8'));
+    const argv: string[] = c.argv.slice(1).filter((_: string, i: number, a: string[]) => a[i - 1] !== '-floatfile' && a[i] !== '-floatfile');
+    try {
+      await (await engine('webgpu', 'f32')).simulate(await prepareSimulation(argv));
+      assert.unreachable('not refused');
+    } catch (e) {
+      assert.match(String(e), /15 sources .* not implemented on the webgpu backend \(use --backend wasm/);
+    }
+  });
 }
 test.after(() => { for (const e of engines.values()) e.dispose(); });
 test.run();
