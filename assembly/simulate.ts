@@ -176,6 +176,8 @@ function loadParams(params: usize): void {
   Ibg = slot(params, P_I_BG);
   sourceTable = <usize>slot(params, P_SOURCES);
   nSources = <i32>slot(params, P_NSOURCES);
+  if (sourceTable == 0 || nSources < 1) { sourceTable = 0; nSources = 1; }
+  ix0 = ix; iy0 = iy; iz0 = iz; lambda0 = lambda;
   roiXmin = <i32>slot(params, P_ROI); roiXmax = <i32>slot(params, P_ROI + 1);
   roiYmin = <i32>slot(params, P_ROI + 2); roiYmax = <i32>slot(params, P_ROI + 3);
 }
@@ -187,6 +189,7 @@ let qX: f64 = 0, qY: f64 = 0, qZ: f64 = 0; // scattering vector (1/m)
 let dmin: f64 = 0;
 let water: bool = false, Ibg: f64 = 0;
 let sourceTable: usize = 0, nSources: i32 = 1;
+let ix0: f64 = 0, iy0: f64 = 0, iz0: f64 = 0, lambda0: f64 = 1;
 
 /**
  * Source k's incident vector and wavelength into ix/iy/iz/lambda, and its scattering vector from the
@@ -194,8 +197,13 @@ let sourceTable: usize = 0, nSources: i32 = 1;
  * the reciprocal of lambda, as subpixelGeometryF32 does.
  */
 @inline function useSource(k: i32, f32path: bool): void {
-  const s = sourceTable + (<usize>k << 5);
-  ix = load<f64>(s); iy = load<f64>(s, 8); iz = load<f64>(s, 16); lambda = load<f64>(s, 24);
+  if (sourceTable != 0) {
+    const s = sourceTable + (<usize>k << 5);
+    ix = load<f64>(s); iy = load<f64>(s, 8); iz = load<f64>(s, 16); lambda = load<f64>(s, 24);
+  } else {
+    // no table (a caller that fills only P_INCIDENT / P_LAMBDA): the one source from those slots
+    ix = ix0; iy = iy0; iz = iz0; lambda = lambda0;
+  }
   if (f32path) {
     invLambda = 1.0 / lambda;
     qX = (dX - ix) * invLambda;
