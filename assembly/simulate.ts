@@ -78,7 +78,12 @@ export const P_R_E_SQR: i32 = 66;
 export const P_FLUENCE: i32 = 67;
 export const P_STEPS: i32 = 68;
 export const P_ROI: i32 = 69; // 4: xmin, xmax, ymin, ymax (inclusive; fast then slow)
-export const P_COUNT: i32 = 73;
+export const P_DMIN: i32 = 73; // -dmin (m); 0 = no resolution cut
+export const P_WATER: i32 = 74; // 1 = -water given (non-zero): no F_latt == 0 skip
+export const P_I_BG: i32 = 75; // C's water background I_bg, the start of every pixel's sum
+export const P_SOURCES: i32 = 76; // pointer: 4 f64 per source (incident x, y, z; lambda), in C's order
+export const P_NSOURCES: i32 = 77;
+export const P_COUNT: i32 = 78;
 
 /** Number of f64 slots in the parameter block (the host checks it against its own layout). */
 export function paramSlotCount(): i32 {
@@ -166,6 +171,13 @@ function loadParams(params: usize): void {
   rESqr = slot(params, P_R_E_SQR);
   fluence = slot(params, P_FLUENCE);
   steps = slot(params, P_STEPS);
+  dmin = slot(params, P_DMIN);
+  water = slot(params, P_WATER) != 0;
+  Ibg = slot(params, P_I_BG);
+  sourceTable = <usize>slot(params, P_SOURCES);
+  nSources = <i32>slot(params, P_NSOURCES);
+  if (sourceTable == 0 || nSources < 1) { sourceTable = 0; nSources = 1; }
+  ix0 = ix; iy0 = iy; iz0 = iz; lambda0 = lambda;
   roiXmin = <i32>slot(params, P_ROI); roiXmax = <i32>slot(params, P_ROI + 1);
   roiYmin = <i32>slot(params, P_ROI + 2); roiYmax = <i32>slot(params, P_ROI + 3);
 }
@@ -174,6 +186,46 @@ function loadParams(params: usize): void {
 let dX: f64 = 0, dY: f64 = 0, dZ: f64 = 0; // diffracted unit vector
 let airpath: f64 = 0;
 let qX: f64 = 0, qY: f64 = 0, qZ: f64 = 0; // scattering vector (1/m)
+let dmin: f64 = 0;
+let water: bool = false, Ibg: f64 = 0;
+let sourceTable: usize = 0, nSources: i32 = 1;
+let ix0: f64 = 0, iy0: f64 = 0, iz0: f64 = 0, lambda0: f64 = 1;
+
+/**
+ * Source k's incident vector and wavelength into ix/iy/iz/lambda, and its scattering vector from the
+ * current diffracted vector (C: per source inside the sub-pixel, q = (d - i) / lambda). f32 path: with
+ * the reciprocal of lambda, as subpixelGeometryF32 does.
+ */
+@inline function useSource(k: i32, f32path: bool): void {
+  if (sourceTable != 0) {
+    const s = sourceTable + (<usize>k << 5);
+    ix = load<f64>(s); iy = load<f64>(s, 8); iz = load<f64>(s, 16); lambda = load<f64>(s, 24);
+  } else {
+    // no table (a caller that fills only P_INCIDENT / P_LAMBDA): the one source from those slots
+    ix = ix0; iy = iy0; iz = iz0; lambda = lambda0;
+  }
+  if (f32path) {
+    invLambda = 1.0 / lambda;
+    qX = (dX - ix) * invLambda;
+    qY = (dY - iy) * invLambda;
+    qZ = (dZ - iz) * invLambda;
+  } else {
+    qX = (dX - ix) / lambda;
+    qY = (dY - iy) / lambda;
+    qZ = (dZ - iz) / lambda;
+  }
+}
+
+/**
+ * C's -dmin cut (docs/c-behaviour/beam.md): stol = 0.5 |q| with q = (d - i) / lambda in f64, as C divides;
+ * the source is skipped for this subpixel when dmin > 0.5 / stol (stol == 0 is never cut).
+ */
+@inline function cutByDmin(): bool {
+  if (dmin <= 0.0) return false;
+  const x = (dX - ix) / lambda, y = (dY - iy) / lambda, z = (dZ - iz) / lambda;
+  const stol = 0.5 * Math.sqrt(x * x + y * y + z * z);
+  return stol > 0.0 && dmin > 0.5 / stol;
+}
 let mh: f64 = 0, mk: f64 = 0, ml: f64 = 0; // fractional Miller indices
 
 /** Sub-pixel position and diffracted direction (physics 5.5; C: pixel_pos, unitize). */
@@ -273,6 +325,7 @@ function polarizationFactor(): f64 {
   const iux = ix / m, iuy = iy / m, iuz = iz / m;
   m = Math.sqrt(dX * dX + dY * dY + dZ * dZ);
   const dux = dX / m, duy = dY / m, duz = dZ / m;
+  dX = dux; dY = duy; dZ = duz; // C's polarization_factor unitizes the diffracted vector in place
   const cos2theta = iux * dux + iuy * duy + iuz * duz;
   const cos2thetaSqr = cos2theta * cos2theta;
   const sin2thetaSqr = 1 - cos2thetaSqr;
@@ -364,15 +417,21 @@ export function findFirstOutOfRange(params: usize, row0: i32, row1: i32, out: us
       if (!inRoi(fpixel, spixel)) continue;
       const pixel = spixel * fpixels + fpixel;
       let e = 0;
+      let polar: f64 = nopolar ? 1.0 : 0.0;
       for (let t = 0; t < nLayers; t++) {
         const Odet = <f64>t * thickstep;
         for (let subS = 0; subS < oversample; subS++) {
           for (let subF = 0; subF < oversample; subF++) {
             subpixelGeometry(fpixel, spixel, subF, subS, Odet);
-            const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0;
+            for (let src = 0; src < nSources; src++) {
+            useSource(src, false);
+            if (cutByDmin()) continue;
+            // the Kahn call re-normalises d in place, which later sources of this sub-pixel see
+            if (polar == 0.0 || osPolar) polar = polarizationFactor();
+            const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0 && src == 0;
             for (let step = 0; step < phisteps; step++) {
               millerIndices(phiVectors(step, first));
-              if (shape != 0 && latticeNonSquare(mh, mk, ml) == 0.0) continue;
+              if (shape != 0 && !water && latticeNonSquare(mh, mk, ml) == 0.0) continue;
               if (outOfRange(mh, mk, ml)) {
                 store<f64>(out, <f64>pixel);
                 store<f64>(out, <f64>e, 8);
@@ -382,6 +441,7 @@ export function findFirstOutOfRange(params: usize, row0: i32, row1: i32, out: us
                 return 1;
               }
               e++;
+            }
             }
           }
         }
@@ -404,7 +464,7 @@ export function findFirstOutOfRange(params: usize, row0: i32, row1: i32, out: us
 /** One pixel of the C loop in double precision, with the live switch-off. */
 function pixelF64(fpixel: i32, spixel: i32, image: usize): void {
   const pixel = spixel * fpixels + fpixel;
-  let I: f64 = 0;
+  let I: f64 = Ibg;
   let polar: f64 = nopolar ? 1.0 : 0.0;
   let omega: f64 = 0;
   let capture: f64 = 0;
@@ -423,8 +483,11 @@ function pixelF64(fpixel: i32, spixel: i32, image: usize): void {
           const parallax = dX * ox + dY * oy + dZ * oz;
           capture = captureFraction(t, parallax);
         }
+        for (let src = 0; src < nSources; src++) {
+        useSource(src, false);
+        if (cutByDmin()) continue;
         if (polar == 0.0 || osPolar) polar = polarizationFactor();
-        const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0;
+        const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0 && src == 0;
         for (let step = 0; step < phisteps; step++) {
           millerIndices(phiVectors(step, first));
           const h = mh, k = mk, l = ml;
@@ -435,7 +498,7 @@ function pixelF64(fpixel: i32, spixel: i32, image: usize): void {
             if (Nc > 1) Flatt *= sincg(Math.PI * l, Nc);
           } else {
             Flatt = latticeNonSquare(h, k, l);
-            if (Flatt == 0.0) continue;
+            if (Flatt == 0.0 && !water) continue;
           }
           let Fcell: f64;
           if (interpolating(pixel, e) && outOfRange(h, k, l)) switchOff(pixel, e, h, k, l);
@@ -449,6 +512,7 @@ function pixelF64(fpixel: i32, spixel: i32, image: usize): void {
           if (osThick) I *= capture;
           if (osPolar) I *= polar;
           if (osOmega) I *= omega;
+        }
         }
       }
     }
@@ -508,7 +572,7 @@ function polarF32Path(x: f64, y: f64, z: f64): f64 {
 /** One pixel with the lattice factor, structure factor and accumulation in f32, live switch-off. */
 function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
   const pixel = spixel * fpixels + fpixel;
-  let I: f32 = 0;
+  let I: f32 = <f32>Ibg;
   let polar: f64 = nopolar ? 1.0 : 0.0;
   let omega: f64 = 0;
   let capture: f64 = 0;
@@ -527,8 +591,11 @@ function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
           const parallax = dX * ox + dY * oy + dZ * oz;
           capture = <f64>captureFractionF32(t, thickstep, mu, parallax);
         }
+        for (let src = 0; src < nSources; src++) {
+        useSource(src, true);
+        if (cutByDmin()) continue;
         if (polar == 0.0 || osPolar) polar = polarF32Path(dX, dY, dZ);
-        const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0;
+        const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0 && src == 0;
         for (let step = 0; step < phisteps; step++) {
           millerIndices(phiVectors(step, first));
           const h = mh, k = mk, l = ml;
@@ -539,7 +606,7 @@ function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
             if (Nc > 1) Flatt *= sincgF32(l, Nc);
           } else {
             const F64latt = latticeNonSquare(h, k, l);
-            if (F64latt == 0.0) continue;
+            if (F64latt == 0.0 && !water) continue;
             Flatt = <f32>F64latt;
           }
           if (interpolating(pixel, e) && outOfRange(h, k, l)) switchOff(pixel, e, h, k, l);
@@ -549,6 +616,7 @@ function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
           if (osThick) I *= <f32>capture;
           if (osPolar) I *= <f32>polar;
           if (osOmega) I *= <f32>omega;
+        }
         }
       }
     }
@@ -578,7 +646,7 @@ export function simulateF32(params: usize, image: usize, row0: i32, row1: i32, s
   for (let spixel = row0; spixel < row1; spixel++) {
     let fpixel = 0;
     if (ASC_FEATURE_SIMD) {
-      if (shape == 0 && spixel >= roiYmin && spixel <= roiYmax) {
+      if (shape == 0 && dmin <= 0.0 && !water && nSources == 1 && spixel >= roiYmin && spixel <= roiYmax) {
         const f0 = max(roiXmin, 0);
         for (; fpixel < f0; fpixel++) {} // pixels left of the ROI stay untouched
         for (; fpixel + 3 < fpixels && fpixel + 3 <= roiXmax; fpixel += 4) {

@@ -91,6 +91,21 @@ export interface SimArgs {
   /** Kahn factor K (C `polarization`, default 0). */
   polarization: number;
   nopolar: boolean;
+  /** Incident intensity (src/physics/beam.ts): -fluence photons/m^2 (unset: default), -flux photons/s, -exposure s, -beamsize m. */
+  fluence?: number;
+  flux: number;
+  exposure: number;
+  beamsize_m: number;
+  /** Beam divergence and dispersion as C stores them (rad, fraction; -1 = unset; dispersion 0.0 by default). */
+  div: { hsteps: number; vsteps: number; hrange: number; vrange: number; hstep: number; vstep: number; dispersion: number; dispsteps: number; roundDiv: boolean };
+  /** -water (µm / 1e6, m): water background thickness; 0 = none. */
+  water_m: number;
+  /** -dmin (Å * 1e-10, m): skip evaluations finer than this d-spacing; 0 or less = off. */
+  dmin_m: number;
+  /** -polar_vector x y z as given (unitized later); it also switches nanoBragg to the CUSTOM convention. */
+  polarVector?: [number, number, number];
+  /** C options accepted that never change the image (-stolout, -coherent, -density, -MW), for the one-line note. */
+  noops: string[];
   pointPixel: boolean;
   shape: CrystalShape;
   fudge: number;
@@ -126,8 +141,6 @@ export interface SimArgs {
   mosaicSeed: number;
   /** Crystal size along a, b, c in m (-sample_thick/-sample_width/-sample_height and aliases); 0 = use N. */
   sample_m: [number, number, number];
-  /** -beamsize in m (C default 1e-4); clips sample_y and sample_z (crystal.md 7.2). */
-  beamsize_m: number;
   /** -seed as given (C's seed variable is seedFromFlag(seed), physics/rng.ts); default: C's -time(). */
   seed?: number;
   /** -noisefile/-noiseimage: the Poisson noise SMV image; written unless a later -nonoise cancels it. */
@@ -178,6 +191,12 @@ export function defaultSimArgs(): SimArgs {
     thicksteps: -1,
     polarization: 0,
     nopolar: false,
+    flux: 0,
+    exposure: 1.0,
+    noops: [],
+    dmin_m: 0,
+    water_m: 0,
+    div: { hsteps: -1, vsteps: -1, hrange: -1, vrange: -1, hstep: -1, vstep: -1, dispersion: 0.0, dispsteps: -1, roundDiv: true },
     pointPixel: false,
     shape: 'square',
     fudge: 1,
@@ -299,6 +318,10 @@ const one = (
   apply: (a: SimArgs, tok: string, flag: string) => void,
 ): OptionSpec => ({ names, values: [value], unit, help, dflt, apply: (a, v, f) => apply(a, v[0], f) });
 
+function noop(a: SimArgs, flag: string): void {
+  if (!a.noops.includes(flag)) a.noops.push(flag);
+}
+
 const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   // crystal and structure factors
   one(['-hkl'], 'file', 'path', 'text file of h k l F (P1)', 'none', (a, t) => (a.hklPath = t)),
@@ -372,7 +395,6 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   one(['-sample_height', '-sample_z', '-xtal_height', '-xtal_z', '-sample_heigh', '-xtal_heigh', '-height', '-heigh'], 'mm', 'mm', 'crystal size along c (overrides -Nc; clipped by -beamsize)', 'from -Nc', (a, t, f) => {
     a.sample_m[2] = realIn(f, t, 'mm', GE0) / 1000.0;
   }),
-  one(['-beamsize'], 'mm', 'mm', 'beam size: clips the crystal\'s b and c sizes (negative: no clipping)', '0.1', (a, t, f) => (a.beamsize_m = realIn(f, t, 'mm') / 1000.0)),
   // beam
   one(['-lambda', '-wave'], 'Å', 'Å', 'wavelength', '1', (a, t, f) => (a.lambda_m = positive(f, t, realIn(f, t, 'Å', GT0) / 1.0e10, 'Å'))),
   one(['-energy'], 'eV', 'eV', 'photon energy instead of -lambda (last of the two wins)', '12398.42', (a, t, f) => {
@@ -383,6 +405,41 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
     a.nopolar = false;
   }),
   sw(['-nopolar'], 'no polarization correction', (a) => (a.nopolar = true)),
+  {
+    names: ['-polar_vector'],
+    values: ['x', 'y', 'z'],
+    unit: 'direction',
+    help: 'polarization (E-vector) axis; like nanoBragg it selects the CUSTOM convention (no half-pixel beam offset, -Xbeam along fast)',
+    dflt: '0 0 1',
+    apply(a, v, f) {
+      a.polarVector = [realIn(f, v[0], ''), realIn(f, v[1], ''), realIn(f, v[2], '')];
+    },
+  },
+  // incident intensity, resolved after parsing (a non-zero -flux replaces -fluence in any order): src/physics/beam.ts
+  one(['-fluence'], 'photons/m^2', 'photons/m^2', 'incident fluence (replaced by -flux)', '1/r_e^2 = 1.259e29', (a, t, f) => (a.fluence = realIn(f, t, 'photons/m^2'))),
+  one(['-flux'], 'photons/s', 'photons/s', 'incident flux; non-zero: fluence = flux*exposure/beamsize^2', '0 (use -fluence)', (a, t, f) => (a.flux = realIn(f, t, 'photons/s'))),
+  one(['-exposure'], 's', 's', 'exposure time for -flux (<= 0: -flux ignored)', '1', (a, t, f) => (a.exposure = realIn(f, t, 's'))),
+  one(['-beamsize'], 'mm', 'mm', 'beam size: fluence from -flux, and clips the crystal\'s b and c sizes (< 0: neither; 0: infinite fluence)', '0.1', (a, t, f) => (a.beamsize_m = realIn(f, t, 'mm') / 1000.0)),
+  // sources (src/physics/sources.ts): C's automatic step/range rules; a negative value means unset
+  one(['-divergence'], 'mrad', 'mrad', 'full divergence range, both axes', 'none', (a, t, f) => (a.div.hrange = a.div.vrange = realIn(f, t, 'mrad') / 1000.0)),
+  one(['-hdivrange'], 'mrad', 'mrad', 'full horizontal divergence range', 'none', (a, t, f) => (a.div.hrange = realIn(f, t, 'mrad') / 1000.0)),
+  one(['-vdivrange'], 'mrad', 'mrad', 'full vertical divergence range', 'none', (a, t, f) => (a.div.vrange = realIn(f, t, 'mrad') / 1000.0)),
+  one(['-hdivstep'], 'mrad', 'mrad', 'horizontal divergence step', 'auto', (a, t, f) => (a.div.hstep = realIn(f, t, 'mrad') / 1000.0)),
+  one(['-vdivstep'], 'mrad', 'mrad', 'vertical divergence step', 'auto', (a, t, f) => (a.div.vstep = realIn(f, t, 'mrad') / 1000.0)),
+  one(['-hdivsteps'], 'n', 'steps', 'horizontal divergence points', 'auto', (a, t, f) => (a.div.hsteps = intIn(f, t, 'steps'))),
+  one(['-vdivsteps'], 'n', 'steps', 'vertical divergence points', 'auto', (a, t, f) => (a.div.vsteps = intIn(f, t, 'steps'))),
+  one(['-divsteps'], 'n', 'steps', 'divergence points on both axes', 'auto', (a, t, f) => (a.div.hsteps = a.div.vsteps = intIn(f, t, 'steps'))),
+  sw(['-round_div'], 'trim the divergence grid to an ellipse', (a) => (a.div.roundDiv = true), 'on'),
+  sw(['-square_div'], 'keep the whole divergence grid', (a) => (a.div.roundDiv = false)),
+  one(['-dispersion'], '%', '%', 'full spectral width', '0', (a, t, f) => (a.div.dispersion = realIn(f, t, '%') / 100.0)),
+  one(['-dispsteps'], 'n', 'steps', 'wavelengths across the dispersion', 'auto', (a, t, f) => (a.div.dispsteps = intIn(f, t, 'steps'))),
+  one(['-water'], 'µm', 'µm', 'water background of this thickness (also stops the F_latt == 0 skip; not on webgpu)', '0', (a, t, f) => (a.water_m = realIn(f, t, 'µm') / 1e6)),
+  one(['-dmin'], 'Å', 'Å', 'skip every source whose d-spacing at a sub-pixel is finer than this (not on webgpu)', '0 (off)', (a, t, f) => (a.dmin_m = realIn(f, t, 'Å') * 1e-10)),
+  // accepted like C, no effect on any output (docs/c-behaviour/beam.md, "No-op options")
+  one(['-stolout'], 'file', 'path', 'accepted, no effect (nanoBragg never writes it)', 'none', (a, _t, f) => noop(a, f)),
+  sw(['-coherent'], 'accepted, no effect (nanoBragg never uses it)', (a) => noop(a, '-coherent')),
+  one(['-density', '-sample_density'], 'g/cm^3', 'g/cm^3', 'accepted, no effect on the image', '1.0', (a, t, f) => (realIn(f, t, 'g/cm^3'), noop(a, f))),
+  one(['-MW', '-molecular_weight'], 'Da', 'Da', 'accepted, no effect on the image', '', (a, t, f) => (realIn(f, t, 'Da'), noop(a, f))),
   // detector
   one(['-distance'], 'mm', 'mm', 'sample to detector (beam pivot)', '100', (a, t, f) => (a.distance_m = metres(f, t))),
   one(['-close_distance'], 'mm', 'mm', 'sample to the nearest point of the detector plane', 'from -distance', (a, t, f) => {
@@ -506,15 +563,12 @@ const OWN_OPTIONS: readonly OptionSpec[] = [
 
 /** nanoBragg options that exist in the C program but not (yet) here: refused, never ignored. */
 export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
-  '-img', '-mask', '-density', '-sample_density', '-MW', '-molecular_weight',
-  '-dispersion', '-dispsteps', '-divergence', '-hdivrange', '-vdivrange', '-hdivstep', '-hdivsteps', '-vdivstep',
-  '-vdivsteps', '-divsteps', '-round_div', '-square_div', '-sourcefile',
-  '-fluence', '-flux', '-exposure', '-water', '-coherent',
+  '-img', '-mask', '-sourcefile',
   '-twotheta', '-detector_rotx', '-detector_roty', '-detector_rotz', '-curved_det', '-pivot',
   '-Xclose', '-Yclose', '-ORGX', '-ORGY', '-mosflm', '-xds', '-adxv', '-denzo', '-dials',
-  '-fdet_vector', '-sdet_vector', '-odet_vector', '-beam_vector', '-polar_vector', '-spindle_axis',
+  '-fdet_vector', '-sdet_vector', '-odet_vector', '-beam_vector', '-spindle_axis',
   '-twotheta_axis', '-pix0_vector',
-  '-dmin', '-stol', '-4stol', '-Q', '-stolout', '-pgmscale',
+  '-stol', '-4stol', '-Q', '-pgmscale',
   '-printout', '-printout_pixel', '-trace_pixel', '-dump_pixel',
 ];
 
@@ -753,6 +807,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
   }
 
   checkConflicts(a);
+  if (a.noops.length) a.warnings.push(`${a.noops.map((n) => `'${n}'`).join(', ')}: accepted as nanoBragg accepts ${a.noops.length > 1 ? 'them' : 'it'}; ${a.noops.length > 1 ? 'they do' : 'it does'} not change the image`);
 
   // mu == 0 comes only from `-detector_abs inf|0`, which also zeroed the thickness: a later
   // -detector_thick gave it back, with no absorption at all (T-8).
@@ -808,6 +863,18 @@ function missetSeedQuirk(a: SimArgs, argv: readonly string[], at: number): void 
  * (src/simulator/run.ts checkSameFiles: `./x`, `x` and a symlink to it are one file).
  */
 function checkConflicts(a: SimArgs): void {
+  if (a.water_m !== 0 && a.backend === 'webgpu') {
+    throw new ArgError("option '-water' is not implemented on --backend webgpu (use --backend wasm, wasm-scalar or wasm-threads)", '-water');
+  }
+  if (a.dmin_m > 0 && a.backend === 'webgpu') {
+    throw new ArgError("option '-dmin' is not implemented on --backend webgpu (use --backend wasm, wasm-scalar or wasm-threads)", '-dmin');
+  }
+  if (a.polarVector && a.closeDistance_m !== undefined) {
+    throw new ArgError(
+      "options '-polar_vector' and '-close_distance': nanoBragg's CUSTOM convention then pivots about the sample, which is not implemented yet (use -distance)",
+      '-close_distance',
+    );
+  }
   if (a.backend !== 'auto') {
     // what each backend computes and whether it takes --threads: the one backend list (src/backends/names.ts)
     const b = backendDescriptor(a.backend);

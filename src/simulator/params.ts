@@ -10,7 +10,7 @@ export const P = {
   HRANGE: 44, KRANGE: 45, LRANGE: 46, DEFAULT_F: 47, GRID_F64: 48, GRID_F32: 49, INTERPOLATE: 50,
   SWITCH_PIXEL: 51, SWITCH_EVAL: 52, NLAYERS: 53, THICKSTEP: 54, MU: 55, THICK: 56, OS_THICK: 57,
   OS_POLAR: 58, OS_OMEGA: 59, POINT_PIXEL: 60, NOPOLAR: 61, KAHN: 62, POLAR_AXIS: 63, R_E_SQR: 66,
-  FLUENCE: 67, STEPS: 68, ROI: 69, COUNT: 73,
+  FLUENCE: 67, STEPS: 68, ROI: 69, DMIN: 73, WATER: 74, I_BG: 75, SOURCES: 76, NSOURCES: 77, COUNT: 78,
 } as const;
 
 /** No switch-off point: every evaluation interpolates (when interpolation is on). */
@@ -20,6 +20,8 @@ export interface Pointers {
   phiTable: number;
   gridF64: number;
   gridF32: number;
+  /** 4 f64 per source (incident x, y, z, lambda); 0 = none (the single source from INCIDENT/LAMBDA). */
+  sources?: number;
 }
 
 /** Fills `block` (length P.COUNT) from the simulation and the memory pointers. */
@@ -77,5 +79,10 @@ export function fillParams(block: Float64Array, sim: Simulation, ptr: Pointers, 
   block[P.R_E_SQR] = r_e_sqr;
   block[P.FLUENCE] = sim.fluence;
   block[P.STEPS] = sim.steps;
+  block[P.DMIN] = sim.args.dmin_m;
+  block[P.WATER] = sim.args.water_m !== 0 ? 1 : 0;
+  block[P.I_BG] = sim.Ibg;
+  block[P.SOURCES] = ptr.sources ?? 0;
+  block[P.NSOURCES] = sim.sources.count;
   block.set([sim.roi.xmin, sim.roi.xmax, sim.roi.ymin, sim.roi.ymax], P.ROI);
 }

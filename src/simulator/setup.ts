@@ -13,7 +13,9 @@ export type Vec3 = [number, number, number];
 
 /** Physical constants of the C program (physics.md 1.2). */
 export const R_E_SQR = 7.94079248018965e-30;
-export const DEFAULT_FLUENCE = 125932015286227086360700780544.0;
+export { DEFAULT_FLUENCE } from '../physics/beam.ts';
+import { resolveFluence, fluenceRefusal, polarAxisOf, waterBackground, unitize as unitizeC } from '../physics/beam.ts';
+import { buildSources } from '../physics/sources.ts';
 /** C's RTD = 180.0*M_1_PI. */
 export const RTD = 180.0 * (1 / Math.PI);
 
@@ -88,6 +90,10 @@ export interface Simulation {
   interpolate: boolean;
   steps: number;
   fluence: number;
+  /** The source list (C's order): table = 4 f64 per source (incident x, y, z, lambda). */
+  sources: { count: number; table: Float64Array; lines: string[] };
+  /** C's water background I_bg (0 without -water). */
+  Ibg: number;
   roi: { xmin: number; xmax: number; ymin: number; ymax: number };
   firstPixel: number;
   grid: HklGrid | null;
@@ -136,16 +142,18 @@ export function buildDetector(args: SimArgs): Detector {
   if (args.detpixels_s) detsizeS = pixel * args.detpixels_s;
   const fpixels = Math.ceil(detsizeF / pixel - 0.5);
   const spixels = Math.ceil(detsizeS / pixel - 0.5);
-  const Xbeam = args.Xbeam_m ?? (detsizeS + pixel) / 2;
-  const Ybeam = args.Ybeam_m ?? (detsizeF + pixel) / 2;
-  // MOSFLM: Xbeam is along slow, Ybeam along fast, plus half a pixel (trap T-16)
-  let Fbeam = Ybeam + 0.5 * pixel;
-  let Sbeam = Xbeam + 0.5 * pixel;
+  const custom = args.polarVector !== undefined;
+  const Xbeam = args.Xbeam_m ?? (custom ? detsizeF / 2.0 : (detsizeS + pixel) / 2);
+  const Ybeam = args.Ybeam_m ?? (custom ? detsizeS / 2.0 : (detsizeF + pixel) / 2);
+  // MOSFLM: Xbeam is along slow, Ybeam along fast, plus half a pixel (trap T-16).
+  // CUSTOM (selected by -polar_vector, docs/c-behaviour/beam.md): Fbeam = Xbeam, Sbeam = Ybeam, default detsize/2.
+  let Fbeam = custom ? Xbeam : Ybeam + 0.5 * pixel;
+  let Sbeam = custom ? Ybeam : Xbeam + 0.5 * pixel;
   const beam: Vec3 = [1, 0, 0];
   const fdet: Vec3 = [0, 0, 1];
   const sdet: Vec3 = [0, -1, 0];
   const odet: Vec3 = [1, 0, 0];
-  const polarAxis: Vec3 = [0, 0, 1];
+  const polarAxis: Vec3 = args.polarVector ? polarAxisOf(args.polarVector) : [0, 0, 1];
   const spindle: Vec3 = [0, 0, 1];
 
   let ratio = dot(beam, odet); // no detector rotations implemented
@@ -349,6 +357,11 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { m
         `exceed the limit of ${MAX_EVALS_PER_PIXEL}${auto}`,
     );
   }
+  if (args.dmin_m > 0 && phiSteps.phisteps > 1 && phiSteps.phi0 === 0) {
+    // C's phi == 0 step reuses the vectors of the last evaluation; when -dmin cuts the very first sub-pixels
+    // the first evaluation moves, which the kernels do not follow yet
+    throw new SetupError('-dmin with several phi steps starting at phi 0 is not implemented yet (give -phi other than 0, or one phi step)');
+  }
   const phi = { ...phiSteps, ...mosaicTable(crystal, phiTable(crystal, detector.spindle, phiSteps.phi0, phiSteps.phistep, phiSteps.phisteps), phiSteps.phisteps) };
 
   const roi = args.roi
@@ -357,7 +370,16 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { m
   const fx0 = Math.max(0, roi.xmin), fy0 = Math.max(0, roi.ymin);
   const firstPixel = fy0 * detector.fpixels + fx0;
 
-  const steps = 1 * domains * phi.phisteps * oversample * oversample;
+  // C rotates the divergence about unitize(polar_vector), taken once (the Kahn axis is re-unitized later)
+  const sources = buildSources(args, lambda, detector.beam, args.polarVector ? unitizeC(args.polarVector) : [0, 0, 1]);
+  messages.push(...sources.lines);
+  if (sources.count > 1 && !(sources.count * perPixel <= MAX_EVALS_PER_PIXEL)) {
+    throw new SetupError(`${formatG(sources.count * perPixel)} evaluations per pixel (${sources.count} sources x ${formatG(perPixel)}) exceed the limit of ${MAX_EVALS_PER_PIXEL}`);
+  }
+  const steps = sources.count * domains * phi.phisteps * oversample * oversample;
+  const intensity = resolveFluence(args);
+  const badFluence = fluenceRefusal(intensity.fluence);
+  if (badFluence) throw new SetupError(badFluence);
   const shape = { square: 0, round: 1, gauss: 2, tophat: 3 }[args.shape];
   messages.push(
     `  distance=${formatG(detector.distance)} detsize=${formatG(detector.detsizeF)}x${formatG(detector.detsizeS)}  pixel=${formatG(detector.pixel)} meters (${detector.fpixels}x${detector.spixels} pixels)`,
@@ -374,7 +396,9 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { m
     phi,
     interpolate: interpolate === 1,
     steps,
-    fluence: DEFAULT_FLUENCE,
+    fluence: intensity.fluence,
+    sources,
+    Ibg: waterBackground(R_E_SQR, intensity.fluence, args.water_m),
     roi,
     firstPixel,
     grid,

@@ -145,6 +145,9 @@ class WebGpuSimEngine implements WebGpuEngine {
     const npix = width * height;
     checkInto(options.into, width, height);
     if (npix >= NO_UNIT) throw new UserError(`detector of ${width}x${height} pixels is too large for the webgpu backend (at most 2^32 - 2 pixels)`, EXIT.RESOURCE);
+    if (sim.sources.count > 1) throw new UserError(`${sim.sources.count} sources (-divergence/-dispersion) are not implemented on the webgpu backend (use --backend wasm, wasm-scalar or wasm-threads)`, EXIT.USAGE);
+    if (sim.args.water_m !== 0) throw new UserError("option '-water' is not implemented on the webgpu backend (use --backend wasm, wasm-scalar or wasm-threads)", EXIT.USAGE);
+    if (sim.args.dmin_m > 0) throw new UserError("option '-dmin' is not implemented on the webgpu backend (use --backend wasm, wasm-scalar or wasm-threads)", EXIT.USAGE);
     const wg = this.workgroupSize;
     const variant = simulateVariant(sim, wg);
     const g64 = geometry64(sim);

@@ -1,0 +1,106 @@
+// The source list (divergence x dispersion), built once on the host in f64 as nanoBragg builds it
+// (docs/c-behaviour/beam.md "Sources"; nanoBragg.c:1427-1577, 1671-1686, 2344-2430).
+
+import { formatG } from '../util/cformat.ts';
+import { rotateAxis } from '../simulator/setup.ts';
+import { unitize } from './beam.ts';
+
+type Vec3 = [number, number, number];
+
+export interface Spread { steps: number; range: number; step: number }
+
+/** C's automatic steps / range / step rule (one axis, or the dispersion), then its sanity reset. */
+export function resolveSpread(steps: number, range: number, step: number): Spread {
+  if (steps <= 0) {
+    if (range < 0.0) {
+      if (step <= 0.0) { steps = 1; range = 0.0; step = 0.0; }
+      else { range = step; steps = 2; }
+    } else if (step <= 0.0) { step = range; steps = 2; }
+    else steps = Math.ceil(range / step);
+  } else if (range < 0.0) {
+    if (step <= 0.0) { range = 1.0; step = range / steps; }
+    else { range = step; steps = 2; }
+  } else if (step <= 0.0) {
+    if (steps <= 1) steps = 2;
+    step = range / (steps - 1);
+  }
+  if (range <= 0 || step <= 0 || steps <= 0) { steps = 1; range = 0; step = 0; }
+  return { steps, range, step };
+}
+
+export interface SourceList {
+  /** per source: the incident direction i = -unit(position) (3 f64) and lambda (m) */
+  incident: Float64Array;
+  lambda: Float64Array;
+  count: number;
+  /** C's printout, in order: divergence deviations, lambdas, the source list */
+  lines: string[];
+}
+
+/** Generated sources (no -sourcefile): h outer, v inner, lambda innermost; elliptical trim when round. */
+export function generateSources(o: {
+  h: Spread; v: Spread; disp: Spread; lambda0: number; dispersion: number; roundDiv: boolean;
+  beam: Vec3; polar: Vec3; vert: Vec3;
+}): SourceList {
+  const { h, v, disp } = o;
+  const lines: string[] = [];
+  const kept: [number, number][] = [];
+  for (let ht = 0; ht < h.steps; ht++) {
+    for (let vt = 0; vt < v.steps; vt++) {
+      const hdiv = h.step * ht - h.range / 2.0;
+      const vdiv = v.step * vt - v.range / 2.0;
+      const th = (hdiv * hdiv - ((h.step * h.step) / 4.0) * (1 - (h.steps % 2))) / h.range / h.range;
+      const tv = (vdiv * vdiv - ((v.step * v.step) / 4.0) * (1 - (v.steps % 2))) / v.range / v.range;
+      const test = th + tv;
+      if (o.roundDiv && test * 4.0 > 1.1) continue;
+      kept.push([hdiv, vdiv]);
+      lines.push(`divergence deviation: ${formatG(hdiv)} ${formatG(vdiv)}`);
+    }
+  }
+  const lambdas: number[] = [];
+  for (let t = 0; t < disp.steps; t++) {
+    lambdas.push(o.lambda0 * ((1.0 + disp.step * t) - o.dispersion / 2.0));
+    lines.push(`lambda${t} = ${formatG(lambdas[t], 15)}`);
+  }
+  const n = kept.length * lambdas.length;
+  const weight = 1.0 / n;
+  const raw: [Vec3, number][] = [];
+  for (const [hdiv, vdiv] of kept) {
+    const v0: Vec3 = [-10 * o.beam[0], -10 * o.beam[1], -10 * o.beam[2]];
+    const v1 = rotateAxis(v0, o.polar, vdiv);
+    const v2 = rotateAxis(v1, o.vert, hdiv);
+    for (const lam of lambdas) raw.push([v2, lam]);
+  }
+  return finish(raw.map(([p, lam]) => [p, weight, lam]), lines);
+}
+
+function finish(raw: [Vec3, number, number][], lines: string[]): SourceList {
+  const count = raw.length;
+  const incident = new Float64Array(count * 3), lambda = new Float64Array(count);
+  lines.push(`  created a total of ${count} sources:`);
+  raw.forEach(([p, w, lam], k) => {
+    lines.push(`${formatG(p[0])} ${formatG(p[1])} ${formatG(p[2])}   ${formatG(w)} ${formatG(lam)}`);
+    const u = unitize(p);
+    incident.set([-u[0], -u[1], -u[2]], k * 3);
+    lambda[k] = lam;
+  });
+  return { incident, lambda, count, lines };
+}
+
+/**
+ * The run's source list from the parsed options: divergence about the polar axis and unit(beam x polar),
+ * dispersion around lambda0. One source (and no printout) when neither is given.
+ */
+export function buildSources(a: { div: { hsteps: number; vsteps: number; hrange: number; vrange: number; hstep: number; vstep: number; dispersion: number; dispsteps: number; roundDiv: boolean } },
+  lambda0: number, beam: readonly number[], polar: readonly number[]): { count: number; table: Float64Array; lines: string[] } {
+  const d = a.div;
+  const h = resolveSpread(d.hsteps, d.hrange, d.hstep);
+  const v = resolveSpread(d.vsteps, d.vrange, d.vstep);
+  const disp = resolveSpread(d.dispsteps, d.dispersion, -1);
+  const b = [beam[0], beam[1], beam[2]] as Vec3, p = [polar[0], polar[1], polar[2]] as Vec3;
+  const vert = unitize([b[1] * p[2] - b[2] * p[1], b[2] * p[0] - b[0] * p[2], b[0] * p[1] - b[1] * p[0]]);
+  const s = generateSources({ h, v, disp, lambda0, dispersion: disp.range, roundDiv: d.roundDiv, beam: b, polar: p, vert });
+  const table = new Float64Array(s.count * 4);
+  for (let k = 0; k < s.count; k++) table.set([s.incident[3 * k], s.incident[3 * k + 1], s.incident[3 * k + 2], s.lambda[k]], 4 * k);
+  return { count: s.count, table, lines: s.count > 1 ? s.lines : [] };
+}

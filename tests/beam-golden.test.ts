@@ -1,0 +1,77 @@
+// golden-breadth/beam cases whose flags are supported: f64 bit-identical (wasm-scalar, wasm, wasm-threads),
+// f32 within the golden-suite f32 tolerance. Skipped (other areas): beam_sourcefile_ospolar (-sourcefile),
+// beam_flux_clip_water (-xtalsize).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { createEngine, prepareSimulation, type SimEngine, type Dtype, type EngineBackend } from '../src/simulator/engine.ts';
+import { compareImages } from '../src/simulator/compare.ts';
+import { requestGpu } from '../src/webgpu/device.ts';
+
+const DIR = process.env.NANOBRAGG_GOLDEN_BREADTH ? process.env.NANOBRAGG_GOLDEN_BREADTH + '/beam' : fileURLToPath(new URL('../../shared/golden-breadth/beam', import.meta.url));
+const SUPPORTED = ['beam_div_disp_kahn', 'beam_div_even_trim_ospolar', 'beam_auto_rules', 'beam_custom_polar_vector',
+  'beam_water_dmin_disp', 'beam_water_tophat_osomega'];
+const SKIPPED = { beam_sourcefile_ospolar: '-sourcefile', beam_flux_clip_water: '-xtalsize (crystal area)' };
+console.log(`beam-golden: skipped ${Object.entries(SKIPPED).map(([k, v]) => `${k} (${v})`).join(', ')}`);
+
+const engines = new Map<string, SimEngine>();
+async function engine(backend: EngineBackend, dtype: Dtype) {
+  const k = backend + dtype;
+  if (!engines.has(k)) engines.set(k, await createEngine({ backend, dtype, ...(backend === 'wasm-threads' ? { threads: 3 } : {}) }));
+  return engines.get(k)!;
+}
+const runs: [EngineBackend, Dtype][] = [['wasm-scalar', 'f64'], ['wasm', 'f64'], ['wasm-threads', 'f64'], ['wasm', 'f32'], ['wasm-threads', 'f32']];
+for (const n of SUPPORTED) {
+  const dir = DIR + '/' + n;
+  if (!existsSync(dir + '/case.json')) { console.log(`beam-golden: ${n} SKIPPED (no golden-breadth data)`); continue; }
+  const c = JSON.parse(readFileSync(dir + '/case.json', 'utf8'));
+  const argv: string[] = c.argv.slice(1).filter((_: string, i: number, a: string[]) => a[i - 1] !== '-floatfile' && a[i] !== '-floatfile');
+  // C silently ignores -hdiv and -dispstep (not options: B-1); here they are accepted with a warning; the
+  // image is compared without them
+  for (const bad of ['-hdiv', '-dispstep']) {
+    const i = argv.indexOf(bad);
+    if (i >= 0) {
+      const before = [...argv];
+      test(`${n}: '${bad}' (ignored by nanoBragg too) is accepted with a warning saying so`, async () => {
+        const p = await prepareSimulation(before);
+        assert.ok(p.sim.args.warnings.some((w: string) => w.includes(bad)), `no warning names ${bad}`);
+      });
+      argv.splice(i, 2);
+    }
+  }
+  const buf = readFileSync(dir + '/' + c.outputs.float);
+  const ref = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+  for (const [backend, dtype] of runs) {
+    test(`${n}: ${backend} ${dtype}`, async () => {
+      const r = await (await engine(backend, dtype)).simulate(await prepareSimulation(argv));
+      if (dtype === 'f64') {
+        const h = (a: Float32Array) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+        if (h(r.image) !== h(ref)) {
+          const m = compareImages(r.image, ref);
+          assert.unreachable(`${n} ${backend} f64 not bit-identical: max|diff|/max=${m.maxRelDiff}`);
+        }
+        return;
+      }
+      const m = compareImages(r.image, ref);
+      assert.ok(m.maxRelDiff <= 5e-6 && Math.abs(m.sumRatio - 1) <= 1e-6, `${n} ${backend} f32: max|diff|/max=${m.maxRelDiff} sum-1=${m.sumRatio - 1}`);
+    });
+  }
+}
+const gpu = await requestGpu();
+if ('error' in gpu) console.log(`beam-golden webgpu: SKIPPED (${gpu.error})`);
+else {
+  test('several sources are refused on webgpu by name', async () => {
+    const c = JSON.parse(readFileSync(DIR + '/beam_div_disp_kahn/case.json', 'utf8'));
+    const argv: string[] = c.argv.slice(1).filter((_: string, i: number, a: string[]) => a[i - 1] !== '-floatfile' && a[i] !== '-floatfile');
+    try {
+      await (await engine('webgpu', 'f32')).simulate(await prepareSimulation(argv));
+      assert.unreachable('not refused');
+    } catch (e) {
+      assert.match(String(e), /15 sources .* not implemented on the webgpu backend \(use --backend wasm/);
+    }
+  });
+}
+test.after(() => { for (const e of engines.values()) e.dispose(); });
+test.run();
