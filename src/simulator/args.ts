@@ -34,6 +34,8 @@
 //  * outputs are written only when asked for (C writes floatimage.bin, intimage.img, image.pgm and a
 //    noise image by default).
 
+import { defaultDetectorArgs, type DetectorArgs, type Convention, type VectorName } from '../physics/detector.ts';
+
 const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /** One line, naming the option and the problem. */
@@ -136,6 +138,8 @@ export interface SimArgs {
   debug: boolean;
   /** --long-run: more than LONG_RUN_EVALUATIONS evaluations are allowed. */
   longRun?: boolean;
+  /** Detector conventions, pivot, vectors, rotations (src/physics/detector.ts); unset: MOSFLM defaults. */
+  det?: DetectorArgs;
   /** --help (or -h/-help) was given: print usage(), nothing else was checked. */
   help: boolean;
   /** C-faithful combinations that are almost certainly not what was meant (e.g. an all-zero image). */
@@ -406,6 +410,49 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   one(['-Ybeam'], 'mm', 'mm', 'direct beam position along fast (MOSFLM)', 'centre: (detsize_f+pixel)/2', (a, t, f) => {
     a.Ybeam_m = realIn(f, t, 'mm') / 1000.0;
   }),
+  // detector conventions and geometry (docs/c-behaviour/detector.md)
+  ...(['mosflm', 'xds', 'adxv', 'denzo', 'dials'] as const).map((c) =>
+    sw([`-${c}`], `${c.toUpperCase()} convention (axes, beam centre, forced pivot)`, (a) => setConvention(a, c), c === 'mosflm' ? 'on' : 'off'),
+  ),
+  ...([
+    ['-fdet_vector', 'fdet', 'fast axis'], ['-sdet_vector', 'sdet', 'slow axis'], ['-odet_vector', 'odet', 'detector normal'],
+    ['-beam_vector', 'beam', 'beam direction'], ['-polar_vector', 'polar', 'polarization (E-vector) direction'],
+    ['-spindle_axis', 'spindle', 'phi rotation axis'], ['-twotheta_axis', 'twothetaAxis', 'two-theta rotation axis (not normalised)'],
+  ] as const).map(([flag, key, what]): OptionSpec => ({
+    names: [flag], values: ['x', 'y', 'z'], unit: 'lab vector', help: `${what}; selects the CUSTOM convention`, dflt: 'convention',
+    apply(a, v, f) {
+      const d = detArgs(a);
+      d.vectors[key as VectorName] = [realIn(f, v[0], ''), realIn(f, v[1], ''), realIn(f, v[2], '')];
+      d.convention = 'custom';
+      if (key === 'twothetaAxis') {
+        // C's substring test: '-twotheta_axis x y z' also passes the '-twotheta' test (2theta = x degrees, pivot sample)
+        d.twotheta = realIn(f, v[0], 'degrees') / RTD;
+        d.pivot = 'sample';
+        a.warnings.push(`'-twotheta_axis' also sets -twotheta ${v[0]} (its first value, degrees) and the sample pivot, as in nanoBragg; give -twotheta after it`);
+      }
+    },
+  })),
+  {
+    names: ['-pix0_vector', '-pix0_vector_mm'], values: ['x', 'y', 'z'], unit: 'lab vector', dflt: 'none',
+    help: 'accepted as nanoBragg does: selects CUSTOM, the value is never used',
+    apply(a, v, f) {
+      for (const t of v) realIn(f, t, '');
+      detArgs(a).convention = 'custom';
+      a.warnings.push(`'${f}' only selects the CUSTOM convention: nanoBragg never uses its value (pix0 comes from the beam centre and pivot)`);
+    },
+  },
+  one(['-pivot'], 'beam|sample', 'beam or sample', 'detector pivot (CUSTOM only: the conventions force theirs)', 'beam', (a, t, f) => {
+    if (t !== 'beam' && t !== 'sample') throw new ArgError(`option '${f}' expects beam or sample, got '${t}'`, f);
+    detArgs(a).pivot = t;
+  }),
+  one(['-Xclose'], 'mm', 'mm', 'near point along fast (CUSTOM; sets the sample pivot)', 'detsize_f/2', (a, t, f) => (detArgs(a).Xclose_m = realIn(f, t, 'mm') / 1000.0)),
+  one(['-Yclose'], 'mm', 'mm', 'near point along slow (CUSTOM; sets the sample pivot)', 'detsize_s/2', (a, t, f) => (detArgs(a).Yclose_m = realIn(f, t, 'mm') / 1000.0)),
+  one(['-ORGX'], 'px', 'pixels', 'XDS near point along fast, pixel centres at integers (sets the sample pivot)', 'centre', (a, t, f) => (detArgs(a).ORGX = realIn(f, t, 'pixels'))),
+  one(['-ORGY'], 'px', 'pixels', 'XDS near point along slow (sets the sample pivot)', 'centre', (a, t, f) => (detArgs(a).ORGY = realIn(f, t, 'pixels'))),
+  one(['-detector_rotx'], 'deg', 'degrees', 'detector rotation about lab x (applied first)', '0', (a, t, f) => (detArgs(a).rotx = realIn(f, t, 'degrees') / RTD)),
+  one(['-detector_roty'], 'deg', 'degrees', 'detector rotation about lab y (second)', '0', (a, t, f) => (detArgs(a).roty = realIn(f, t, 'degrees') / RTD)),
+  one(['-detector_rotz'], 'deg', 'degrees', 'detector rotation about lab z (third)', '0', (a, t, f) => (detArgs(a).rotz = realIn(f, t, 'degrees') / RTD)),
+  one(['-twotheta'], 'deg', 'degrees', 'detector two-theta about the convention\'s axis (sets the sample pivot)', '0', (a, t, f) => (detArgs(a).twotheta = realIn(f, t, 'degrees') / RTD)),
   sw(['-point_pixel'], 'no pixel solid-angle correction', (a) => (a.pointPixel = true)),
   {
     names: ['-detector_abs', '-detector_absorb'],
@@ -504,10 +551,7 @@ export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
   '-dispersion', '-dispsteps', '-divergence', '-hdivrange', '-vdivrange', '-hdivstep', '-hdivsteps', '-vdivstep',
   '-vdivsteps', '-divsteps', '-round_div', '-square_div', '-sourcefile',
   '-fluence', '-flux', '-exposure', '-water', '-coherent',
-  '-twotheta', '-detector_rotx', '-detector_roty', '-detector_rotz', '-curved_det', '-pivot',
-  '-Xclose', '-Yclose', '-ORGX', '-ORGY', '-mosflm', '-xds', '-adxv', '-denzo', '-dials',
-  '-fdet_vector', '-sdet_vector', '-odet_vector', '-beam_vector', '-polar_vector', '-spindle_axis',
-  '-twotheta_axis', '-pix0_vector',
+  '-curved_det',
   '-dmin', '-stol', '-4stol', '-Q', '-stolout', '-noisefile', '-noiseimage', '-pgmscale',
   '-printout', '-printout_pixel', '-trace_pixel', '-dump_pixel',
 ];
@@ -635,6 +679,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     }
     const at = i - 1 - vals.length;
     spec.apply(a, vals, tok);
+    if (PIVOT_SIDE_EFFECT[spec.names[0]]) detArgs(a).pivot = PIVOT_SIDE_EFFECT[spec.names[0]];
     if (n > 0) {
       // C keeps the last of repeated or competing flags; we do too, and say so (a script may not mean it)
       const key = COMPETING[spec.names[0]] ?? spec.names[0];
@@ -681,6 +726,24 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
   }
   return a;
 }
+
+/** The detector options, created on first use. */
+function detArgs(a: SimArgs): DetectorArgs {
+  return (a.det ??= defaultDetectorArgs());
+}
+
+/** C's conventions: each sets a pivot while parsing (the set-up then forces its own, docs/c-behaviour/detector.md). */
+function setConvention(a: SimArgs, c: Exclude<Convention, 'custom'>): void {
+  const d = detArgs(a);
+  d.convention = c;
+  d.pivot = c === 'xds' ? 'sample' : 'beam';
+}
+
+/** Options that set the pivot as a side effect in C (last one wins; it matters only for CUSTOM). */
+const PIVOT_SIDE_EFFECT: Record<string, 'beam' | 'sample'> = {
+  '-Xbeam': 'beam', '-Ybeam': 'beam', '-distance': 'beam', '-Xclose': 'sample', '-Yclose': 'sample', '-ORGX': 'sample',
+  '-ORGY': 'sample', '-close_distance': 'sample', '-twotheta': 'sample',
+};
 
 /** C's `seed = -atoi(text)` (as seedFromFlag in src/physics/rng.ts; this module imports nothing). */
 function seedFromFlag(v: number): number {

@@ -8,6 +8,7 @@ import { formatG } from '../util/cformat.ts';
 import { resolveLayers } from '../kernels/absorption.ts';
 import { setupCrystal, readMatrixNumbers, rotateUmat, CrystalError, type Mat9 } from '../physics/crystal.ts';
 import { timeSeed, type Ran1Table } from '../physics/rng.ts';
+import { buildGeometry, defaultDetectorArgs, DetectorError, type DetectorGeometry } from '../physics/detector.ts';
 
 export type Vec3 = [number, number, number];
 
@@ -24,7 +25,7 @@ export const MAX_PHISTEPS = 1_000_000;
 /** Most evaluations per pixel (phi steps x oversample^2 x layers): the kernels count them in an i32. */
 export const MAX_EVALS_PER_PIXEL = 2 ** 31 - 1;
 
-export interface Detector {
+export interface Detector extends DetectorGeometry {
   fpixels: number;
   spixels: number;
   pixel: number; // m
@@ -125,56 +126,26 @@ export function rotateAxis(v: Vec3, axis: Vec3, phi: number): Vec3 {
   ];
 }
 
-/** MOSFLM detector geometry with the BEAM pivot (physics.md 5.1-5.2; C M:1116-1198, 1704-1771). */
+/** The detector of the command line (src/physics/detector.ts; docs/c-behaviour/detector.md). */
 export function buildDetector(args: SimArgs): Detector {
   const pixel = args.pixel_m;
-  let distance = args.distance_m ?? 0.1;
-  let closeDistance = args.closeDistance_m ?? NaN;
   let detsizeF = args.detsize_f_m ?? 102.4e-3;
   let detsizeS = args.detsize_s_m ?? 102.4e-3;
   if (args.detpixels_f) detsizeF = pixel * args.detpixels_f;
   if (args.detpixels_s) detsizeS = pixel * args.detpixels_s;
   const fpixels = Math.ceil(detsizeF / pixel - 0.5);
   const spixels = Math.ceil(detsizeS / pixel - 0.5);
-  const Xbeam = args.Xbeam_m ?? (detsizeS + pixel) / 2;
-  const Ybeam = args.Ybeam_m ?? (detsizeF + pixel) / 2;
-  // MOSFLM: Xbeam is along slow, Ybeam along fast, plus half a pixel (trap T-16)
-  let Fbeam = Ybeam + 0.5 * pixel;
-  let Sbeam = Xbeam + 0.5 * pixel;
-  const beam: Vec3 = [1, 0, 0];
-  const fdet: Vec3 = [0, 0, 1];
-  const sdet: Vec3 = [0, -1, 0];
-  const odet: Vec3 = [1, 0, 0];
-  const polarAxis: Vec3 = [0, 0, 1];
-  const spindle: Vec3 = [0, 0, 1];
-
-  let ratio = dot(beam, odet); // no detector rotations implemented
-  if (ratio === 0) ratio = Number.MIN_VALUE;
-  if (Number.isNaN(closeDistance)) closeDistance = Math.abs(ratio * distance);
-  distance = closeDistance / ratio;
-  const pix0: Vec3 = [
-    -Fbeam * fdet[0] - Sbeam * sdet[0] + distance * beam[0],
-    -Fbeam * fdet[1] - Sbeam * sdet[1] + distance * beam[1],
-    -Fbeam * fdet[2] - Sbeam * sdet[2] + distance * beam[2],
-  ];
-  const Fclose = -dot(pix0, fdet);
-  const Sclose = -dot(pix0, sdet);
-  closeDistance = dot(pix0, odet);
-  const nv: Vec3 = [
-    (closeDistance / ratio) * beam[0] - pix0[0],
-    (closeDistance / ratio) * beam[1] - pix0[1],
-    (closeDistance / ratio) * beam[2] - pix0[2],
-  ];
-  Fbeam = dot(fdet, nv);
-  Sbeam = dot(sdet, nv);
-  distance = closeDistance / ratio;
-  return {
-    fpixels, spixels, pixel, distance, closeDistance, detsizeF, detsizeS, Xbeam, Ybeam, Fbeam, Sbeam, Fclose, Sclose,
-    ORGX: Fclose / pixel + 0.5,
-    ORGY: Sclose / pixel + 0.5,
-    dialsOrigin: [1000.0 * dot(pix0, [0, 0, 1]), 1000.0 * dot(pix0, [0, 1, 0]), 1000.0 * dot(pix0, [-1, 0, 0])],
-    pix0, fdet, sdet, odet, beam, polarAxis, spindle,
-  };
+  let g;
+  try {
+    g = buildGeometry({
+      pixel, detsizeF, detsizeS, distance: args.distance_m ?? 0.1, closeDistance: args.closeDistance_m,
+      Xbeam: args.Xbeam_m, Ybeam: args.Ybeam_m, det: args.det ?? defaultDetectorArgs(),
+    });
+  } catch (e) {
+    if (e instanceof DetectorError) throw new SetupError(e.message);
+    throw e;
+  }
+  return { fpixels, spixels, pixel, detsizeF, detsizeS, ...g };
 }
 
 /** Crystal from `-cell a b c alpha beta gamma` (physics.md 5.3; C M:1789-1956, 2046-2066). */
@@ -291,6 +262,7 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { m
   warnings.push(...layers.warnings);
 
   const detector = buildDetector(args);
+  warnings.push(...detector.warnings);
 
   // interpolation mode: raw N values before the clamp (trap T-4)
   let interpolate = args.interpolate;
@@ -368,7 +340,7 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { m
   );
   return {
     args, detector, crystal, lambda,
-    incident: [1, 0, 0],
+    incident: detector.incident,
     oversample,
     layers: { nLayers: layers.nLayers, thickstep: layers.delta, thick: layers.thickness, mu: layers.mu },
     phi,
