@@ -4,32 +4,8 @@
 // M:2385-2430, rotate M:3295-3346, rotate_axis M:3350-3364). Pure: no I/O.
 
 export type Vec3 = [number, number, number];
-export type Convention = 'mosflm' | 'denzo' | 'adxv' | 'xds' | 'dials' | 'custom';
-export type Pivot = 'beam' | 'sample';
-export type VectorName = 'fdet' | 'sdet' | 'odet' | 'beam' | 'polar' | 'spindle' | 'twothetaAxis';
-
-/** The detector options of the command line, in the state C leaves them at the end of parsing. */
-export interface DetectorArgs {
-  /** The last convention option (a vector option selects 'custom'); default MOSFLM. */
-  convention: Convention;
-  /** The last pivot side effect (used only by CUSTOM: the other conventions force theirs). */
-  pivot: Pivot;
-  /** User vectors (any of them switched to CUSTOM); used only when the convention is still CUSTOM. */
-  vectors: Partial<Record<VectorName, Vec3>>;
-  Xclose_m?: number;
-  Yclose_m?: number;
-  ORGX?: number;
-  ORGY?: number;
-  /** Radians (degrees / RTD). */
-  rotx: number;
-  roty: number;
-  rotz: number;
-  twotheta: number;
-}
-
-export function defaultDetectorArgs(): DetectorArgs {
-  return { convention: 'mosflm', pivot: 'beam', vectors: {}, rotx: 0, roty: 0, rotz: 0, twotheta: 0 };
-}
+import type { DetectorArgs, Convention, Pivot, VectorName } from '../simulator/args.ts';
+export { defaultDetectorArgs, type DetectorArgs } from '../simulator/args.ts';
 
 export class DetectorError extends Error {}
 

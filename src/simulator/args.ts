@@ -34,7 +34,32 @@
 //  * outputs are written only when asked for (C writes floatimage.bin, intimage.img, image.pgm and a
 //    noise image by default).
 
-import { defaultDetectorArgs, type DetectorArgs, type Convention, type VectorName } from '../physics/detector.ts';
+export type Convention = 'mosflm' | 'denzo' | 'adxv' | 'xds' | 'dials' | 'custom';
+export type Pivot = 'beam' | 'sample';
+export type VectorName = 'fdet' | 'sdet' | 'odet' | 'beam' | 'polar' | 'spindle' | 'twothetaAxis';
+
+/** The detector options, in the state C leaves them at the end of parsing (used by src/physics/detector.ts). */
+export interface DetectorArgs {
+  /** The last convention option (a vector option selects 'custom'); default MOSFLM. */
+  convention: Convention;
+  /** The last pivot side effect (used only by CUSTOM: the other conventions force theirs). */
+  pivot: Pivot;
+  /** User vectors (any of them switched to CUSTOM); used only while the convention is CUSTOM. */
+  vectors: Partial<Record<VectorName, [number, number, number]>>;
+  Xclose_m?: number;
+  Yclose_m?: number;
+  ORGX?: number;
+  ORGY?: number;
+  /** Radians (degrees / RTD). */
+  rotx: number;
+  roty: number;
+  rotz: number;
+  twotheta: number;
+}
+
+export function defaultDetectorArgs(): DetectorArgs {
+  return { convention: 'mosflm', pivot: 'beam', vectors: {}, rotx: 0, roty: 0, rotz: 0, twotheta: 0 };
+}
 
 const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -679,7 +704,8 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     }
     const at = i - 1 - vals.length;
     spec.apply(a, vals, tok);
-    if (PIVOT_SIDE_EFFECT[spec.names[0]]) detArgs(a).pivot = PIVOT_SIDE_EFFECT[spec.names[0]];
+    const pivotSet = PIVOT_SIDE_EFFECT[spec.names[0]];
+    if (pivotSet && (a.det || pivotSet !== 'beam')) detArgs(a).pivot = pivotSet; // 'beam' is the default: no need to record it
     if (n > 0) {
       // C keeps the last of repeated or competing flags; we do too, and say so (a script may not mean it)
       const key = COMPETING[spec.names[0]] ?? spec.names[0];
