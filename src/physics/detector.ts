@@ -253,3 +253,94 @@ export function buildGeometry(inp: DetectorInput): DetectorGeometry {
     warnings, messages,
   };
 }
+
+// ---------------------------------------------------------------------------------------------------
+// -mask FILE: an SMV frame whose zero pixels are skipped; its header sets detector defaults (M:418-458,
+// GetFrame M:4108-4215, ValueOf M:4220-4247; docs/c-behaviour/detector.md "-mask").
+
+export interface SmvFrame {
+  name: string;
+  header: string;
+  width: number;
+  height: number;
+  data: Uint16Array;
+}
+
+/** C's ValueOf: atof of the text after the '=' that follows the LAST occurrence of key; NaN if absent, 0 if no '='. */
+export function smvValueOf(header: string, key: string): number {
+  const at = header.lastIndexOf(key);
+  if (at < 0) return NaN;
+  const eq = header.indexOf('=', at + key.length);
+  if (eq < 0) return 0.0;
+  const m = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(header.slice(eq + 1));
+  return m ? Number(m[0]) : 0;
+}
+
+/** Reads an SMV frame (little-endian uint16 after HEADER_BYTES); one-line DetectorError if it is not one. */
+export function readSmvFrame(bytes: Uint8Array, name: string): SmvFrame {
+  const latin = (b: Uint8Array) => Array.from(b, (c) => String.fromCharCode(c)).join('');
+  let header = latin(bytes.subarray(0, Math.min(512, bytes.length)));
+  if (!header.startsWith('{\nHEADER_BYT')) throw new DetectorError(`-mask ${name}: does not look like an SMV (ADSC) frame: it must begin with '{' and HEADER_BYTES`);
+  const hb = smvValueOf(header, 'HEADER_BYTES');
+  const headerBytes = Number.isFinite(hb) && hb > 0 ? Math.trunc(hb) : 512;
+  if (headerBytes !== 512) header = latin(bytes.subarray(0, Math.min(headerBytes, bytes.length)));
+  const nul = header.indexOf('\0');
+  if (nul >= 0) header = header.slice(0, nul);
+  let width = Math.trunc(smvValueOf(header, 'SIZE1'));
+  let height = Math.trunc(smvValueOf(header, 'SIZE2'));
+  if (!(width > 0)) width = height = Math.trunc(smvValueOf(header, 'DETECTOR_DIMENSIONS'));
+  if (!(width > 0 && height > 0)) throw new DetectorError(`-mask ${name}: the header gives no image size (SIZE1, SIZE2)`);
+  const need = headerBytes + width * height * 2;
+  if (bytes.length < need) {
+    throw new DetectorError(`-mask ${name}: ${width} x ${height} pixels after a ${headerBytes}-byte header need ${need} bytes, the file has ${bytes.length}`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset + headerBytes, width * height * 2);
+  const data = new Uint16Array(width * height);
+  for (let i = 0; i < data.length; i++) data[i] = view.getUint16(2 * i, true);
+  return { name, header, width, height, data };
+}
+
+/**
+ * The -mask header's values as C applies them (before the command line, so every option given on the command
+ * line wins): `argv` is the command line, to tell which options were given. Returns a new SimArgs.
+ */
+export function applyMaskHeader<A extends {
+  pixel_m: number; detpixels_f?: number; detpixels_s?: number; distance_m?: number; closeDistance_m?: number;
+  lambda_m?: number; Xbeam_m?: number; Ybeam_m?: number; phi_rad: number; osc_rad: number; det?: DetectorArgs;
+}>(args: A, argv: readonly string[], frame: SmvFrame, RTD: number): A {
+  const given = (...flags: string[]) => flags.some((f) => argv.includes(f));
+  const a: A = { ...args, det: { ...(args.det ?? defaultDetectorArgsLocal()) } };
+  const v = (key: string) => smvValueOf(frame.header, key);
+  const pixelFlags = ['-detpixels', '-detpixels_f', '-detpixels_x', '-detpixels_s', '-detpixels_y'];
+  if (given(...pixelFlags) && (a.detpixels_f !== frame.width || a.detpixels_s !== frame.height)) {
+    throw new DetectorError(
+      `-mask ${frame.name}: the mask is ${frame.width} x ${frame.height} pixels but -detpixels asks for ${a.detpixels_f ?? '?'} x ${a.detpixels_s ?? '?'}: leave -detpixels out or make them equal`,
+    );
+  }
+  a.detpixels_f = frame.width;
+  a.detpixels_s = frame.height;
+  let pixel = 0.1e-3; // C's default at the time the header is read
+  const px = v('PIXEL_SIZE');
+  if (!Number.isNaN(px)) pixel = px / 1000.0;
+  if (!given('-pixel')) a.pixel_m = pixel;
+  const detsizeS = pixel * frame.height;
+  const set = (key: string, flags: string[], put: (x: number) => void) => {
+    const x = v(key);
+    if (!Number.isNaN(x) && !given(...flags)) put(x);
+  };
+  set('DISTANCE', ['-distance'], (x) => (a.distance_m = x / 1000.0));
+  set('CLOSE_DISTANCE', ['-close_distance'], (x) => (a.closeDistance_m = x / 1000.0));
+  set('WAVELENGTH', ['-lambda', '-wave', '-energy'], (x) => (a.lambda_m = x / 1e10));
+  set('BEAM_CENTER_X', ['-Xbeam'], (x) => (a.Xbeam_m = x / 1000.0));
+  set('BEAM_CENTER_Y', ['-Ybeam'], (x) => (a.Ybeam_m = detsizeS - x / 1000.0));
+  set('ORGX', ['-ORGX'], (x) => (a.det!.ORGX = x));
+  set('ORGY', ['-ORGY'], (x) => (a.det!.ORGY = x));
+  set('PHI', ['-phi'], (x) => (a.phi_rad = x / RTD));
+  set('OSC_RANGE', ['-osc'], (x) => (a.osc_rad = x / RTD));
+  // TWOTHETA: C reads it into a scratch variable, never into the detector two-theta (ignored, as C)
+  return a;
+}
+
+function defaultDetectorArgsLocal(): DetectorArgs {
+  return { convention: 'mosflm', pivot: 'beam', vectors: {}, rotx: 0, roty: 0, rotz: 0, twotheta: 0 };
+}

@@ -8,7 +8,7 @@ import { formatG } from '../util/cformat.ts';
 import { resolveLayers } from '../kernels/absorption.ts';
 import { setupCrystal, readMatrixNumbers, rotateUmat, CrystalError, type Mat9 } from '../physics/crystal.ts';
 import { timeSeed, type Ran1Table } from '../physics/rng.ts';
-import { buildGeometry, defaultDetectorArgs, DetectorError, type DetectorGeometry } from '../physics/detector.ts';
+import { buildGeometry, defaultDetectorArgs, DetectorError, applyMaskHeader, type DetectorGeometry, type SmvFrame } from '../physics/detector.ts';
 
 export type Vec3 = [number, number, number];
 
@@ -91,6 +91,8 @@ export interface Simulation {
   fluence: number;
   roi: { xmin: number; xmax: number; ymin: number; ymax: number };
   firstPixel: number;
+  /** -mask: zero = pixel skipped (0 in the float image, out of the statistics but in rmsd, as C). */
+  mask?: Uint16Array;
   grid: HklGrid | null;
   defaultF: number;
   shape: number;
@@ -249,7 +251,16 @@ export function phiTable(crystal: Crystal, spindle: Vec3, phi0: number, phistep:
 }
 
 /** Everything the pixel loop needs, from parsed flags and the (optional) HKL grid. */
-export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { matText?: string } = {}): Simulation {
+export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { matText?: string; mask?: SmvFrame; argv?: readonly string[] } = {}): Simulation {
+  if (args.maskPath !== undefined) {
+    if (!inputs.mask) throw new SetupError(`-mask ${args.maskPath}: the mask file was not read (pass it as inputs.mask)`);
+    try {
+      args = applyMaskHeader(args, inputs.argv ?? [], inputs.mask, RTD);
+    } catch (e) {
+      if (e instanceof DetectorError) throw new SetupError(e.message);
+      throw e;
+    }
+  }
   const messages: string[] = [];
   const warnings: string[] = [];
   if (!args.cell && !args.matPath) throw new SetupError('no unit cell: -cell a b c alpha beta gamma (or -mat FILE) is required');
@@ -327,7 +338,20 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { m
     ? { ...args.roi }
     : { xmin: 0, xmax: detector.fpixels - 1, ymin: 0, ymax: detector.spixels - 1 };
   const fx0 = Math.max(0, roi.xmin), fy0 = Math.max(0, roi.ymin);
-  const firstPixel = fy0 * detector.fpixels + fx0;
+  let firstPixel = fy0 * detector.fpixels + fx0;
+  const mask = inputs.mask?.data;
+  if (mask) {
+    // C's first evaluated pixel is the first unmasked one inside the ROI (the kernel's stale-vector rule keys on it)
+    messages.push(`  skipping zero-flagged pixels in ${args.maskPath}`);
+    outer: for (let s = fy0; s <= Math.min(roi.ymax, detector.spixels - 1); s++) {
+      for (let f = fx0; f <= Math.min(roi.xmax, detector.fpixels - 1); f++) {
+        if (mask[s * detector.fpixels + f] !== 0) { firstPixel = s * detector.fpixels + f; break outer; }
+      }
+    }
+    if (interpolate === 1) {
+      throw new SetupError(`-mask with tricubic interpolation is not implemented (the switch-off pixel could be a masked one): add -nointerpolate`);
+    }
+  }
 
   const steps = 1 * domains * phi.phisteps * oversample * oversample;
   const shape = { square: 0, round: 1, gauss: 2, tophat: 3 }[args.shape];
@@ -349,6 +373,7 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { m
     fluence: DEFAULT_FLUENCE,
     roi,
     firstPixel,
+    ...(mask ? { mask } : {}),
     grid,
     defaultF: args.defaultF,
     shape,
