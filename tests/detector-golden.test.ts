@@ -14,23 +14,25 @@ import { compareImages } from '../src/simulator/compare.ts';
 import { encodeOutputs } from '../src/simulator/outputs.ts';
 
 const dir = fileURLToPath(new URL('./fixtures/detector/', import.meta.url));
+/** Extra C references made with the C binary for -img (its header only), kept as argv + input + sha256. */
+const imgDir = fileURLToPath(new URL('./fixtures/detector-img/', import.meta.url));
 const F32_TOL = { maxRel: 5e-6, sumRatio: 1e-6, oneMinusR: 1e-10 };
 /** Cases needing options this port refuses: name -> the option. */
 export const SKIPPED: Record<string, string> = {
   det_mosflm_curved_thick: '-curved_det',
 };
 
-interface Case { name: string; argv: string[]; sha: string; intSha: string; stdout: string }
-function loadCases(): Case[] {
+interface Case { name: string; dir: string; argv: string[]; sha: string; intSha: string; stdout: string }
+function loadCases(dir: string): Case[] {
   return readdirSync(dir).sort().map((name) => {
     const c = JSON.parse(readFileSync(join(dir, name, 'case.json'), 'utf8'));
     const drop = new Set(['-floatfile', '-nopgm', '-noprogress', '-seed']);
     const argv: string[] = c.argv.slice(1).filter((t: string, i: number, a: string[]) => !drop.has(t) && a[i - 1] !== '-floatfile' && a[i - 1] !== '-seed');
-    return { name, argv, sha: c.sha256['case.bin'], intSha: c.sha256['case.img'], stdout: c.stdout };
+    return { name, dir: join(dir, name), argv, sha: c.sha256['case.bin'], intSha: c.sha256['case.img'], stdout: c.stdout };
   });
 }
-const all = loadCases();
-const cases = all.filter((c) => !(c.name in SKIPPED));
+const all = loadCases(dir);
+const cases = [...all.filter((c) => !(c.name in SKIPPED)), ...loadCases(imgDir)];
 
 const engines = new Map<string, SimEngine>();
 async function engine(backend: EngineBackend, dtype: Dtype) {
@@ -39,13 +41,13 @@ async function engine(backend: EngineBackend, dtype: Dtype) {
   return engines.get(key)!;
 }
 async function run(c: Case, backend: EngineBackend, dtype: Dtype) {
-  const prepared = await inDir(c.name, () => prepareSimulation(c.argv, {}));
+  const prepared = await inDir(c.dir, () => prepareSimulation(c.argv, {}));
   return { prepared, result: await (await engine(backend, dtype)).simulate(prepared) };
 }
 /** Inputs (the -mask file) are named relative to the case's directory, as C ran them. */
-async function inDir<T>(name: string, f: () => Promise<T>): Promise<T> {
+async function inDir<T>(where: string, f: () => Promise<T>): Promise<T> {
   const old = process.cwd();
-  process.chdir(join(dir, name));
+  process.chdir(where);
   try { return await f(); } finally { process.chdir(old); }
 }
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -53,7 +55,7 @@ const shaF = (img: Float32Array) => sha(new Uint8Array(img.buffer, img.byteOffse
 
 test('the detector cases are present (8 from golden-breadth, 1 skipped)', () => {
   assert.is(all.length, 8);
-  assert.is(cases.length, 7);
+  assert.is(cases.length, 7 + 2);
 });
 
 for (const [name, flag] of Object.entries(SKIPPED)) {

@@ -277,10 +277,10 @@ export function smvValueOf(header: string, key: string): number {
 }
 
 /** Reads an SMV frame (little-endian uint16 after HEADER_BYTES); one-line DetectorError if it is not one. */
-export function readSmvFrame(bytes: Uint8Array, name: string): SmvFrame {
+export function readSmvFrame(bytes: Uint8Array, name: string, role: '-mask' | '-img' = '-mask'): SmvFrame {
   const latin = (b: Uint8Array) => Array.from(b, (c) => String.fromCharCode(c)).join('');
   let header = latin(bytes.subarray(0, Math.min(512, bytes.length)));
-  if (!header.startsWith('{\nHEADER_BYT')) throw new DetectorError(`-mask ${name}: does not look like an SMV (ADSC) frame: it must begin with '{' and HEADER_BYTES`);
+  if (!header.startsWith('{\nHEADER_BYT')) throw new DetectorError(`${role} ${name}: does not look like an SMV (ADSC) frame: it must begin with '{' and HEADER_BYTES`);
   const hb = smvValueOf(header, 'HEADER_BYTES');
   const headerBytes = Number.isFinite(hb) && hb > 0 ? Math.trunc(hb) : 512;
   if (headerBytes !== 512) header = latin(bytes.subarray(0, Math.min(headerBytes, bytes.length)));
@@ -289,10 +289,10 @@ export function readSmvFrame(bytes: Uint8Array, name: string): SmvFrame {
   let width = Math.trunc(smvValueOf(header, 'SIZE1'));
   let height = Math.trunc(smvValueOf(header, 'SIZE2'));
   if (!(width > 0)) width = height = Math.trunc(smvValueOf(header, 'DETECTOR_DIMENSIONS'));
-  if (!(width > 0 && height > 0)) throw new DetectorError(`-mask ${name}: the header gives no image size (SIZE1, SIZE2)`);
+  if (!(width > 0 && height > 0)) throw new DetectorError(`${role} ${name}: the header gives no image size (SIZE1, SIZE2)`);
   const need = headerBytes + width * height * 2;
   if (bytes.length < need) {
-    throw new DetectorError(`-mask ${name}: ${width} x ${height} pixels after a ${headerBytes}-byte header need ${need} bytes, the file has ${bytes.length}`);
+    throw new DetectorError(`${role} ${name}: ${width} x ${height} pixels after a ${headerBytes}-byte header need ${need} bytes, the file has ${bytes.length}`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + headerBytes, width * height * 2);
   const data = new Uint16Array(width * height);
@@ -307,19 +307,20 @@ export function readSmvFrame(bytes: Uint8Array, name: string): SmvFrame {
 export function applyMaskHeader<A extends {
   pixel_m: number; detpixels_f?: number; detpixels_s?: number; distance_m?: number; closeDistance_m?: number;
   lambda_m?: number; Xbeam_m?: number; Ybeam_m?: number; phi_rad: number; osc_rad: number; det?: DetectorArgs;
-}>(args: A, argv: readonly string[], frame: SmvFrame, RTD: number): A {
+}>(args: A, argv: readonly string[], frame: SmvFrame, RTD: number, role: '-mask' | '-img' = '-mask'): A {
   const given = (...flags: string[]) => flags.some((f) => argv.includes(f));
   const a: A = { ...args, det: { ...(args.det ?? defaultDetectorArgsLocal()) } };
   const v = (key: string) => smvValueOf(frame.header, key);
   const pixelFlags = ['-detpixels', '-detpixels_f', '-detpixels_x', '-detpixels_s', '-detpixels_y'];
   if (given(...pixelFlags) && (a.detpixels_f !== frame.width || a.detpixels_s !== frame.height)) {
     throw new DetectorError(
-      `-mask ${frame.name}: the mask is ${frame.width} x ${frame.height} pixels but -detpixels asks for ${a.detpixels_f ?? '?'} x ${a.detpixels_s ?? '?'}: leave -detpixels out or make them equal`,
+      `${role} ${frame.name}: the ${role === '-mask' ? 'mask' : 'image'} is ${frame.width} x ${frame.height} pixels but -detpixels asks for ${a.detpixels_f ?? '?'} x ${a.detpixels_s ?? '?'}: leave -detpixels out or make them equal`,
     );
   }
   a.detpixels_f = frame.width;
   a.detpixels_s = frame.height;
-  let pixel = 0.1e-3; // C's default at the time the header is read
+  // C's value at the time the header is read: the default, or what an earlier -mask header set
+  let pixel = role === '-img' && argv.includes('-mask') && !given('-pixel') ? a.pixel_m : 0.1e-3;
   const px = v('PIXEL_SIZE');
   if (!Number.isNaN(px)) pixel = px / 1000.0;
   if (!given('-pixel')) a.pixel_m = pixel;
@@ -332,7 +333,8 @@ export function applyMaskHeader<A extends {
   set('CLOSE_DISTANCE', ['-close_distance'], (x) => (a.closeDistance_m = x / 1000.0));
   set('WAVELENGTH', ['-lambda', '-wave', '-energy'], (x) => (a.lambda_m = x / 1e10));
   set('BEAM_CENTER_X', ['-Xbeam'], (x) => (a.Xbeam_m = x / 1000.0));
-  set('BEAM_CENTER_Y', ['-Ybeam'], (x) => (a.Ybeam_m = detsizeS - x / 1000.0));
+  // -mask flips BEAM_CENTER_Y (measured from the far slow edge), -img does not (M:440 vs M:482)
+  set('BEAM_CENTER_Y', ['-Ybeam'], (x) => (a.Ybeam_m = role === '-mask' ? detsizeS - x / 1000.0 : x / 1000.0));
   set('ORGX', ['-ORGX'], (x) => (a.det!.ORGX = x));
   set('ORGY', ['-ORGY'], (x) => (a.det!.ORGY = x));
   set('PHI', ['-phi'], (x) => (a.phi_rad = x / RTD));

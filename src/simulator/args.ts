@@ -163,6 +163,8 @@ export interface SimArgs {
   debug: boolean;
   /** --long-run: more than LONG_RUN_EVALUATIONS evaluations are allowed. */
   longRun?: boolean;
+  /** -img FILE (SMV): only its header is used (detector defaults; C never uses its pixels). */
+  imgPath?: string;
   /** -mask FILE (SMV; zero pixels are skipped; its header sets detector defaults). */
   maskPath?: string;
   /** Detector conventions, pivot, vectors, rotations (src/physics/detector.ts); unset: MOSFLM defaults. */
@@ -480,6 +482,7 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   one(['-detector_roty'], 'deg', 'degrees', 'detector rotation about lab y (second)', '0', (a, t, f) => (detArgs(a).roty = realIn(f, t, 'degrees') / RTD)),
   one(['-detector_rotz'], 'deg', 'degrees', 'detector rotation about lab z (third)', '0', (a, t, f) => (detArgs(a).rotz = realIn(f, t, 'degrees') / RTD)),
   one(['-twotheta'], 'deg', 'degrees', 'detector two-theta about the convention\'s axis (sets the sample pivot)', '0', (a, t, f) => (detArgs(a).twotheta = realIn(f, t, 'degrees') / RTD)),
+  one(['-img'], 'file', 'path', 'SMV image whose header sets size, pixel, distances, beam centre, phi (its pixels are not used)', 'none', (a, t) => (a.imgPath = t)),
   one(['-mask'], 'file', 'path', 'SMV mask: zero pixels are skipped; its header sets size, pixel, distances, beam centre', 'none', (a, t) => (a.maskPath = t)),
   sw(['-point_pixel'], 'no pixel solid-angle correction', (a) => (a.pointPixel = true)),
   {
@@ -575,7 +578,7 @@ const OWN_OPTIONS: readonly OptionSpec[] = [
 
 /** nanoBragg options that exist in the C program but not (yet) here: refused, never ignored. */
 export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
-  '-img', '-density', '-sample_density', '-MW', '-molecular_weight',
+  '-density', '-sample_density', '-MW', '-molecular_weight',
   '-dispersion', '-dispsteps', '-divergence', '-hdivrange', '-vdivrange', '-hdivstep', '-hdivsteps', '-vdivstep',
   '-vdivsteps', '-divsteps', '-round_div', '-square_div', '-sourcefile',
   '-fluence', '-flux', '-exposure', '-water', '-coherent',

@@ -98,7 +98,7 @@ export interface SimEngine {
 /** Parses nanoBragg flags and loads the structure factors (from `hklText` if given, else the -hkl file). */
 export async function prepareSimulation(
   argv: string[],
-  opts: { hklText?: string | Uint8Array; matText?: string; mask?: SmvFrame } = {},
+  opts: { hklText?: string | Uint8Array; matText?: string; mask?: SmvFrame; img?: SmvFrame } = {},
 ): Promise<PreparedSimulation> {
   const args = parseSimArgs(argv);
   let grid: HklGrid | null = null;
@@ -115,22 +115,24 @@ export async function prepareSimulation(
   let matText = opts.matText;
   if (matText === undefined && args.matPath !== undefined) matText = await readMatrixFile(args.matPath);
   let mask = opts.mask;
-  if (mask === undefined && args.maskPath !== undefined) mask = await readMaskFile(args.maskPath);
-  return { argv, sim: setupSimulation(args, grid, { matText, argv, ...(mask ? { mask } : {}) }), hklWarnings };
+  if (mask === undefined && args.maskPath !== undefined) mask = await readMaskFile(args.maskPath, '-mask');
+  let img = opts.img;
+  if (img === undefined && args.imgPath !== undefined) img = await readMaskFile(args.imgPath, '-img');
+  return { argv, sim: setupSimulation(args, grid, { matText, argv, ...(mask ? { mask } : {}), ...(img ? { img } : {}) }), hklWarnings };
 }
 
-/** The -mask file, read as an SMV frame (Node/Deno); a missing or malformed file is a one-line error. */
-async function readMaskFile(path: string): Promise<SmvFrame> {
+/** The -mask or -img file, read as an SMV frame (Node/Deno); a missing or malformed file is a one-line error. */
+async function readMaskFile(path: string, role: '-mask' | '-img'): Promise<SmvFrame> {
   const { readFile } = await import('node:fs/promises');
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new SetupError(`-mask ${path}: cannot read the mask file (${err.code ?? err.message})`);
+    throw new SetupError(`${role} ${path}: cannot read the ${role === '-mask' ? 'mask' : 'image'} file (${err.code ?? err.message})`);
   }
   try {
-    return readSmvFrame(bytes, path);
+    return readSmvFrame(bytes, path, role);
   } catch (e) {
     if (e instanceof DetectorError) throw new SetupError(e.message);
     throw e;

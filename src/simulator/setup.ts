@@ -251,11 +251,23 @@ export function phiTable(crystal: Crystal, spindle: Vec3, phi0: number, phistep:
 }
 
 /** Everything the pixel loop needs, from parsed flags and the (optional) HKL grid. */
-export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { matText?: string; mask?: SmvFrame; argv?: readonly string[] } = {}): Simulation {
-  if (args.maskPath !== undefined) {
-    if (!inputs.mask) throw new SetupError(`-mask ${args.maskPath}: the mask file was not read (pass it as inputs.mask)`);
+export function setupSimulation(
+  args: SimArgs, grid: HklGrid | null, inputs: { matText?: string; mask?: SmvFrame; img?: SmvFrame; argv?: readonly string[] } = {},
+): Simulation {
+  if (args.maskPath !== undefined || args.imgPath !== undefined) {
+    // C reads the -mask header first, then the -img header (M:418-502); the command line overrides both
     try {
-      args = applyMaskHeader(args, inputs.argv ?? [], inputs.mask, RTD);
+      if (args.maskPath !== undefined) {
+        if (!inputs.mask) throw new SetupError(`-mask ${args.maskPath}: the mask file was not read (pass it as inputs.mask)`);
+        args = applyMaskHeader(args, inputs.argv ?? [], inputs.mask, RTD, '-mask');
+      }
+      if (args.imgPath !== undefined) {
+        if (!inputs.img) throw new SetupError(`-img ${args.imgPath}: the image file was not read (pass it as inputs.img)`);
+        if (inputs.mask && (inputs.mask.width !== inputs.img.width || inputs.mask.height !== inputs.img.height)) {
+          throw new SetupError(`-mask ${args.maskPath} is ${inputs.mask.width} x ${inputs.mask.height} pixels but -img ${args.imgPath} is ${inputs.img.width} x ${inputs.img.height}: they must be equal`);
+        }
+        args = applyMaskHeader(args, inputs.argv ?? [], inputs.img, RTD, '-img');
+      }
     } catch (e) {
       if (e instanceof DetectorError) throw new SetupError(e.message);
       throw e;
