@@ -363,7 +363,7 @@ test('not implemented: every known C option we lack is refused by name', () => {
   for (const f of NOT_IMPLEMENTED_FLAGS) {
     refuses([f, '1', '2', '3'], new RegExp(`^option '${f}' is not implemented yet$`), f);
   }
-  for (const f of ['-divergence', '-curved_det', '-water', '-noisefile', '-printout_pixel', '-img']) {
+  for (const f of ['-divergence', '-curved_det', '-water', '-noisefile', '-printout_pixel', '-sourcefile']) {
     assert.ok(NOT_IMPLEMENTED_FLAGS.includes(f), f);
   }
 });

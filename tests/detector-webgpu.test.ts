@@ -19,7 +19,7 @@ if ('error' in probe && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_
   process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   probe = await requestGpu();
 }
-const dir = fileURLToPath(new URL('./fixtures/detector/', import.meta.url));
+const dirs = ['./fixtures/detector/', './fixtures/detector-img/'].map((d) => fileURLToPath(new URL(d, import.meta.url)));
 
 if ('error' in probe) {
   const reason = probe.error;
@@ -30,7 +30,7 @@ if ('error' in probe) {
   let gpu: Awaited<ReturnType<typeof createWebGpuEngine>>;
   test.before(async () => { gpu = await createWebGpuEngine({ gpu: handle }); });
   test.after(() => gpu.dispose());
-  for (const name of readdirSync(dir).sort().filter((n) => !SKIPPED.has(n))) {
+  for (const [dir, name] of dirs.flatMap((d) => readdirSync(d).sort().filter((n) => !SKIPPED.has(n)).map((n) => [d, n]))) {
     test(`${name}: webgpu within the pure-f32 tolerance`, async () => {
       const c = JSON.parse(readFileSync(join(dir, name, 'case.json'), 'utf8'));
       const drop = new Set(['-floatfile', '-intfile', '-nopgm', '-noprogress', '-seed']);
