@@ -822,6 +822,8 @@ function checkConflicts(a: SimArgs): void {
   }
   const files: [flag: string, path: string | undefined][] = [
     ['-hkl', a.hklPath],
+    ['-mask', a.maskPath],
+    ['-img', a.imgPath],
     ['-floatfile', a.floatfile],
     ['-intfile', a.intfile],
     ['-pgmfile', a.nopgm ? undefined : a.pgmfile],
@@ -831,8 +833,10 @@ function checkConflicts(a: SimArgs): void {
   for (const [flag, path] of files) {
     if (path === undefined || path === '/dev/null') continue; // discarding twice loses nothing
     const other = seen.get(path);
+    const inputs = ['-hkl', '-mask', '-img'];
+    if (other !== undefined && inputs.includes(flag)) continue; // two inputs may read one file
     if (other !== undefined) {
-      const why = other === '-hkl' ? 'the output would overwrite the input' : 'one output would overwrite the other';
+      const why = inputs.includes(other) ? 'the output would overwrite the input' : 'one output would overwrite the other';
       throw new ArgError(`options '${other}' and '${flag}' name the same file '${path}': ${why}`, flag);
     }
     seen.set(path, flag);
