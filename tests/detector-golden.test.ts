@@ -18,9 +18,7 @@ const dir = fileURLToPath(new URL('./fixtures/detector/', import.meta.url));
 const imgDir = fileURLToPath(new URL('./fixtures/detector-img/', import.meta.url));
 const F32_TOL = { maxRel: 5e-6, sumRatio: 1e-6, oneMinusR: 1e-10 };
 /** Cases needing options this port refuses: name -> the option. */
-export const SKIPPED: Record<string, string> = {
-  det_mosflm_curved_thick: '-curved_det',
-};
+export const SKIPPED: Record<string, string> = {};
 
 interface Case { name: string; dir: string; argv: string[]; sha: string; intSha: string; stdout: string }
 function loadCases(dir: string): Case[] {
@@ -53,9 +51,9 @@ async function inDir<T>(where: string, f: () => Promise<T>): Promise<T> {
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const shaF = (img: Float32Array) => sha(new Uint8Array(img.buffer, img.byteOffset, img.byteLength));
 
-test('the detector cases are present (8 from golden-breadth, 1 skipped)', () => {
+test('the detector cases are present (8 from golden-breadth, none skipped)', () => {
   assert.is(all.length, 8);
-  assert.is(cases.length, 7 + 2);
+  assert.is(cases.length, 8 + 2);
 });
 
 for (const [name, flag] of Object.entries(SKIPPED)) {

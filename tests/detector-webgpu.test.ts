@@ -12,6 +12,7 @@ import { requestGpu } from '../src/webgpu/device.ts';
 import { createWebGpuEngine } from '../src/webgpu/engine.ts';
 import { pureF32Tolerance, toleranceRatios } from '../src/webgpu/precision.ts';
 
+/** Refused on webgpu by name (the WGSL kernel has a flat detector only): tested below. */
 const SKIPPED = new Set(['det_mosflm_curved_thick']);
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 let probe = await requestGpu();
@@ -30,6 +31,18 @@ if ('error' in probe) {
   let gpu: Awaited<ReturnType<typeof createWebGpuEngine>>;
   test.before(async () => { gpu = await createWebGpuEngine({ gpu: handle }); });
   test.after(() => gpu.dispose());
+  test('det_mosflm_curved_thick: -curved_det is refused on webgpu with one line naming the backends that can', async () => {
+    const c = JSON.parse(readFileSync(join(dirs[0], 'det_mosflm_curved_thick', 'case.json'), 'utf8'));
+    const drop = new Set(['-floatfile', '-intfile', '-nopgm', '-noprogress', '-seed']);
+    const argv: string[] = c.argv.slice(1).filter((t: string, i: number, a: string[]) => !drop.has(t) && !drop.has(a[i - 1]));
+    const prepared = await prepareSimulation(argv, {});
+    try {
+      await gpu.simulate(prepared);
+      assert.unreachable('webgpu must refuse -curved_det');
+    } catch (e) {
+      assert.match((e as Error).message, /webgpu backend does not implement -curved_det.*--backend wasm/);
+    }
+  });
   for (const [dir, name] of dirs.flatMap((d) => readdirSync(d).sort().filter((n) => !SKIPPED.has(n)).map((n) => [d, n]))) {
     test(`${name}: webgpu within the pure-f32 tolerance`, async () => {
       const c = JSON.parse(readFileSync(join(dir, name, 'case.json'), 'utf8'));

@@ -163,6 +163,8 @@ export interface SimArgs {
   debug: boolean;
   /** --long-run: more than LONG_RUN_EVALUATIONS evaluations are allowed. */
   longRun?: boolean;
+  /** -curved_det: every pixel at the same distance from the sample (docs/c-behaviour/detector.md). */
+  curved?: boolean;
   /** -img FILE (SMV): only its header is used (detector defaults; C never uses its pixels). */
   imgPath?: string;
   /** -mask FILE (SMV; zero pixels are skipped; its header sets detector defaults). */
@@ -482,6 +484,11 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   one(['-detector_roty'], 'deg', 'degrees', 'detector rotation about lab y (second)', '0', (a, t, f) => (detArgs(a).roty = realIn(f, t, 'degrees') / RTD)),
   one(['-detector_rotz'], 'deg', 'degrees', 'detector rotation about lab z (third)', '0', (a, t, f) => (detArgs(a).rotz = realIn(f, t, 'degrees') / RTD)),
   one(['-twotheta'], 'deg', 'degrees', 'detector two-theta about the convention\'s axis (sets the sample pivot)', '0', (a, t, f) => (detArgs(a).twotheta = realIn(f, t, 'degrees') / RTD)),
+  {
+    names: ['-curved_det'], values: ['x'], minValues: 0, unit: 'ignored value', dflt: 'off',
+    help: 'spherical detector: pixels at the beam-spot distance (C takes and ignores a following value)',
+    apply: (a) => (a.curved = true),
+  },
   one(['-img'], 'file', 'path', 'SMV image whose header sets size, pixel, distances, beam centre, phi (its pixels are not used)', 'none', (a, t) => (a.imgPath = t)),
   one(['-mask'], 'file', 'path', 'SMV mask: zero pixels are skipped; its header sets size, pixel, distances, beam centre', 'none', (a, t) => (a.maskPath = t)),
   sw(['-point_pixel'], 'no pixel solid-angle correction', (a) => (a.pointPixel = true)),
@@ -582,7 +589,6 @@ export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
   '-dispersion', '-dispsteps', '-divergence', '-hdivrange', '-vdivrange', '-hdivstep', '-hdivsteps', '-vdivstep',
   '-vdivsteps', '-divsteps', '-round_div', '-square_div', '-sourcefile',
   '-fluence', '-flux', '-exposure', '-water', '-coherent',
-  '-curved_det',
   '-dmin', '-stol', '-4stol', '-Q', '-stolout', '-noisefile', '-noiseimage', '-pgmscale',
   '-printout', '-printout_pixel', '-trace_pixel', '-dump_pixel',
 ];
@@ -816,6 +822,9 @@ function checkConflicts(a: SimArgs): void {
       "options '--backend webgpu' and '--dtype f64' conflict: the webgpu backend computes in f32 (use --backend wasm, wasm-scalar or wasm-threads for f64)",
       '--dtype',
     );
+  }
+  if (a.backend === 'webgpu' && a.curved) {
+    throw new ArgError("options '--backend webgpu' and '-curved_det' conflict: the webgpu kernel has a flat detector only (use --backend wasm, wasm-scalar or wasm-threads)", '-curved_det');
   }
   if (a.threads !== undefined && a.backend !== 'wasm-threads' && a.backend !== 'auto') {
     throw new ArgError(`option '--threads' applies to --backend wasm-threads (or auto), not to --backend ${a.backend}`, '--threads');

@@ -10,7 +10,7 @@ export const P = {
   HRANGE: 44, KRANGE: 45, LRANGE: 46, DEFAULT_F: 47, GRID_F64: 48, GRID_F32: 49, INTERPOLATE: 50,
   SWITCH_PIXEL: 51, SWITCH_EVAL: 52, NLAYERS: 53, THICKSTEP: 54, MU: 55, THICK: 56, OS_THICK: 57,
   OS_POLAR: 58, OS_OMEGA: 59, POINT_PIXEL: 60, NOPOLAR: 61, KAHN: 62, POLAR_AXIS: 63, R_E_SQR: 66,
-  FLUENCE: 67, STEPS: 68, ROI: 69, COUNT: 73,
+  FLUENCE: 67, STEPS: 68, ROI: 69, CURVED: 73, DISTANCE: 74, BEAM: 75, COUNT: 78,
 } as const;
 
 /** No switch-off point: every evaluation interpolates (when interpolation is on). */
@@ -78,4 +78,7 @@ export function fillParams(block: Float64Array, sim: Simulation, ptr: Pointers, 
   block[P.FLUENCE] = sim.fluence;
   block[P.STEPS] = sim.steps;
   block.set([sim.roi.xmin, sim.roi.xmax, sim.roi.ymin, sim.roi.ymax], P.ROI);
+  block[P.CURVED] = sim.args.curved ? 1 : 0;
+  block[P.DISTANCE] = d.distance;
+  block.set(d.beam, P.BEAM);
 }

@@ -108,6 +108,7 @@ export function anchorSubpixel(sim: Simulation): { f: number; s: number } {
 export function simUniforms(sim: Simulation, switchPixel = NO_UNIT, switchEval = NO_UNIT, imageOrigin = 0,
                             overrides: { count: number; words: number } = { count: 0, words: 0 }): ArrayBuffer {
   const d = sim.detector, c = sim.crystal, g = sim.grid, L = sim.layers;
+  if (sim.args.curved) throw new Error('the webgpu backend does not implement -curved_det (flat detectors only): use --backend wasm, wasm-scalar or wasm-threads');
   const rot = beamFrame(sim);
   const sub = d.pixel / sim.oversample;
   const a = anchorSubpixel(sim);
