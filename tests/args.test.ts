@@ -363,7 +363,7 @@ test('not implemented: every known C option we lack is refused by name', () => {
   for (const f of NOT_IMPLEMENTED_FLAGS) {
     refuses([f, '1', '2', '3'], new RegExp(`^option '${f}' is not implemented yet$`), f);
   }
-  for (const f of ['-divergence', '-curved_det', '-water', '-noisefile', '-printout_pixel', '-sourcefile']) {
+  for (const f of ['-divergence', '-hdivrange', '-water', '-noisefile', '-printout_pixel', '-sourcefile']) {
     assert.ok(NOT_IMPLEMENTED_FLAGS.includes(f), f);
   }
 });
@@ -498,7 +498,7 @@ test('every issue flag is implemented and parses', () => {
   for (const f of ISSUE_FLAGS) assert.ok(NANOBRAGG_FLAGS.includes(f), f);
   for (const f of ['--backend', '--dtype', '--threads', '--pngfile', '--debug', '--help']) assert.ok(OWN_FLAGS.includes(f), f);
   const switches = new Set(
-    '-oversample_thick -oversample_polar -oversample_omega -interpolate -nointerpolate -nopolar -point_pixel -square_xtal -round_xtal -gauss_xtal -tophat_spots -binary_spots -nonoise -nopgm -noprogress -progress -mosflm -xds -adxv -denzo -dials --debug --long-run --help -help -h'.split(
+    '-oversample_thick -oversample_polar -oversample_omega -interpolate -nointerpolate -nopolar -point_pixel -square_xtal -round_xtal -gauss_xtal -tophat_spots -binary_spots -nonoise -nopgm -noprogress -progress -mosflm -xds -adxv -denzo -dials -curved_det --debug --long-run --help -help -h'.split(
       ' ',
     ),
   );
