@@ -83,7 +83,10 @@ export const P_WATER: i32 = 74; // 1 = -water given (non-zero): no F_latt == 0 s
 export const P_I_BG: i32 = 75; // C's water background I_bg, the start of every pixel's sum
 export const P_SOURCES: i32 = 76; // pointer: 4 f64 per source (incident x, y, z; lambda), in C's order
 export const P_NSOURCES: i32 = 77;
-export const P_COUNT: i32 = 78;
+export const P_CURVED: i32 = 78; // 1 = -curved_det (C M:2692-2701)
+export const P_DISTANCE: i32 = 79; // final distance (m), for -curved_det
+export const P_BEAM: i32 = 80; // 3, beam unit vector, for -curved_det
+export const P_COUNT: i32 = 83;
 
 /** Number of f64 slots in the parameter block (the host checks it against its own layout). */
 export function paramSlotCount(): i32 {
@@ -122,6 +125,8 @@ let kahn: f64 = 0;
 let pax: f64 = 0, pay: f64 = 0, paz: f64 = 0;
 let rESqr: f64 = 0, fluence: f64 = 0, steps: f64 = 1;
 let roiXmin: i32 = 0, roiXmax: i32 = 0, roiYmin: i32 = 0, roiYmax: i32 = 0;
+let curved: bool = false;
+let distance: f64 = 0, bx: f64 = 0, by: f64 = 0, bz: f64 = 0;
 
 @inline function slot(params: usize, i: i32): f64 {
   return load<f64>(params + (<usize>i << 3));
@@ -180,6 +185,28 @@ function loadParams(params: usize): void {
   ix0 = ix; iy0 = iy; iz0 = iz; lambda0 = lambda;
   roiXmin = <i32>slot(params, P_ROI); roiXmax = <i32>slot(params, P_ROI + 1);
   roiYmin = <i32>slot(params, P_ROI + 2); roiYmax = <i32>slot(params, P_ROI + 3);
+  curved = slot(params, P_CURVED) != 0;
+  distance = slot(params, P_DISTANCE);
+  bx = slot(params, P_BEAM); by = slot(params, P_BEAM + 1); bz = slot(params, P_BEAM + 2);
+}
+
+let cpx: f64 = 0, cpy: f64 = 0, cpz: f64 = 0; // -curved_det: the position on the sphere
+/**
+ * -curved_det (docs/c-behaviour/detector.md): distance*beam turned about the slow axis by P_y/distance, then about
+ * the fast axis by P_z/distance (C's rotate_axis twice, same operation order).
+ */
+function curvedPosition(py: f64, pz: f64): void {
+  const vx = distance * bx, vy = distance * by, vz = distance * bz;
+  let S = Math.sin(py / distance), C = Math.cos(py / distance);
+  let D = (sx * vx + sy * vy + sz * vz) * (1.0 - C);
+  const nx = sx * D + vx * C + (-sz * vy + sy * vz) * S;
+  const ny = sy * D + vy * C + (+sz * vx - sx * vz) * S;
+  const nz = sz * D + vz * C + (-sy * vx + sx * vy) * S;
+  S = Math.sin(pz / distance); C = Math.cos(pz / distance);
+  D = (fx * nx + fy * ny + fz * nz) * (1.0 - C);
+  cpx = fx * D + nx * C + (-fz * ny + fy * nz) * S;
+  cpy = fy * D + ny * C + (+fz * nx - fx * nz) * S;
+  cpz = fz * D + nz * C + (-fy * nx + fx * ny) * S;
 }
 
 // ---- per-evaluation scratch (module globals: AssemblyScript has no multiple returns) ----
@@ -232,9 +259,13 @@ let mh: f64 = 0, mk: f64 = 0, ml: f64 = 0; // fractional Miller indices
 @inline function subpixelGeometry(fpixel: i32, spixel: i32, subF: i32, subS: i32, Odet: f64): void {
   const Fdet = subpixelSize * <f64>(fpixel * oversample + subF) + subpixelSize / 2.0;
   const Sdet = subpixelSize * <f64>(spixel * oversample + subS) + subpixelSize / 2.0;
-  const px = Fdet * fx + Sdet * sx + Odet * ox + pix0x;
-  const py = Fdet * fy + Sdet * sy + Odet * oy + pix0y;
-  const pz = Fdet * fz + Sdet * sz + Odet * oz + pix0z;
+  let px = Fdet * fx + Sdet * sx + Odet * ox + pix0x;
+  let py = Fdet * fy + Sdet * sy + Odet * oy + pix0y;
+  let pz = Fdet * fz + Sdet * sz + Odet * oz + pix0z;
+  if (curved) {
+    curvedPosition(py, pz);
+    px = cpx; py = cpy; pz = cpz;
+  }
   const R = Math.sqrt(px * px + py * py + pz * pz);
   airpath = R;
   if (R != 0.0) {
@@ -254,9 +285,13 @@ let mh: f64 = 0, mk: f64 = 0, ml: f64 = 0; // fractional Miller indices
 @inline function subpixelGeometryF32(fpixel: i32, spixel: i32, subF: i32, subS: i32, Odet: f64): void {
   const Fdet = subpixelSize * <f64>(fpixel * oversample + subF) + subpixelSize / 2.0;
   const Sdet = subpixelSize * <f64>(spixel * oversample + subS) + subpixelSize / 2.0;
-  const px = Fdet * fx + Sdet * sx + Odet * ox + pix0x;
-  const py = Fdet * fy + Sdet * sy + Odet * oy + pix0y;
-  const pz = Fdet * fz + Sdet * sz + Odet * oz + pix0z;
+  let px = Fdet * fx + Sdet * sx + Odet * ox + pix0x;
+  let py = Fdet * fy + Sdet * sy + Odet * oy + pix0y;
+  let pz = Fdet * fz + Sdet * sz + Odet * oz + pix0z;
+  if (curved) {
+    curvedPosition(py, pz);
+    px = cpx; py = cpy; pz = cpz;
+  }
   const R = Math.sqrt(px * px + py * py + pz * pz);
   airpath = R;
   const invR = 1.0 / R;
@@ -646,7 +681,7 @@ export function simulateF32(params: usize, image: usize, row0: i32, row1: i32, s
   for (let spixel = row0; spixel < row1; spixel++) {
     let fpixel = 0;
     if (ASC_FEATURE_SIMD) {
-      if (shape == 0 && dmin <= 0.0 && !water && nSources == 1 && spixel >= roiYmin && spixel <= roiYmax) {
+      if (shape == 0 && dmin <= 0.0 && !water && nSources == 1 && !curved && spixel >= roiYmin && spixel <= roiYmax) {
         const f0 = max(roiXmin, 0);
         for (; fpixel < f0; fpixel++) {} // pixels left of the ROI stay untouched
         for (; fpixel + 3 < fpixels && fpixel + 3 <= roiXmax; fpixel += 4) {

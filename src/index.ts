@@ -498,6 +498,9 @@ export async function prepareInput(input: SimulationInput, hklText?: string | Ui
   if (matText === undefined && (argv.includes('-mat') || argv.includes('-matrix')) && !hasFileSystem()) {
     throw new Error('this runtime has no file system: pass the -mat file\'s text as the matText option');
   }
+  for (const f of ['-mask', '-img']) {
+    if (argv.includes(f) && !hasFileSystem()) throw new Error(`this runtime has no file system: '${f}' needs one (the library does not take the SMV file's bytes yet)`);
+  }
   return prepareSimulation(argv, { ...(text === undefined ? {} : { hklText: text }), ...(matText === undefined ? {} : { matText }) });
 }
 

@@ -362,7 +362,7 @@ test('not implemented: every known C option we lack is refused by name', () => {
   for (const f of NOT_IMPLEMENTED_FLAGS) {
     refuses([f, '1', '2', '3'], new RegExp(`^option '${f}' is not implemented yet$`), f);
   }
-  for (const f of ['-sourcefile', '-twotheta', '-printout_pixel', '-pivot']) {
+  for (const f of ['-sourcefile', '-printout_pixel']) {
     assert.ok(NOT_IMPLEMENTED_FLAGS.includes(f), f);
   }
 });
@@ -487,7 +487,8 @@ function sampleArgv(flag: string): string[] {
     '--backend': ['wasm'],
     '--dtype': ['f64'],
     '-polar': ['0.5'],
-    '-polar_vector': ['0', '1', '0'],
+    '-pivot': ['sample'],
+    ...Object.fromEntries(['-fdet_vector', '-sdet_vector', '-odet_vector', '-beam_vector', '-polar_vector', '-spindle_axis', '-twotheta_axis', '-pix0_vector', '-pix0_vector_mm'].map((f) => [f, ['0', '1', '0']])),
   };
   return [flag, ...(special[flag] ?? ['1'])];
 }
@@ -496,7 +497,7 @@ test('every issue flag is implemented and parses', () => {
   for (const f of ISSUE_FLAGS) assert.ok(NANOBRAGG_FLAGS.includes(f), f);
   for (const f of ['--backend', '--dtype', '--threads', '--pngfile', '--debug', '--help']) assert.ok(OWN_FLAGS.includes(f), f);
   const switches = new Set(
-    '-coherent -round_div -square_div -oversample_thick -oversample_polar -oversample_omega -interpolate -nointerpolate -nopolar -point_pixel -square_xtal -round_xtal -gauss_xtal -tophat_spots -binary_spots -nonoise -nopgm -noprogress -progress --debug --long-run --help -help -h'.split(
+    '-oversample_thick -oversample_polar -oversample_omega -interpolate -nointerpolate -nopolar -point_pixel -square_xtal -round_xtal -gauss_xtal -tophat_spots -binary_spots -nonoise -nopgm -noprogress -coherent -round_div -square_div -progress -mosflm -xds -adxv -denzo -dials -curved_det --debug --long-run --help -help -h'.split(
       ' ',
     ),
   );

@@ -35,6 +35,33 @@
 //  * outputs are written only when asked for (C writes floatimage.bin, intimage.img, image.pgm and a
 //    noise image by default; the drop-in `nanoBragg` command, src/nanobragg-cli.ts, does that).
 
+export type Convention = 'mosflm' | 'denzo' | 'adxv' | 'xds' | 'dials' | 'custom';
+export type Pivot = 'beam' | 'sample';
+export type VectorName = 'fdet' | 'sdet' | 'odet' | 'beam' | 'polar' | 'spindle' | 'twothetaAxis';
+
+/** The detector options, in the state C leaves them at the end of parsing (used by src/physics/detector.ts). */
+export interface DetectorArgs {
+  /** The last convention option (a vector option selects 'custom'); default MOSFLM. */
+  convention: Convention;
+  /** The last pivot side effect (used only by CUSTOM: the other conventions force theirs). */
+  pivot: Pivot;
+  /** User vectors (any of them switched to CUSTOM); used only while the convention is CUSTOM. */
+  vectors: Partial<Record<VectorName, [number, number, number]>>;
+  Xclose_m?: number;
+  Yclose_m?: number;
+  ORGX?: number;
+  ORGY?: number;
+  /** Radians (degrees / RTD). */
+  rotx: number;
+  roty: number;
+  rotz: number;
+  twotheta: number;
+}
+
+export function defaultDetectorArgs(): DetectorArgs {
+  return { convention: 'mosflm', pivot: 'beam', vectors: {}, rotx: 0, roty: 0, rotz: 0, twotheta: 0 };
+}
+
 const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /** One line, naming the option and the problem. */
@@ -102,8 +129,6 @@ export interface SimArgs {
   water_m: number;
   /** -dmin (Å * 1e-10, m): skip evaluations finer than this d-spacing; 0 or less = off. */
   dmin_m: number;
-  /** -polar_vector x y z as given (unitized later); it also switches nanoBragg to the CUSTOM convention. */
-  polarVector?: [number, number, number];
   /** C options accepted that never change the image (-stolout, -coherent, -density, -MW), for the one-line note. */
   noops: string[];
   pointPixel: boolean;
@@ -152,6 +177,14 @@ export interface SimArgs {
   debug: boolean;
   /** --long-run: more than LONG_RUN_EVALUATIONS evaluations are allowed. */
   longRun?: boolean;
+  /** -curved_det: every pixel at the same distance from the sample (docs/c-behaviour/detector.md). */
+  curved?: boolean;
+  /** -img FILE (SMV): only its header is used (detector defaults; C never uses its pixels). */
+  imgPath?: string;
+  /** -mask FILE (SMV; zero pixels are skipped; its header sets detector defaults). */
+  maskPath?: string;
+  /** Detector conventions, pivot, vectors, rotations (src/physics/detector.ts); unset: MOSFLM defaults. */
+  det?: DetectorArgs;
   /** --help (or -h/-help) was given: print usage(), nothing else was checked. */
   help: boolean;
   /** C-faithful combinations that are almost certainly not what was meant (e.g. an all-zero image). */
@@ -405,16 +438,6 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
     a.nopolar = false;
   }),
   sw(['-nopolar'], 'no polarization correction', (a) => (a.nopolar = true)),
-  {
-    names: ['-polar_vector'],
-    values: ['x', 'y', 'z'],
-    unit: 'direction',
-    help: 'polarization (E-vector) axis; like nanoBragg it selects the CUSTOM convention (no half-pixel beam offset, -Xbeam along fast)',
-    dflt: '0 0 1',
-    apply(a, v, f) {
-      a.polarVector = [realIn(f, v[0], ''), realIn(f, v[1], ''), realIn(f, v[2], '')];
-    },
-  },
   // incident intensity, resolved after parsing (a non-zero -flux replaces -fluence in any order): src/physics/beam.ts
   one(['-fluence'], 'photons/m^2', 'photons/m^2', 'incident fluence (replaced by -flux)', '1/r_e^2 = 1.259e29', (a, t, f) => (a.fluence = realIn(f, t, 'photons/m^2'))),
   one(['-flux'], 'photons/s', 'photons/s', 'incident flux; non-zero: fluence = flux*exposure/beamsize^2', '0 (use -fluence)', (a, t, f) => (a.flux = realIn(f, t, 'photons/s'))),
@@ -466,6 +489,56 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   one(['-Ybeam'], 'mm', 'mm', 'direct beam position along fast (MOSFLM)', 'centre: (detsize_f+pixel)/2', (a, t, f) => {
     a.Ybeam_m = realIn(f, t, 'mm') / 1000.0;
   }),
+  // detector conventions and geometry (docs/c-behaviour/detector.md)
+  ...(['mosflm', 'xds', 'adxv', 'denzo', 'dials'] as const).map((c) =>
+    sw([`-${c}`], `${c.toUpperCase()} convention (axes, beam centre, forced pivot)`, (a) => setConvention(a, c), c === 'mosflm' ? 'on' : 'off'),
+  ),
+  ...([
+    ['-fdet_vector', 'fdet', 'fast axis'], ['-sdet_vector', 'sdet', 'slow axis'], ['-odet_vector', 'odet', 'detector normal'],
+    ['-beam_vector', 'beam', 'beam direction'], ['-polar_vector', 'polar', 'polarization (E-vector) direction'],
+    ['-spindle_axis', 'spindle', 'phi rotation axis'], ['-twotheta_axis', 'twothetaAxis', 'two-theta rotation axis (not normalised)'],
+  ] as const).map(([flag, key, what]): OptionSpec => ({
+    names: [flag], values: ['x', 'y', 'z'], unit: 'lab vector', help: `${what}; selects the CUSTOM convention`, dflt: 'convention',
+    apply(a, v, f) {
+      const d = detArgs(a);
+      d.vectors[key as VectorName] = [realIn(f, v[0], ''), realIn(f, v[1], ''), realIn(f, v[2], '')];
+      d.convention = 'custom';
+      if (key === 'twothetaAxis') {
+        // C's substring test: '-twotheta_axis x y z' also passes the '-twotheta' test (2theta = x degrees, pivot sample)
+        d.twotheta = realIn(f, v[0], 'degrees') / RTD;
+        d.pivot = 'sample';
+        a.warnings.push(`'-twotheta_axis' also sets -twotheta ${v[0]} (its first value, degrees) and the sample pivot, as in nanoBragg; give -twotheta after it`);
+      }
+    },
+  })),
+  {
+    names: ['-pix0_vector', '-pix0_vector_mm'], values: ['x', 'y', 'z'], unit: 'lab vector', dflt: 'none',
+    help: 'accepted as nanoBragg does: selects CUSTOM, the value is never used',
+    apply(a, v, f) {
+      for (const t of v) realIn(f, t, '');
+      detArgs(a).convention = 'custom';
+      a.warnings.push(`'${f}' only selects the CUSTOM convention: nanoBragg never uses its value (pix0 comes from the beam centre and pivot)`);
+    },
+  },
+  one(['-pivot'], 'beam|sample', 'beam or sample', 'detector pivot (CUSTOM only: the conventions force theirs)', 'beam', (a, t, f) => {
+    if (t !== 'beam' && t !== 'sample') throw new ArgError(`option '${f}' expects beam or sample, got '${t}'`, f);
+    detArgs(a).pivot = t;
+  }),
+  one(['-Xclose'], 'mm', 'mm', 'near point along fast (CUSTOM; sets the sample pivot)', 'detsize_f/2', (a, t, f) => (detArgs(a).Xclose_m = realIn(f, t, 'mm') / 1000.0)),
+  one(['-Yclose'], 'mm', 'mm', 'near point along slow (CUSTOM; sets the sample pivot)', 'detsize_s/2', (a, t, f) => (detArgs(a).Yclose_m = realIn(f, t, 'mm') / 1000.0)),
+  one(['-ORGX'], 'px', 'pixels', 'XDS near point along fast, pixel centres at integers (sets the sample pivot)', 'centre', (a, t, f) => (detArgs(a).ORGX = realIn(f, t, 'pixels'))),
+  one(['-ORGY'], 'px', 'pixels', 'XDS near point along slow (sets the sample pivot)', 'centre', (a, t, f) => (detArgs(a).ORGY = realIn(f, t, 'pixels'))),
+  one(['-detector_rotx'], 'deg', 'degrees', 'detector rotation about lab x (applied first)', '0', (a, t, f) => (detArgs(a).rotx = realIn(f, t, 'degrees') / RTD)),
+  one(['-detector_roty'], 'deg', 'degrees', 'detector rotation about lab y (second)', '0', (a, t, f) => (detArgs(a).roty = realIn(f, t, 'degrees') / RTD)),
+  one(['-detector_rotz'], 'deg', 'degrees', 'detector rotation about lab z (third)', '0', (a, t, f) => (detArgs(a).rotz = realIn(f, t, 'degrees') / RTD)),
+  one(['-twotheta'], 'deg', 'degrees', 'detector two-theta about the convention\'s axis (sets the sample pivot)', '0', (a, t, f) => (detArgs(a).twotheta = realIn(f, t, 'degrees') / RTD)),
+  {
+    names: ['-curved_det'], values: ['x'], minValues: 0, unit: 'ignored value', dflt: 'off',
+    help: 'spherical detector: pixels at the beam-spot distance (C takes and ignores a following value)',
+    apply: (a) => (a.curved = true),
+  },
+  one(['-img'], 'file', 'path', 'SMV image whose header sets size, pixel, distances, beam centre, phi (its pixels are not used)', 'none', (a, t) => (a.imgPath = t)),
+  one(['-mask'], 'file', 'path', 'SMV mask: zero pixels are skipped; its header sets size, pixel, distances, beam centre', 'none', (a, t) => (a.maskPath = t)),
   sw(['-point_pixel'], 'no pixel solid-angle correction', (a) => (a.pointPixel = true)),
   {
     names: ['-detector_abs', '-detector_absorb'],
@@ -563,11 +636,7 @@ const OWN_OPTIONS: readonly OptionSpec[] = [
 
 /** nanoBragg options that exist in the C program but not (yet) here: refused, never ignored. */
 export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
-  '-img', '-mask', '-sourcefile',
-  '-twotheta', '-detector_rotx', '-detector_roty', '-detector_rotz', '-curved_det', '-pivot',
-  '-Xclose', '-Yclose', '-ORGX', '-ORGY', '-mosflm', '-xds', '-adxv', '-denzo', '-dials',
-  '-fdet_vector', '-sdet_vector', '-odet_vector', '-beam_vector', '-spindle_axis',
-  '-twotheta_axis', '-pix0_vector',
+  '-sourcefile',
   '-stol', '-4stol', '-Q', '-pgmscale',
   '-printout', '-printout_pixel', '-trace_pixel', '-dump_pixel',
 ];
@@ -778,6 +847,8 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     }
     const at = i - 1 - vals.length;
     spec.apply(a, vals, tok);
+    const pivotSet = PIVOT_SIDE_EFFECT[spec.names[0]];
+    if (pivotSet && (a.det || pivotSet !== 'beam')) detArgs(a).pivot = pivotSet; // 'beam' is the default: no need to record it
     if (n > 0) {
       // C keeps the last of repeated or competing flags; we do too, and say so (a script may not mean it)
       const key = COMPETING[spec.names[0]] ?? spec.names[0];
@@ -829,6 +900,24 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
   return a;
 }
 
+/** The detector options, created on first use. */
+function detArgs(a: SimArgs): DetectorArgs {
+  return (a.det ??= defaultDetectorArgs());
+}
+
+/** C's conventions: each sets a pivot while parsing (the set-up then forces its own, docs/c-behaviour/detector.md). */
+function setConvention(a: SimArgs, c: Exclude<Convention, 'custom'>): void {
+  const d = detArgs(a);
+  d.convention = c;
+  d.pivot = c === 'xds' ? 'sample' : 'beam';
+}
+
+/** Options that set the pivot as a side effect in C (last one wins; it matters only for CUSTOM). */
+const PIVOT_SIDE_EFFECT: Record<string, 'beam' | 'sample'> = {
+  '-Xbeam': 'beam', '-Ybeam': 'beam', '-distance': 'beam', '-Xclose': 'sample', '-Yclose': 'sample', '-ORGX': 'sample',
+  '-ORGY': 'sample', '-close_distance': 'sample', '-twotheta': 'sample',
+};
+
 /** C's `seed = -atoi(text)` (as seedFromFlag in src/physics/rng.ts; this module imports nothing). */
 function seedFromFlag(v: number): number {
   const w = Math.trunc(v) | 0;
@@ -869,12 +958,6 @@ function checkConflicts(a: SimArgs): void {
   if (a.dmin_m > 0 && a.backend === 'webgpu') {
     throw new ArgError("option '-dmin' is not implemented on --backend webgpu (use --backend wasm, wasm-scalar or wasm-threads)", '-dmin');
   }
-  if (a.polarVector && a.closeDistance_m !== undefined) {
-    throw new ArgError(
-      "options '-polar_vector' and '-close_distance': nanoBragg's CUSTOM convention then pivots about the sample, which is not implemented yet (use -distance)",
-      '-close_distance',
-    );
-  }
   if (a.backend !== 'auto') {
     // what each backend computes and whether it takes --threads: the one backend list (src/backends/names.ts)
     const b = backendDescriptor(a.backend);
@@ -889,9 +972,14 @@ function checkConflicts(a: SimArgs): void {
     if (a.threads !== undefined && !b.threads) {
       throw new ArgError(`option '--threads' applies to --backend wasm-threads (or auto), not to --backend ${a.backend}`, '--threads');
     }
+  if (a.backend === 'webgpu' && a.curved) {
+    throw new ArgError("options '--backend webgpu' and '-curved_det' conflict: the webgpu kernel has a flat detector only (use --backend wasm, wasm-scalar or wasm-threads)", '-curved_det');
+  }
   }
   const files: [flag: string, path: string | undefined][] = [
     ['-hkl', a.hklPath],
+    ['-mask', a.maskPath],
+    ['-img', a.imgPath],
     ['-floatfile', a.floatfile],
     ['-intfile', a.intfile],
     ['-pgmfile', a.nopgm ? undefined : a.pgmfile],
@@ -902,8 +990,10 @@ function checkConflicts(a: SimArgs): void {
   for (const [flag, path] of files) {
     if (path === undefined || path === '/dev/null') continue; // discarding twice loses nothing
     const other = seen.get(path);
+    const inputs = ['-hkl', '-mask', '-img'];
+    if (other !== undefined && inputs.includes(flag)) continue; // two inputs may read one file
     if (other !== undefined) {
-      const why = other === '-hkl' ? 'the output would overwrite the input' : 'one output would overwrite the other';
+      const why = inputs.includes(other) ? 'the output would overwrite the input' : 'one output would overwrite the other';
       throw new ArgError(`options '${other}' and '${flag}' name the same file '${path}': ${why}`, flag);
     }
     seen.set(path, flag);

@@ -14,6 +14,7 @@ import { parseHkl, readHklFile, type HklGrid } from '../hkl.ts';
 import { setupSimulation, SetupError, type Simulation } from './setup.ts';
 import { P } from './params.ts';
 import { statsFromSums, type ImageStats } from '../io/stats.ts';
+import { readSmvFrame, DetectorError, type SmvFrame } from '../physics/detector.ts';
 import { layoutSimulation, paramsBlock, noSwitchOff, applySwitchOff, buildResult } from './layout.ts';
 export { evaluationCount, MAX_PIXELS } from './layout.ts';
 
@@ -97,7 +98,7 @@ export interface SimEngine {
 /** Parses nanoBragg flags and loads the structure factors (from `hklText` if given, else the -hkl file). */
 export async function prepareSimulation(
   argv: string[],
-  opts: { hklText?: string | Uint8Array; matText?: string } = {},
+  opts: { hklText?: string | Uint8Array; matText?: string; mask?: SmvFrame; img?: SmvFrame } = {},
 ): Promise<PreparedSimulation> {
   const args = parseSimArgs(argv);
   let grid: HklGrid | null = null;
@@ -113,7 +114,29 @@ export async function prepareSimulation(
   }
   let matText = opts.matText;
   if (matText === undefined && args.matPath !== undefined) matText = await readMatrixFile(args.matPath);
-  return { argv, sim: setupSimulation(args, grid, { matText }), hklWarnings };
+  let mask = opts.mask;
+  if (mask === undefined && args.maskPath !== undefined) mask = await readMaskFile(args.maskPath, '-mask');
+  let img = opts.img;
+  if (img === undefined && args.imgPath !== undefined) img = await readMaskFile(args.imgPath, '-img');
+  return { argv, sim: setupSimulation(args, grid, { matText, argv, ...(mask ? { mask } : {}), ...(img ? { img } : {}) }), hklWarnings };
+}
+
+/** The -mask or -img file, read as an SMV frame (Node/Deno); a missing or malformed file is a one-line error. */
+async function readMaskFile(path: string, role: '-mask' | '-img'): Promise<SmvFrame> {
+  const { readFile } = await import('node:fs/promises');
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new SetupError(`${role} ${path}: cannot read the ${role === '-mask' ? 'mask' : 'image'} file (${err.code ?? err.message})`);
+  }
+  try {
+    return readSmvFrame(bytes, path, role);
+  } catch (e) {
+    if (e instanceof DetectorError) throw new SetupError(e.message);
+    throw e;
+  }
 }
 
 /** The -mat file's text (Node/Deno); a missing file is an error here (C silently ignores it). */

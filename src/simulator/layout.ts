@@ -115,6 +115,13 @@ export function applySwitchOff(block: Float64Array, at: ArrayLike<number>, width
   };
 }
 
+/** -mask: zero the skipped pixels (C never computes them) and their statistics as C's (docs/c-behaviour/detector.md). */
+export function applyMask(image: Float32Array, sim: PreparedSimulation['sim']): SimResult['stats'] {
+  const m = sim.mask!;
+  for (let i = 0; i < image.length; i++) if (m[i] === 0) image[i] = 0;
+  return imageStats(image, sim.detector.fpixels, sim.detector.spixels, sim.roi, m);
+}
+
 /** The SimResult of a finished run; `image` must be a copy the caller owns. */
 export function buildResult(
   prepared: PreparedSimulation,
@@ -125,6 +132,7 @@ export function buildResult(
 ): SimResult {
   const sim = prepared.sim;
   const { fpixels: width, spixels: height } = sim.detector;
+  if (sim.mask) stats = applyMask(image, sim);
   return {
     image, width, height,
     warnings: [...prepared.hklWarnings, ...sim.warnings, ...sw.warnings],

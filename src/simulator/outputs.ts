@@ -31,7 +31,7 @@ export function smvHeader(sim: Simulation): SmvHeader {
     phi: sim.phi.phi0 * RTD,
     oscStart: sim.phi.phi0 * RTD,
     oscRange: sim.phi.osc * RTD,
-    twotheta: 0,
+    twotheta: (d.twotheta ?? 0) * RTD,
   };
 }
 

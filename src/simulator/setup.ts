@@ -8,13 +8,14 @@ import { formatG } from '../util/cformat.ts';
 import { resolveLayers } from '../kernels/absorption.ts';
 import { setupCrystal, readMatrixNumbers, rotateUmat, CrystalError, type Mat9 } from '../physics/crystal.ts';
 import { timeSeed, type Ran1Table } from '../physics/rng.ts';
+import { buildGeometry, defaultDetectorArgs, DetectorError, applyMaskHeader, type DetectorGeometry, type SmvFrame } from '../physics/detector.ts';
 
 export type Vec3 = [number, number, number];
 
 /** Physical constants of the C program (physics.md 1.2). */
 export const R_E_SQR = 7.94079248018965e-30;
 export { DEFAULT_FLUENCE } from '../physics/beam.ts';
-import { resolveFluence, fluenceRefusal, polarAxisOf, waterBackground, unitize as unitizeC } from '../physics/beam.ts';
+import { resolveFluence, fluenceRefusal, polarAxisOf, waterBackground } from '../physics/beam.ts';
 import { buildSources } from '../physics/sources.ts';
 /** C's RTD = 180.0*M_1_PI. */
 export const RTD = 180.0 * (1 / Math.PI);
@@ -26,7 +27,7 @@ export const MAX_PHISTEPS = 1_000_000;
 /** Most evaluations per pixel (phi steps x oversample^2 x layers): the kernels count them in an i32. */
 export const MAX_EVALS_PER_PIXEL = 2 ** 31 - 1;
 
-export interface Detector {
+export interface Detector extends DetectorGeometry {
   fpixels: number;
   spixels: number;
   pixel: number; // m
@@ -96,6 +97,8 @@ export interface Simulation {
   Ibg: number;
   roi: { xmin: number; xmax: number; ymin: number; ymax: number };
   firstPixel: number;
+  /** -mask: zero = pixel skipped (0 in the float image, out of the statistics but in rmsd, as C). */
+  mask?: Uint16Array;
   grid: HklGrid | null;
   defaultF: number;
   shape: number;
@@ -131,58 +134,26 @@ export function rotateAxis(v: Vec3, axis: Vec3, phi: number): Vec3 {
   ];
 }
 
-/** MOSFLM detector geometry with the BEAM pivot (physics.md 5.1-5.2; C M:1116-1198, 1704-1771). */
+/** The detector of the command line (src/physics/detector.ts; docs/c-behaviour/detector.md). */
 export function buildDetector(args: SimArgs): Detector {
   const pixel = args.pixel_m;
-  let distance = args.distance_m ?? 0.1;
-  let closeDistance = args.closeDistance_m ?? NaN;
   let detsizeF = args.detsize_f_m ?? 102.4e-3;
   let detsizeS = args.detsize_s_m ?? 102.4e-3;
   if (args.detpixels_f) detsizeF = pixel * args.detpixels_f;
   if (args.detpixels_s) detsizeS = pixel * args.detpixels_s;
   const fpixels = Math.ceil(detsizeF / pixel - 0.5);
   const spixels = Math.ceil(detsizeS / pixel - 0.5);
-  const custom = args.polarVector !== undefined;
-  const Xbeam = args.Xbeam_m ?? (custom ? detsizeF / 2.0 : (detsizeS + pixel) / 2);
-  const Ybeam = args.Ybeam_m ?? (custom ? detsizeS / 2.0 : (detsizeF + pixel) / 2);
-  // MOSFLM: Xbeam is along slow, Ybeam along fast, plus half a pixel (trap T-16).
-  // CUSTOM (selected by -polar_vector, docs/c-behaviour/beam.md): Fbeam = Xbeam, Sbeam = Ybeam, default detsize/2.
-  let Fbeam = custom ? Xbeam : Ybeam + 0.5 * pixel;
-  let Sbeam = custom ? Ybeam : Xbeam + 0.5 * pixel;
-  const beam: Vec3 = [1, 0, 0];
-  const fdet: Vec3 = [0, 0, 1];
-  const sdet: Vec3 = [0, -1, 0];
-  const odet: Vec3 = [1, 0, 0];
-  const polarAxis: Vec3 = args.polarVector ? polarAxisOf(args.polarVector) : [0, 0, 1];
-  const spindle: Vec3 = [0, 0, 1];
-
-  let ratio = dot(beam, odet); // no detector rotations implemented
-  if (ratio === 0) ratio = Number.MIN_VALUE;
-  if (Number.isNaN(closeDistance)) closeDistance = Math.abs(ratio * distance);
-  distance = closeDistance / ratio;
-  const pix0: Vec3 = [
-    -Fbeam * fdet[0] - Sbeam * sdet[0] + distance * beam[0],
-    -Fbeam * fdet[1] - Sbeam * sdet[1] + distance * beam[1],
-    -Fbeam * fdet[2] - Sbeam * sdet[2] + distance * beam[2],
-  ];
-  const Fclose = -dot(pix0, fdet);
-  const Sclose = -dot(pix0, sdet);
-  closeDistance = dot(pix0, odet);
-  const nv: Vec3 = [
-    (closeDistance / ratio) * beam[0] - pix0[0],
-    (closeDistance / ratio) * beam[1] - pix0[1],
-    (closeDistance / ratio) * beam[2] - pix0[2],
-  ];
-  Fbeam = dot(fdet, nv);
-  Sbeam = dot(sdet, nv);
-  distance = closeDistance / ratio;
-  return {
-    fpixels, spixels, pixel, distance, closeDistance, detsizeF, detsizeS, Xbeam, Ybeam, Fbeam, Sbeam, Fclose, Sclose,
-    ORGX: Fclose / pixel + 0.5,
-    ORGY: Sclose / pixel + 0.5,
-    dialsOrigin: [1000.0 * dot(pix0, [0, 0, 1]), 1000.0 * dot(pix0, [0, 1, 0]), 1000.0 * dot(pix0, [-1, 0, 0])],
-    pix0, fdet, sdet, odet, beam, polarAxis, spindle,
-  };
+  let g;
+  try {
+    g = buildGeometry({
+      pixel, detsizeF, detsizeS, distance: args.distance_m ?? 0.1, closeDistance: args.closeDistance_m,
+      Xbeam: args.Xbeam_m, Ybeam: args.Ybeam_m, det: args.det ?? defaultDetectorArgs(),
+    });
+  } catch (e) {
+    if (e instanceof DetectorError) throw new SetupError(e.message);
+    throw e;
+  }
+  return { fpixels, spixels, pixel, detsizeF, detsizeS, ...g };
 }
 
 /** Crystal from `-cell a b c alpha beta gamma` (physics.md 5.3; C M:1789-1956, 2046-2066). */
@@ -286,7 +257,28 @@ export function phiTable(crystal: Crystal, spindle: Vec3, phi0: number, phistep:
 }
 
 /** Everything the pixel loop needs, from parsed flags and the (optional) HKL grid. */
-export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { matText?: string } = {}): Simulation {
+export function setupSimulation(
+  args: SimArgs, grid: HklGrid | null, inputs: { matText?: string; mask?: SmvFrame; img?: SmvFrame; argv?: readonly string[] } = {},
+): Simulation {
+  if (args.maskPath !== undefined || args.imgPath !== undefined) {
+    // C reads the -mask header first, then the -img header (M:418-502); the command line overrides both
+    try {
+      if (args.maskPath !== undefined) {
+        if (!inputs.mask) throw new SetupError(`-mask ${args.maskPath}: the mask file was not read (pass it as inputs.mask)`);
+        args = applyMaskHeader(args, inputs.argv ?? [], inputs.mask, RTD, '-mask');
+      }
+      if (args.imgPath !== undefined) {
+        if (!inputs.img) throw new SetupError(`-img ${args.imgPath}: the image file was not read (pass it as inputs.img)`);
+        if (inputs.mask && (inputs.mask.width !== inputs.img.width || inputs.mask.height !== inputs.img.height)) {
+          throw new SetupError(`-mask ${args.maskPath} is ${inputs.mask.width} x ${inputs.mask.height} pixels but -img ${args.imgPath} is ${inputs.img.width} x ${inputs.img.height}: they must be equal`);
+        }
+        args = applyMaskHeader(args, inputs.argv ?? [], inputs.img, RTD, '-img');
+      }
+    } catch (e) {
+      if (e instanceof DetectorError) throw new SetupError(e.message);
+      throw e;
+    }
+  }
   const messages: string[] = [];
   const warnings: string[] = [];
   if (!args.cell && !args.matPath) throw new SetupError('no unit cell: -cell a b c alpha beta gamma (or -mat FILE) is required');
@@ -299,6 +291,7 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { m
   warnings.push(...layers.warnings);
 
   const detector = buildDetector(args);
+  warnings.push(...detector.warnings);
 
   // interpolation mode: raw N values before the clamp (trap T-4)
   let interpolate = args.interpolate;
@@ -368,10 +361,26 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { m
     ? { ...args.roi }
     : { xmin: 0, xmax: detector.fpixels - 1, ymin: 0, ymax: detector.spixels - 1 };
   const fx0 = Math.max(0, roi.xmin), fy0 = Math.max(0, roi.ymin);
-  const firstPixel = fy0 * detector.fpixels + fx0;
+  let firstPixel = fy0 * detector.fpixels + fx0;
+  const mask = inputs.mask?.data;
+  if (mask) {
+    // C's first evaluated pixel is the first unmasked one inside the ROI (the kernel's stale-vector rule keys on it)
+    messages.push(`  skipping zero-flagged pixels in ${args.maskPath}`);
+    outer: for (let s = fy0; s <= Math.min(roi.ymax, detector.spixels - 1); s++) {
+      for (let f = fx0; f <= Math.min(roi.xmax, detector.fpixels - 1); f++) {
+        if (mask[s * detector.fpixels + f] !== 0) { firstPixel = s * detector.fpixels + f; break outer; }
+      }
+    }
+    if (interpolate === 1) {
+      throw new SetupError(`-mask with tricubic interpolation is not implemented (the switch-off pixel could be a masked one): add -nointerpolate`);
+    }
+  }
 
   // C rotates the divergence about unitize(polar_vector), taken once (the Kahn axis is re-unitized later)
-  const sources = buildSources(args, lambda, detector.beam, args.polarVector ? unitizeC(args.polarVector) : [0, 0, 1]);
+  const sources = buildSources(args, lambda, detector.beam, detector.polarAxis);
+  // the kernels' Kahn axis: C re-unitizes polar_vector in place in every Kahn call; the kernels do not, so they
+  // get the vector those calls converge to (the same bits for a unit vector such as a convention's default)
+  detector.polarAxis = polarAxisOf(detector.polarAxis);
   messages.push(...sources.lines);
   if (sources.count > 1 && !(sources.count * perPixel <= MAX_EVALS_PER_PIXEL)) {
     throw new SetupError(`${formatG(sources.count * perPixel)} evaluations per pixel (${sources.count} sources x ${formatG(perPixel)}) exceed the limit of ${MAX_EVALS_PER_PIXEL}`);
@@ -390,7 +399,7 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { m
   );
   return {
     args, detector, crystal, lambda,
-    incident: [1, 0, 0],
+    incident: detector.incident,
     oversample,
     layers: { nLayers: layers.nLayers, thickstep: layers.delta, thick: layers.thickness, mu: layers.mu },
     phi,
@@ -401,6 +410,7 @@ export function setupSimulation(args: SimArgs, grid: HklGrid | null, inputs: { m
     Ibg: waterBackground(R_E_SQR, intensity.fluence, args.water_m),
     roi,
     firstPixel,
+    ...(mask ? { mask } : {}),
     grid,
     defaultF: args.defaultF,
     shape,

@@ -25,6 +25,7 @@ import { phiTableF32, prepassWgsl, simulateVariant, simulateWgsl, simUniforms, t
 import { tophatOverrides } from './tophat.ts';
 import { createSwitchBuffer, readSwitchBuffer, resolveSwitch, DEFAULT_CANDIDATE_CAPACITY, NO_UNIT } from './switchoff.ts';
 import { imageStats } from '../io/stats.ts';
+import { applyMask } from '../simulator/layout.ts';
 import { combineStatsRecords, statsArithmeticExact, statsGroups, statsUniforms, statsWgsl, STATS_RECORD_WORDS } from './stats.ts';
 
 export const WEBGPU_F64_REFUSAL = 'the webgpu backend computes in f32 (with df64 where needed); use --backend wasm for --dtype f64';
@@ -314,6 +315,7 @@ class WebGpuSimEngine implements WebGpuEngine {
         stats = imageStats(image, width, height, sim.roi);
         stats_s = (performance.now() - t) / 1000;
       }
+      if (sim.mask) stats = applyMask(image, sim);
       const plan = firstPlan!;
       const wall_s = (performance.now() - tWall) / 1000;
       const clock = kernelGpu !== null ? 'timestamp-query' : 'wall';

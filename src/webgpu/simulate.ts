@@ -62,13 +62,32 @@ function unit(v: Vec3): Vec3 {
 }
 
 /**
+ * The lab -> kernel frame rotation: the kernel takes the beam along +x, so for another incident direction every
+ * vector it reads (detector, polarization, crystal) is turned rigidly so that the incident beam becomes +x
+ * (dot products, lengths and angles are unchanged). Identity (no arithmetic at all) when the beam is +x.
+ */
+export function beamFrame(sim: Simulation): (v: ArrayLike<number>) => Vec3 {
+  const i = sim.incident;
+  if (i[0] === 1 && i[1] === 0 && i[2] === 0) return (v) => [v[0], v[1], v[2]];
+  const e1 = unit([i[0], i[1], i[2]]);
+  const ax = [Math.abs(e1[0]), Math.abs(e1[1]), Math.abs(e1[2])];
+  const h: Vec3 = ax[0] <= ax[1] && ax[0] <= ax[2] ? [1, 0, 0] : ax[1] <= ax[2] ? [0, 1, 0] : [0, 0, 1];
+  const hd = h[0] * e1[0] + h[1] * e1[1] + h[2] * e1[2];
+  const e2 = unit([h[0] - hd * e1[0], h[1] - hd * e1[1], h[2] - hd * e1[2]]);
+  const e3 = cross(e1, e2);
+  const dotv = (e: Vec3, v: ArrayLike<number>) => e[0] * v[0] + e[1] * v[1] + e[2] * v[2];
+  return (v) => [dotv(e1, v), dotv(e2, v), dotv(e3, v)];
+}
+
+/**
  * The subpixel indices (f, s) nearest to where the beam meets the detector plane: fix 2 places every subpixel
  * as an integer offset from it. Falls back to the detector centre if the beam runs parallel to the detector.
  */
 export function anchorSubpixel(sim: Simulation): { f: number; s: number } {
-  const d = sim.detector;
+  const d0 = sim.detector, rot = beamFrame(sim);
+  const d = { ...d0, pix0: rot(d0.pix0), fdet: rot(d0.fdet), sdet: rot(d0.sdet) };
   const sub = d.pixel / sim.oversample;
-  // P(F, S) = pix0 + F fdet + S sdet has y = z = 0 (on the beam axis +x): solve the 2x2 system for F, S
+  // (in the kernel frame) P(F, S) = pix0 + F fdet + S sdet has y = z = 0 (on the beam axis +x): solve the 2x2 system for F, S
   const [fy, fz] = [d.fdet[1], d.fdet[2]], [sy, sz] = [d.sdet[1], d.sdet[2]];
   const det = fy * sz - fz * sy;
   let F = d.fpixels * d.pixel / 2, S = d.spixels * d.pixel / 2;
@@ -89,25 +108,23 @@ export function anchorSubpixel(sim: Simulation): { f: number; s: number } {
 export function simUniforms(sim: Simulation, switchPixel = NO_UNIT, switchEval = NO_UNIT, imageOrigin = 0,
                             overrides: { count: number; words: number } = { count: 0, words: 0 }): ArrayBuffer {
   const d = sim.detector, c = sim.crystal, g = sim.grid, L = sim.layers;
-  const [ix, iy, iz] = sim.incident;
-  if (!(ix === 1 && iy === 0 && iz === 0)) {
-    throw new Error(`the webgpu backend assumes the beam along +x (MOSFLM); incident is (${sim.incident.join(', ')}): use --backend wasm`);
-  }
+  if (sim.args.curved) throw new Error('the webgpu backend does not implement -curved_det (flat detectors only): use --backend wasm, wasm-scalar or wasm-threads');
+  const rot = beamFrame(sim);
   const sub = d.pixel / sim.oversample;
   const a = anchorSubpixel(sim);
   // the anchor's position exactly as C computes any subpixel's (physics.md 5.5), in f64
   const Fdet = sub * a.f + sub / 2.0, Sdet = sub * a.s + sub / 2.0;
-  const anchor: Vec3 = [0, 1, 2].map((i) => Fdet * d.fdet[i] + Sdet * d.sdet[i] + 0 * d.odet[i] + d.pix0[i]) as Vec3;
+  const anchor: Vec3 = rot([0, 1, 2].map((i) => Fdet * d.fdet[i] + Sdet * d.sdet[i] + 0 * d.odet[i] + d.pix0[i]));
   let E: Vec3 = [0, 0, 0], B: Vec3 = [0, 0, 0];
   if (sim.args.polarization !== 0) {
-    B = unit(cross(d.polarAxis, sim.incident));
-    E = unit(cross(sim.incident, B));
+    B = rot(unit(cross(d.polarAxis, sim.incident)));
+    E = rot(unit(cross(sim.incident, unit(cross(d.polarAxis, sim.incident)))));
   }
   const scale = R_E_SQR * sim.fluence / sim.steps;
   const big = (x: number) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, x));
   return SIM.pack({
-    anchor, fStep: d.fdet.map((x) => sub * x), sStep: d.sdet.map((x) => sub * x), oStep: d.odet.map((x) => L.thickstep * x),
-    odet: d.odet, polE: E, polB: B, astar: c.aStar, bstar: c.bStar, cstar: c.cStar,
+    anchor, fStep: rot(d.fdet).map((x) => sub * x), sStep: rot(d.sdet).map((x) => sub * x), oStep: rot(d.odet).map((x) => L.thickstep * x),
+    odet: rot(d.odet), polE: E, polB: B, astar: rot(c.aStar), bstar: rot(c.bStar), cstar: rot(c.cStar),
     fpixels: d.fpixels, spixels: d.spixels, oversample: sim.oversample, nLayers: L.nLayers,
     anchorF: a.f, anchorS: a.s, phisteps: sim.phi.entries, phi0IsZero: sim.phi.staleSlots,
     firstPixel: sim.firstPixel, switchPixel, switchEval, nopolar: sim.args.nopolar ? 1 : 0,
@@ -126,9 +143,11 @@ export function phiTableF32(sim: Simulation): Float32Array {
   const t = sim.phi.table;
   const rows = t.length / 9;
   const out = new Float32Array(rows * 12);
+  const rot = beamFrame(sim);
   for (let r = 0; r < rows; r++) {
     for (let v = 0; v < 3; v++) {
-      for (let i = 0; i < 3; i++) out[r * 12 + v * 4 + i] = t[r * 9 + v * 3 + i] / sim.lambda;
+      const x = rot(t.subarray(r * 9 + v * 3, r * 9 + v * 3 + 3));
+      for (let i = 0; i < 3; i++) out[r * 12 + v * 4 + i] = x[i] / sim.lambda;
     }
   }
   return out;
