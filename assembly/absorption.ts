@@ -1,5 +1,5 @@
-// Detector absorption: the fraction of photons captured by each thickness layer (physics.md 4.3) and
-// the two ways nanoBragg folds it into a pixel (physics.md 4.4, traps T-10, T-11, T-12).
+// Detector absorption: the fraction of photons captured by each thickness layer (docs/c-behaviour/minimal-loop.md 4.3) and
+// the two ways nanoBragg folds it into a pixel (docs/c-behaviour/minimal-loop.md 4.4, traps T-10, T-11, T-12).
 //
 // Layer t of n spans depths [t*delta, (t+1)*delta] along the detector normal; a ray with parallax
 // rho = d.o (cosine between the diffracted direction and the normal, taken as is: no abs, no clamp)
@@ -10,7 +10,7 @@
 //   F64    C's exact expression and operation order with Math.exp: the f64 parity path.
 //   F64x2  the same expression, two pixels per vector, exp by fdlibm's algorithm (expF64x2, < 1 ulp;
 //          may differ from Math.exp by 1 ulp, so not bit-identical to F64).
-//   F32    precision.md fix 3: cf_t = exp(-t x) * (-expm1(-x)), x = (delta*mu)/rho in f64, each
+//   F32    docs/precision.md fix 3: cf_t = exp(-t x) * (-expm1(-x)), x = (delta*mu)/rho in f64, each
 //          exponent rounded once to f32, exp/expm1 from ./mathx_simd (no cancellation: relative error
 //          <= 2.5e-7 (1 + (t+1) x) instead of the ~1e-6 of an f32 difference of exps). out is f32[].
 //   F32x4  the F32 variant, four pixels per vector: bit-identical to F32.
@@ -31,7 +31,7 @@ export function captureFractionF64(t: i32, delta: f64, mu: f64, rho: f64): f64 {
 }
 
 /**
- * Capture fraction of layer t on the f32 path (precision.md fix 3): with x = (delta*mu)/rho in f64,
+ * Capture fraction of layer t on the f32 path (docs/precision.md fix 3): with x = (delta*mu)/rho in f64,
  * cf = expF32(f32(-t*x)) * -expm1F32(f32(-x)) (t = 0: exactly -expm1F32(f32(-x))). Relative error
  * against the f64 fraction <= 2.5e-7 * (1 + (t+1) x) (asserted in the spec, measured 1.7e-7; the
  * (t+1) x part is the rounding of the exponents to f32): no catastrophic cancellation for thin layers
@@ -269,7 +269,7 @@ export function captureFractionsF32x4(rho: usize, nPix: i32, nLayers: i32, delta
 }
 
 // ---------------------------------------------------------------------------------------------------
-// How the fraction enters the pixel (physics.md 4.4)
+// How the fraction enters the pixel (docs/c-behaviour/minimal-loop.md 4.4)
 
 /**
  * The capture factor the default (no -oversample_thick) pixel is multiplied by: the fraction of the LAST
@@ -282,7 +282,7 @@ export function lastLayerCaptureF64(nLayers: i32, delta: f64, mu: f64, rhoLast: 
 }
 
 /**
- * Default normalisation (physics.md 4.4, T-11): the pixel's intensity summed over ALL layers without
+ * Default normalisation (docs/c-behaviour/minimal-loop.md 4.4, T-11): the pixel's intensity summed over ALL layers without
  * attenuation, times the last layer's capture fraction. C order: S = r_e^2*fluence*I/steps, then
  * S *= capture (then polar, then omega), so pass the already scaled S as sumI for bit parity.
  */
@@ -291,7 +291,7 @@ export function normaliseLastValue(sumI: f64, captureLast: f64): f64 {
 }
 
 /**
- * `-oversample_thick` accumulation (physics.md 4.4 / 5.9, T-12), C's order: I = 0; for each evaluation j:
+ * `-oversample_thick` accumulation (docs/c-behaviour/minimal-loop.md 4.4 / 5.9, T-12), C's order: I = 0; for each evaluation j:
  * I += term_j; I *= cf_j (the running SUM is multiplied, so I = sum_j term_j * prod_{m >= j} cf_m).
  * terms, cfs: f64[n]. A C bug reproduced for parity; with T = 0 C's cf is exp(0)-exp(0) = 0 (T-10).
  */

@@ -221,7 +221,7 @@ const SHIFT_D_BITS: i64 = 0x4338000000000000; // bits of KD[D_SHIFT]
 /**
  * e^x - 1 in f32, <= 1.6 ulp relative for every x (no cancellation for small |x|: there n = 0 and the
  * result is the polynomial itself). expm1(-0) = -0, expm1(x < -17.4) = -1, overflow to +inf.
- * Used for the capture fraction -exp(-t x) expm1(-x) (precision.md fix 3).
+ * Used for the capture fraction -exp(-t x) expm1(-x) (docs/precision.md fix 3).
  */
 // @ts-ignore: decorator
 @inline export function expm1F32(x: f32): f32 {
@@ -332,7 +332,7 @@ const SHIFT_D_BITS: i64 = 0x4338000000000000; // bits of KD[D_SHIFT]
  * sin(pi x) of an f64 argument, reduced exactly in f64 (n = nearest(x), r = x - n, sign (-1)^n), the
  * polynomial evaluated in f32 on f32(r). Error <= 3 ulp of the exact sin(pi x) (sinpiF32's 2 plus the
  * rounding of r to f32). For the lattice factor sin(N pi f) / sin(pi f) of the WASM f32 path
- * (precision.md fix 1, physics.md 5.9).
+ * (docs/precision.md fix 1, docs/c-behaviour/minimal-loop.md 5.9).
  */
 // @ts-ignore: decorator
 @inline export function sinpiReducedF64toF32(x: f64): f32 {

@@ -1,19 +1,19 @@
-// The nanoBragg pixel loop (physics.md section 5.11), for whole images.
+// The nanoBragg pixel loop (docs/c-behaviour/minimal-loop.md section 5.11), for whole images.
 //
 // Two precisions, one loop order (slow, fast, layer, sub-slow, sub-fast, source, phi):
 //  - simulateF64: the C program's arithmetic in double precision, operation for operation
-//    (physics.md 3.3-3.5, 4.3-4.4, 5.5-5.9). Reproduces the serial C image within float32
+//    (docs/c-behaviour/minimal-loop.md 3.3-3.5, 4.3-4.4, 5.5-5.9). Reproduces the serial C image within float32
 //    rounding (libm sin/exp may differ by an ulp: trap T-21).
 //  - simulateF32: geometry, h, k, l and their fractional parts in f64 (reciprocals of R and
 //    lambda instead of C's divisions); the range-reduced lattice factor, the structure factor,
-//    the capture fraction (expm1 form) and the per-pixel accumulation in f32 (precision.md "WASM
+//    the capture fraction (expm1 form) and the per-pixel accumulation in f32 (docs/precision.md "WASM
 //    f32 path"). Polarization and solid angle are per-pixel values and stay f64. With SIMD, four
 //    neighbouring pixels go through the loop together, bit-identical to the scalar f32 code.
 //
 // Only one source and one mosaic domain (no divergence, dispersion or mosaicity): the host
 // refuses the flags that would need more.
 //
-// Interpolation switch-off (physics.md 3.5, traps T-2/T-3): the C program switches tricubic
+// Interpolation switch-off (docs/c-behaviour/minimal-loop.md 3.5, traps T-2/T-3): the C program switches tricubic
 // interpolation off for good at the first out-of-range evaluation in serial order. Both loops
 // do the same while they run rows in order, and report where (the "live" switch); a caller that
 // runs bands of rows out of order (the threads) passes a known switch-off point in P_SWITCH_*
@@ -390,7 +390,7 @@ function polarizationFactor(): f64 {
 }
 
 // ---- interpolation switch-off ----
-// Two ways to know the switch-off point (physics.md 3.5): live, as C does it, when a call
+// Two ways to know the switch-off point (docs/c-behaviour/minimal-loop.md 3.5): live, as C does it, when a call
 // processes rows in serial order (single thread): the first out-of-range evaluation met while
 // interpolating sets it; or given in advance through P_SWITCH_* (found by findFirstOutOfRange or by
 // an earlier band), when bands of rows run out of order. A live switch is recorded in the
@@ -573,7 +573,7 @@ export function simulateF64(params: usize, image: usize, row0: i32, row1: i32, s
 
 // ---- f32 path ----
 // The lattice factor sincg(pi h, N) = (-1)^((N-1) n) sin(pi N f) / sin(pi f), n = nearest(h),
-// f = h - n (exact in f64), N f reduced exactly in f64 (precision.md fix 1); the sines in f32.
+// f = h - n (exact in f64), N f reduced exactly in f64 (docs/precision.md fix 1); the sines in f32.
 // The SIMD twin below performs the same IEEE operations lane by lane, so a pixel comes out
 // bit-identical whichever path computes it (and for any split of the image among threads).
 
@@ -671,7 +671,7 @@ function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
 
 /**
  * The same loop with the lattice factor, structure factor and accumulation in f32
- * (precision.md: geometry and h, k, l in f64). Tolerance against the C image:
+ * (docs/precision.md: geometry and h, k, l in f64). Tolerance against the C image:
  * max|diff|/max <= 5e-6, |sum ratio - 1| <= 1e-6, 1 - r <= 1e-10 (tested on every golden case).
  * With SIMD, four neighbouring pixels of a row go through the loop together (square lattice
  * shape); a group meeting an out-of-range evaluation while interpolating is redone pixel by pixel.
@@ -918,7 +918,7 @@ function groupF32x4(fpixel: i32, spixel: i32, image: usize): bool {
 }
 
 /**
- * C's image statistics (physics.md 6; src/io/stats.ts is the same in TypeScript): over the pixels
+ * C's image statistics (docs/c-behaviour/minimal-loop.md 6; src/io/stats.ts is the same in TypeScript): over the pixels
  * fast x0..x1, slow y0..y1 of the f32 image, max_I (strict >, from 0) and the index of its first
  * pixel (-1 if none is > 0), the sum, the sum of float32 squares, the count, and the sum of squared
  * deviations from the mean. Writes 6 f64 to `out`: maxI, maxIndex, sum, sumsqr, count, dev.

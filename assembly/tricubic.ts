@@ -1,5 +1,5 @@
 // Structure-factor lookup F_cell(h,k,l) of nanoBragg: tricubic interpolation (polint/polin3) and
-// the nearest-neighbour fallback (physics.md sections 3.2-3.5, traps T-1, T-2, T-7).
+// the nearest-neighbour fallback (docs/c-behaviour/minimal-loop.md sections 3.2-3.5, traps T-1, T-2, T-7).
 //
 // Grid layout: dense, no padding, index = ((h-hMin)*kRange + (k-kMin))*lRange + (l-lMin), with
 // *Range = max-min+1. The f64 paths read a Float64Array copy, the f32 paths a Float32Array copy of the
@@ -8,7 +8,7 @@
 // Precision contract (tested in assembly/__tests__/tricubic.spec.ts and tests/kernels-tricubic.test.ts):
 // - f64 paths (tricubicF64, tricubicBatchF64, tricubicBatchF64x2) reproduce C's polin3 bit for bit: same
 //   abscissae, same left-to-right products, same divisions, same summation order (l first: 16 polints,
-//   then k: 4, then h: 1). Scalar, f64x2 and per-evaluation SIMD code give identical bits; physics.md 7.2
+//   then k: 4, then h: 1). Scalar, f64x2 and per-evaluation SIMD code give identical bits; docs/c-behaviour/minimal-loop.md 7.2
 //   values are reproduced exactly; polynomials of degree <= 3 per axis to ~1e-13 relative.
 // - f32 paths (tricubicF32, tricubicBatchF32, tricubicBatchF32x4) evaluate the same tensor-product
 //   Lagrange polynomial with separable weights of t = f32(x - floor(x)) (t from f64), grid values in f32.
@@ -27,7 +27,7 @@
 
 /**
  * C's `polint(xa, ya, x)`: the explicit 4-point Lagrange polynomial through (x0,y0)..(x3,y3) at x, in C's
- * operation order (physics.md 3.3): term_i = (left-to-right product of the three (x - xa_j), j != i) * y_i
+ * operation order (docs/c-behaviour/minimal-loop.md 3.3): term_i = (left-to-right product of the three (x - xa_j), j != i) * y_i
  * / (left-to-right product of the three (xa_i - xa_j)); terms summed left to right.
  */
 @inline
@@ -53,7 +53,7 @@ function polintStencil(p0: f64, p1: f64, p2: f64, p3: f64, d0: f64, r1: f64, r2:
 }
 
 /**
- * C's range rule (physics.md 3.5 step 2), the same double expressions with *Range = max-min+1:
+ * C's range rule (docs/c-behaviour/minimal-loop.md 3.5 step 2), the same double expressions with *Range = max-min+1:
  * in range iff hMin+2 <= h <= hMax-2 on all three axes. Written as the negation of C's `out` test, so a
  * NaN is out of range (C lets it through into undefined behaviour).
  */
@@ -66,7 +66,7 @@ export function tricubicInRange(h: f64, k: f64, l: f64, hMin: i32, kMin: i32, lM
 }
 
 /**
- * Nearest neighbour (physics.md 3.2, T-7): h0 = ceil(h - 0.5) (halves round down); the grid value when
+ * Nearest neighbour (docs/c-behaviour/minimal-loop.md 3.2, T-7): h0 = ceil(h - 0.5) (halves round down); the grid value when
  * (h0,k0,l0) lies inside [min, max] on every axis, else defaultF. The bounds test is done on the f64
  * h0 (C: on the int, where out-of-int-range and NaN become INT_MIN on x86 and fail it the same way).
  */
@@ -120,7 +120,7 @@ function planeF64(p: usize, ls: usize,
 }
 
 /**
- * F(h,k,l) by C's polin3 (physics.md 3.4-3.5 step 4): stencil floor(x)-1..floor(x)+2 on each axis,
+ * F(h,k,l) by C's polin3 (docs/c-behaviour/minimal-loop.md 3.4-3.5 step 4): stencil floor(x)-1..floor(x)+2 on each axis,
  * abscissae the stencil indices as doubles; l first (16 polints), then k (4), then h (1); every polint
  * in C's operation order (see polintStencil for the two exact reciprocals).
  * With SIMD two h-planes go through the l and k polints side by side (f64x2, the same operations per
@@ -350,7 +350,7 @@ export function tricubicF32(gridF32: usize, hMin: i32, kMin: i32, lMin: i32, kRa
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Batched kernels with C's serial switch-off (physics.md 3.5 step 3, T-2, T-3)
+// Batched kernels with C's serial switch-off (docs/c-behaviour/minimal-loop.md 3.5 step 3, T-2, T-3)
 //
 // Common arguments: the grid (f64 pointer for the F64 variants, f32 pointer for the F32 ones), its minima
 // and ranges, defaultF, pointers to n fractional h, k, l (f64), the output (f64 or f32, n values) and

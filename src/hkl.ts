@@ -1,5 +1,5 @@
 // Structure-factor input: the text HKL file (`-hkl`), one reflection "h k l F" per line, into the dense grid
-// the lookups index (physics.md section 2.1).
+// the lookups index (docs/c-behaviour/minimal-loop.md section 2.1).
 //
 // What the C reader (nanoBragg.c M:2137-2240) accepts, and we accept identically: four numbers per
 // reflection separated by any whitespace, negative indices, '+' signs, exponents in F; duplicates: the last

@@ -12,7 +12,7 @@
 // src/simulator/args.ts, gives both their meaning. Structure factors can be given as text or bytes
 // (browsers have no files): config.hkl, or options.hklText beside an argv.
 //
-// Backends (style.md 7): 'auto' tries webgpu -> wasm-threads -> wasm (SIMD) -> wasm-scalar and records why
+// Backends: 'auto' tries webgpu -> wasm-threads -> wasm (SIMD) -> wasm-scalar and records why
 // each one before the chosen one was passed over (Simulator.backendReason). A backend asked for by name
 // either runs or throws with the reason; it is never silently replaced.
 
@@ -45,11 +45,16 @@ export interface SimulatorOptions {
   backend?: Backend;
   /**
    * 'f64': the C program's double-precision arithmetic (image within float32 rounding of nanoBragg's);
-   * 'f32' (default): geometry in f64, the rest in f32 (max|diff|/max <= 5e-6 against C). See precision.md.
+   * 'f32' (default): geometry in f64, the rest in f32 (max|diff|/max <= 5e-6 against C). See docs/precision.md.
    */
   dtype?: Dtype;
   /** Workers for 'wasm-threads' (default: every core). */
   threads?: number;
+  /**
+   * With 'auto': backends to pass over, each with the reason (the command line passes over webgpu for a
+   * simulation it does not compute yet, src/webgpu/refusals.ts).
+   */
+  passOver?: Partial<Record<EngineBackend, string>>;
 }
 
 /**
@@ -406,6 +411,11 @@ export async function startBackend(options: SimulatorOptions = {}): Promise<{ en
   const auto = requested === 'auto';
   const attempts: BackendAttempt[] = [];
   for (const backend of auto ? BACKEND_ORDER : [requested as EngineBackend]) {
+    const skip = auto ? options.passOver?.[backend] : undefined;
+    if (skip) {
+      attempts.push({ backend, ok: false, reason: skip });
+      continue;
+    }
     const p = await probe(backend, dtype, auto);
     if (!p.ok) {
       attempts.push({ backend, ok: false, reason: p.reason });

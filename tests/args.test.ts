@@ -1,4 +1,4 @@
-// nanoBragg command-line parsing: C semantics (physics.md §1.1, §1.3, §3.1, §4.1, §5.1, §5.8, §5.10,
+// nanoBragg command-line parsing: C semantics (docs/c-behaviour/minimal-loop.md §1.1, §1.3, §3.1, §4.1, §5.1, §5.8, §5.10,
 // T-4, T-8, T-18, T-23) and one-line refusals for everything else.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

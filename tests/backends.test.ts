@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { BACKEND_CHOICES, BACKEND_LIST, BACKEND_ORDER, backendsWith } from '../src/backends/names.ts';
 import { parseSimArgs, usage } from '../src/simulator/args.ts';
 import { ENGINE_BACKENDS } from '../src/simulator/engine.ts';
-import { BACKEND_ORDER as LIBRARY_ORDER, detectBackends } from '../src/index.ts';
+import { BACKEND_ORDER as LIBRARY_ORDER, detectBackends, startBackend } from '../src/index.ts';
 import { BACKEND_NAMES } from '../src/bench/backends.ts';
 
 const CELL = ['-cell', '100', '100', '100', '90', '90', '90'];
@@ -35,6 +35,18 @@ test('dtype and --threads refusals come from the descriptors', () => {
 test('the library probes every backend of the list', async () => {
   const seen = (await detectBackends()).map((p) => p.backend);
   assert.equal(seen, [...BACKEND_ORDER]);
+});
+
+test("auto passes over a backend that cannot compute this simulation, saying why (-water on webgpu)", async () => {
+  const { webgpuRefusal } = await import('../src/webgpu/refusals.ts');
+  const { prepareSimulation } = await import('../src/simulator/engine.ts');
+  const p = await prepareSimulation([...CELL, '-default_F', '1', '-detpixels', '8', '-water', '10']);
+  const why = webgpuRefusal(p.sim);
+  assert.match(String(why), /'-water' is not implemented on the webgpu backend/);
+  const started = await startBackend({ backend: 'auto', passOver: { webgpu: why! } });
+  assert.equal(started.attempts[0], { backend: 'webgpu', ok: false, reason: why });
+  assert.is.not(started.engine.backend, 'webgpu');
+  await started.engine.dispose?.();
 });
 
 test.run();

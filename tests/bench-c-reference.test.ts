@@ -305,7 +305,7 @@ test('helpers: detector size swap, warnings, interpolation mode, image store', (
   assert.is(cInterpolation(['-hkl', 'x', '-interpolate'], 'ok\n'), 'tricubic');
   assert.match(cInterpolation(['-hkl', 'x', '-interpolate'], stdout), /^tricubic, switched to nearest/);
   assert.is(cInterpolation(['-hkl', 'x', '-nointerpolate'], ''), 'nearest');
-  assert.is(cInterpolation(['-interpolate'], ''), 'nearest'); // no HKL: nothing to interpolate (physics.md T-4)
+  assert.is(cInterpolation(['-interpolate'], ''), 'nearest'); // no HKL: nothing to interpolate (docs/c-behaviour/minimal-loop.md T-4)
   assert.is(cInterpolation(['-hkl', 'x'], 'auto-selected tricubic interpolation of structure factors\n'), 'tricubic');
 
   const s = new ImageStore();

@@ -1,4 +1,4 @@
-// src/physics/crystal.ts against values printed by an instrumented C build (../shared/physics/crystal.md 4.2, 4.3,
+// src/physics/crystal.ts against values printed by an instrumented C build (docs/c-behaviour/crystal.md; the brief sections 4.2, 4.3,
 // 10) and against C's set-up rules; the parsing of this area's flags.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -1,5 +1,5 @@
 // The crystal cases (tests/fixtures/crystal: -mat, -misset, mosaic domains, crystal size) on WebGPU, within the
-// pure-f32 tolerance of precision.md (as tests/webgpu.test.ts), against the f64 wasm image (bit-identical to C,
+// pure-f32 tolerance of docs/precision.md (as tests/webgpu.test.ts), against the f64 wasm image (bit-identical to C,
 // tests/crystal-golden.test.ts). Skipped, saying so, without an adapter outside CI.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

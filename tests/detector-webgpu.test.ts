@@ -1,5 +1,5 @@
 // The detector cases (tests/fixtures/detector: conventions, rotations, two-theta, custom vectors, beams along z)
-// on WebGPU, within the pure-f32 tolerance of precision.md (as tests/crystal-webgpu.test.ts), against the f64 wasm
+// on WebGPU, within the pure-f32 tolerance of docs/precision.md (as tests/crystal-webgpu.test.ts), against the f64 wasm
 // image (bit-identical to C, tests/detector-golden.test.ts). Skipped, saying so, without an adapter outside CI.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

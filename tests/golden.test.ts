@@ -1,6 +1,6 @@
 // Image-level parity with the serial C program: every case in ../shared/golden (none skipped),
 // on the f64 and f32 paths of the SIMD binary and the f64 path of the scalar binary.
-// Tolerances: physics.md 7.6 and precision.md ("f64 path", "WASM f32 path").
+// Tolerances: docs/c-behaviour/minimal-loop.md 7.6 and docs/precision.md ("f64 path", "WASM f32 path").
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, existsSync } from 'node:fs';

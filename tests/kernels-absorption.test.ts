@@ -1,6 +1,6 @@
-// Detector absorption on the host: resolveLayers on every branch of physics.md 4.2 (with C's warning
+// Detector absorption on the host: resolveLayers on every branch of docs/c-behaviour/minimal-loop.md 4.2 (with C's warning
 // text), and the capture-fraction wrapper (src/kernels/absorption.ts) on build/scalar.wasm and
-// build/simd.wasm: physics.md 7.3 numbers, the closed-form sum, variant agreement, and equal results
+// build/simd.wasm: docs/c-behaviour/minimal-loop.md 7.3 numbers, the closed-form sum, variant agreement, and equal results
 // on both binaries.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -13,7 +13,7 @@ import { assertSameBits } from './helpers/arrays.ts';
 const MU_320 = 1.0 / (320 * 1e-6); // -detector_abs 320, as C computes it (3125.0000000000005)
 const T_450 = 450 * 1e-6; // -detector_thick 450
 
-// ---- resolveLayers (physics.md 4.2) -------------------------------------------------------------------
+// ---- resolveLayers (docs/c-behaviour/minimal-loop.md 4.2) -------------------------------------------------------------------
 
 test('resolveLayers: C defaults (thick 0, steps/mu unset) mean no absorption', () => {
   const r = resolveLayers({});
@@ -39,7 +39,7 @@ test('resolveLayers: steps not given, T = 450 um -> 2 layers of T/2, mu = 1/T wi
   assert.equal(resolveLayers({ thickness_m: T_450, thicksteps: 0 }), r);
 });
 
-test('resolveLayers: -detector_abs 320 -detector_thick 450 -detector_thicksteps 5 (physics.md 7.3)', () => {
+test('resolveLayers: -detector_abs 320 -detector_thick 450 -detector_thicksteps 5 (docs/c-behaviour/minimal-loop.md 7.3)', () => {
   const r = resolveLayers({ thickness_m: T_450, thicksteps: 5, mu: MU_320 });
   assert.is(r.nLayers, 5);
   assert.is(r.delta, T_450 / 4); // C's T/(n-1), not T/n
@@ -118,7 +118,7 @@ async function kernels(f: WasmFlavour): Promise<WasmKernels> {
 }
 
 for (const flavour of flavours) {
-  test(`captureFractions [${flavour}]: physics.md 7.3 fractions at rho = 1 and 0.9, every variant`, async () => {
+  test(`captureFractions [${flavour}]: docs/c-behaviour/minimal-loop.md 7.3 fractions at rho = 1 and 0.9, every variant`, async () => {
     const k = await kernels(flavour);
     const { nLayers, delta, mu } = resolveLayers({ thickness_m: T_450, thicksteps: 5, mu: MU_320 });
     const want = [

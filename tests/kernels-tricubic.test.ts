@@ -1,5 +1,5 @@
 // The tricubic kernels through the host wrapper (src/kernels/tricubic.ts) on both binaries:
-// physics.md 7.2 values, nearest neighbour, the 7.3 switch-off sequence with C's warning text,
+// docs/c-behaviour/minimal-loop.md 7.2 values, nearest neighbour, the 7.3 switch-off sequence with C's warning text,
 // scalar/SIMD bitwise agreement and the f32 tolerance on random batches.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -77,7 +77,7 @@ for (const f of flavours) kernels.set(f, await loadKernels(f));
 for (const flavour of flavours) {
   const kr = kernels.get(flavour)!;
 
-  test(`${flavour}: physics.md 7.2 polin3 values (f64 variants exact, f32 within ${F32_MAX_REL})`, () => {
+  test(`${flavour}: docs/c-behaviour/minimal-loop.md 7.2 polin3 values (f64 variants exact, f32 within ${F32_MAX_REL})`, () => {
     const pts: [number, number, number][] = [[0.3, -1.7, 2.45], [1.0, 2.0, 3.0], [-0.5, 0.5, 0.0], [4.999, -3.2, 0.01]];
     const want = [211.29693168332815, 204.0, 198.25, 229.5169321824317];
     const g4 = makeGrid(-4, 4, linear);
@@ -106,7 +106,7 @@ for (const flavour of flavours) {
     }
   });
 
-  test(`${flavour}: physics.md 7.3 switch-off sequence and C's warning, once per run`, () => {
+  test(`${flavour}: docs/c-behaviour/minimal-loop.md 7.3 switch-off sequence and C's warning, once per run`, () => {
     const g = makeGrid(-1, 1, (h, k, l) => 100 + h + k + l, 999);
     const warn = [
       'WARNING: out of range for three point interpolation: h,k,l,h0,k0,l0: 1.5,0,0,1,0,0 ',

@@ -1,7 +1,7 @@
 // The parts of the pixel loop the golden cases do not reach (lattice shapes, phi steps, ROI,
 // Kahn polarization, point pixels, the -oversample_* variants), checked for consistency:
 // - the SIMD f32 path (4 pixels per vector) is bit-identical to the scalar f32 path, pixel by pixel;
-// - f32 agrees with f64 within the f32 tolerance (precision.md);
+// - f32 agrees with f64 within the f32 tolerance (docs/precision.md);
 // - an ROI run equals the full image inside the ROI and leaves the rest zero.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -1,4 +1,4 @@
-// Unit values of the pixel loop and its set-up (physics.md 5.3, 7.3 ABS-AN, 7.5), on every backend/dtype.
+// Unit values of the pixel loop and its set-up (docs/c-behaviour/minimal-loop.md 5.3, 7.3 ABS-AN, 7.5), on every backend/dtype.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine, prepareSimulation, type Dtype } from '../src/simulator/engine.ts';

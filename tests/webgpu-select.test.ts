@@ -1,7 +1,7 @@
 // The WebGPU backend's pure parts, on CPU only (no adapter needed): workgroup size, dispatch shape and tiling,
 // buffer-size checks, pipeline keys, uniform layout, the switch-off resolution, the f64 host twin of the
 // evaluation geometry (against the WASM pre-pass findFirstOutOfRange), the generated WGSL (no built-in sin/cos/
-// exp/atan2: precision.md fix 5) and the f64 refusal.
+// exp/atan2: docs/precision.md fix 5) and the f64 refusal.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
@@ -249,7 +249,7 @@ test('millerExtent: largest |h|,|k|,|l| of a cubic cell on a 64x64 detector, fro
   assert.ok(millerExtent(geometry64(sim), 8).max <= e.max + 1e-12);
 });
 
-test('anchor subpixel: next to the beam (precision.md fix 2)', async () => {
+test('anchor subpixel: next to the beam (docs/precision.md fix 2)', async () => {
   const { sim } = await prepareSimulation(MIDIMAGE.concat(['-oversample', '2']), { hklText: smoothHkl });
   const a = anchorSubpixel(sim);
   const sub = sim.detector.pixel / 2;
@@ -259,7 +259,7 @@ test('anchor subpixel: next to the beam (precision.md fix 2)', async () => {
   assert.ok(simUniforms(sim).byteLength === SIM.size);
 });
 
-test('generated WGSL never calls the built-in sin, cos, exp or atan2 (precision.md fix 5)', () => {
+test('generated WGSL never calls the built-in sin, cos, exp or atan2 (docs/precision.md fix 5)', () => {
   const builtins = /(?<![\w.])(sin|cos|tan|exp|exp2|atan2|atan|pow|log)\s*\(/;
   for (const shape of [0, 1, 2, 3]) {
     for (const interpolate of [false, true]) {

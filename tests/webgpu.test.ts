@@ -1,6 +1,6 @@
 // The WebGPU backend on a real adapter (SwiftShader on CI: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json).
 //
-//  - every golden case (none skipped) within the pure-f32 tolerance of precision.md, S = pi N_max h_max 2^-24
+//  - every golden case (none skipped) within the pure-f32 tolerance of docs/precision.md, S = pi N_max h_max 2^-24
 //    (h_max from the f64 geometry of every evaluation); switch-off pixel and C's warnings exact;
 //  - the mid-image switch-off: nearest neighbour exactly from the trigger pixel on; switch-offs inside a pixel,
 //    with phi steps, layers, shapes and a ROI, against the WASM f64 engine;

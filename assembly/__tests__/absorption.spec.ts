@@ -1,4 +1,4 @@
-// Detector absorption (assembly/absorption.ts) against physics.md 4.3-4.4 and the numbers of 7.3,
+// Detector absorption (assembly/absorption.ts) against docs/c-behaviour/minimal-loop.md 4.3-4.4 and the numbers of 7.3,
 // the closed-form layer sum, the edge cases T-10 (no thickness) and mu = 0, the -oversample_thick
 // running product (T-12), the f32 path against the f64 one, and SIMD against scalar.
 import {
@@ -7,7 +7,7 @@ import {
 } from '../absorption';
 import { expF64 } from '../mathx_simd';
 
-// physics.md 7.3: -detector_abs 320 -detector_thick 450 -detector_thicksteps 5
+// docs/c-behaviour/minimal-loop.md 7.3: -detector_abs 320 -detector_thick 450 -detector_thicksteps 5
 const MU: f64 = 1.0 / (320 * 1e-6); // 3125.0000000000005, as C computes it
 const T: f64 = 450 * 1e-6;
 const NL: i32 = 5;
@@ -36,7 +36,7 @@ function rhos(nPix: i32): usize {
   return r;
 }
 
-describe('capture fraction: physics.md 7.3 numbers', () => {
+describe('capture fraction: docs/c-behaviour/minimal-loop.md 7.3 numbers', () => {
   it('has delta*mu = 0.3515625', () => {
     expect(DELTA).toBeCloseTo(112.5e-6, 15);
     expect(DELTA * MU).toBeCloseTo(0.3515625, 14);
@@ -110,7 +110,7 @@ describe('capture fraction edges', () => {
   });
 });
 
-describe('normalisations (physics.md 4.4)', () => {
+describe('normalisations (docs/c-behaviour/minimal-loop.md 4.4)', () => {
   it('default: all layers summed un-attenuated, times the last layer\'s fraction (T-11)', () => {
     // featureless crystal, N = 1, F = 100: n * F^2 * cf_{n-1} = 0.363 of the no-absorption image
     const perLayer: f64 = 100.0 * 100.0;

@@ -162,7 +162,7 @@ describe('sinpiReducedF64toF32', () => {
     expect(sinpiReducedF64toF32(Infinity)).toBeNaN();
     expect(reexported(0.25)).toBe(sinpiReducedF64toF32(0.25));
   });
-  it('gives the lattice factor sin(N pi h)/sin(pi h) to 5e-7 relative next to a Bragg peak (precision.md fix 1)', () => {
+  it('gives the lattice factor sin(N pi h)/sin(pi h) to 5e-7 relative next to a Bragg peak (docs/precision.md fix 1)', () => {
     let worst: f64 = 0;
     for (let i = 1; i < 20000; i++) {
       const h = 25.0 + 1e-7 * <f64>i * <f64>(i % 3 == 0 ? 1 : -1) * (1.0 + <f64>(i % 11));

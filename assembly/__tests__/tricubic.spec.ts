@@ -1,4 +1,4 @@
-// Unit tests of the tricubic kernel against physics.md 7.2-7.3 (values computed with C's operation order),
+// Unit tests of the tricubic kernel against docs/c-behaviour/minimal-loop.md 7.2-7.3 (values computed with C's operation order),
 // the cubic-reproduction property, the range-rule edges, the serial switch-off and scalar/SIMD agreement.
 import {
   polint, tricubicInRange, tricubicF64, tricubicF32, nearestF64, nearestF32,
@@ -103,7 +103,7 @@ function rand(): f64 { // 64-bit LCG, uniform in [0,1) with all 53 bits random (
 
 function relErr(a: f64, b: f64): f64 { return Math.abs(a - b) / Math.max(Math.abs(b), 1e-300); }
 
-describe('polint (physics.md 7.2)', () => {
+describe('polint (docs/c-behaviour/minimal-loop.md 7.2)', () => {
   it('reproduces the C values exactly', () => {
     expect(polint(-1, 0, 1, 2, 1, 4, 2, 8, 0.25)).toBe(3.4609375);
     expect(polint(-1, 0, 1, 2, 1, 4, 2, 8, 0.0)).toBe(4.0);
@@ -164,7 +164,7 @@ describe('tricubicF64 = C polin3', () => {
   });
 });
 
-describe('nearest neighbour (physics.md 3.2)', () => {
+describe('nearest neighbour (docs/c-behaviour/minimal-loop.md 3.2)', () => {
   it('rounds with ceil(x-0.5) and falls back to default_F outside the grid', () => {
     const g = new Grid(-1, 1, small);
     expect(g.nearest(0.5, 0, 0, 999)).toBe(100.0); // exact halves go down
@@ -180,7 +180,7 @@ describe('nearest neighbour (physics.md 3.2)', () => {
   });
 });
 
-describe('range rule (physics.md 3.5, T-1)', () => {
+describe('range rule (docs/c-behaviour/minimal-loop.md 3.5, T-1)', () => {
   it('grid -2..2: only exactly 0 is in range', () => {
     const g = new Grid(-2, 2, linear);
     expect(g.inRange(0, 0, 0)).toBe(true);
@@ -206,7 +206,7 @@ describe('range rule (physics.md 3.5, T-1)', () => {
   });
 });
 
-describe('batched kernels: serial switch-off (physics.md 7.3, T-2)', () => {
+describe('batched kernels: serial switch-off (docs/c-behaviour/minimal-loop.md 7.3, T-2)', () => {
   it('(1.5,0,0),(0,0,0),(5,0,0) on grid -1..1 -> 101, 100, 999, first out of range 0', () => {
     const g = new Grid(-1, 1, small);
     const b = new Batch(3);

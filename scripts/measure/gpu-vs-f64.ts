@@ -1,5 +1,5 @@
 // Pixels where the WebGPU image leaves the WASM f64 engine (C's arithmetic) by more than a fraction of the
-// image maximum, and the worst ratio to the pure-f32 tolerance (precision.md). Two cases:
+// image maximum, and the worst ratio to the pure-f32 tolerance (docs/precision.md). Two cases:
 //   tophat  -N 5 -tophat_spots at SIZE^2 (OS = -oversample): the tophat edge decisions (src/webgpu/tophat.ts);
 //   nearest -nointerpolate with a seeded random F grid (N = -N): f32 rounding of ceil(h - 0.5).
 //

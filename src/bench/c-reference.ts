@@ -5,7 +5,7 @@
 // nanoBragg.c (no OpenMP; its OpenMP build is wrong with interpolation, shared/performance.md). Without it the
 // backend is skipped with a reason. It runs the same argv as the engine's image workloads (workloads.ts), plus
 // output flags, in a fresh temporary folder holding the HKL file written from the workload's HKL text (a fresh
-// folder also keeps a stale Fdump.bin away from runs without -hkl: physics.md T-6).
+// folder also keeps a stale Fdump.bin away from runs without -hkl: docs/c-behaviour/minimal-loop.md T-6).
 //
 // What is timed is the whole process, spawn to exit: start-up, argument parsing, HKL read and Fdump.bin write,
 // the pixel loop, and the float/int image writes. Cold is the first process of a measurement, warm the following
@@ -15,7 +15,7 @@
 //
 // Checks (a failed check fails the measurement): exit status 0; a float image of exactly size^2 4-byte floats,
 // finite, non-negative, not all zero; every warm run bit-identical to the cold one; and, when a wasm f64 engine
-// image of the same case was measured earlier in the run, max|engine - C| / max|C| <= 1e-6 (physics.md 7.6).
+// image of the same case was measured earlier in the run, max|engine - C| / max|C| <= 1e-6 (docs/c-behaviour/minimal-loop.md 7.6).
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

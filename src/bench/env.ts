@@ -118,7 +118,7 @@ export function packageVersions(): Record<string, string | null> {
   return out;
 }
 
-// Runs in a child process: Dawn can abort the whole process (see tooling.md), and a probe must never take the
+// Runs in a child process: Dawn can abort the whole process, and a probe must never take the
 // benchmark down with it. It prints one JSON line.
 const GPU_PROBE = `
 const out = (o) => { process.stdout.write(JSON.stringify(o) + '\\n'); process.exit(0); };

@@ -147,7 +147,7 @@ export function interpret(report: Report): string[] {
       if (b) lines.push(`-oversample_thick on ${a.backend} ${a.dtype} ${a.size}^2, thicksteps ${a.thicksteps}: ${x2(a.stats.median / b.stats.median)} the time without it.`);
     }
     for (const r of rs.filter((x) => x.thicksteps !== undefined && x.layers !== x.thicksteps)) {
-      lines.push(`thicksteps ${r.thicksteps} ran as ${r.layers} layers (nanoBragg turns an explicit layer count of 1 into 2; physics.md 4.2).`);
+      lines.push(`thicksteps ${r.thicksteps} ran as ${r.layers} layers (nanoBragg turns an explicit layer count of 1 into 2; docs/c-behaviour/minimal-loop.md 4.2).`);
       break;
     }
   }

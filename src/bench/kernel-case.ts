@@ -19,7 +19,7 @@ const EXPORTS: Record<KernelName, Record<KernelVariant, string>> = {
   capture_fraction: { f64: 'captureFractionsF64', f64x2: 'captureFractionsF64x2', f32: 'captureFractionsF32', f32x4: 'captureFractionsF32x4' },
 };
 
-/** max |x - f64 reference| / max |reference| allowed per variant (precision.md: WASM f32 path 5e-6). */
+/** max |x - f64 reference| / max |reference| allowed per variant (docs/precision.md: WASM f32 path 5e-6). */
 export const VARIANT_TOLERANCE: Record<KernelVariant, number> = { f64: 1e-12, f64x2: 1e-12, f32: 5e-6, f32x4: 5e-6 };
 
 /** The variant a backend runs for a dtype: the scalar binary runs scalar code, the SIMD binary vector code. */

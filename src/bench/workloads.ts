@@ -63,7 +63,7 @@ export function absorptionImageArgv(size: number, thicksteps: number, oversample
   ];
 }
 
-/** nanoBragg's layer count for an explicit -detector_thicksteps n with a positive thickness (physics.md 4.2). */
+/** nanoBragg's layer count for an explicit -detector_thicksteps n with a positive thickness (docs/c-behaviour/minimal-loop.md 4.2). */
 export function layersFor(thicksteps: number): number {
   return thicksteps <= 1 ? 2 : thicksteps;
 }

@@ -1,4 +1,4 @@
-// Image file encoders, exactly as nanoBragg writes them (physics.md section 6, T-22; nanoBragg.c M:3062-3210):
+// Image file encoders, exactly as nanoBragg writes them (docs/c-behaviour/minimal-loop.md section 6, T-22; nanoBragg.c M:3062-3210):
 // the raw float image, the SMV integer image (`-intfile`) and the PGM preview (`-pgmfile`).
 // Pure (bytes out, no file access, no Node built-ins): writing is the caller's job (io/atomic.ts in Node).
 

@@ -1,4 +1,4 @@
-// The image statistics nanoBragg prints after the pixel loop (physics.md section 6; nanoBragg.c M:3026-3104):
+// The image statistics nanoBragg prints after the pixel loop (docs/c-behaviour/minimal-loop.md section 6; nanoBragg.c M:3026-3104):
 //   max_I = %g  at %g %g
 //   mean= %g rms= %g rmsd= %g
 // computed the way C computes them, so that formatG() of these numbers reproduces C's text:

@@ -1,7 +1,7 @@
 // Detector absorption, host side: nanoBragg's resolution of the thickness options into layers
-// (physics.md 4.2) and a batched wrapper over the capture-fraction kernels of assembly/absorption.ts
-// (physics.md 4.3). How the fractions enter a pixel (last-value factor vs -oversample_thick running
-// product, physics.md 4.4) is documented beside lastLayerCaptureF64 / runningProductAccumulate there.
+// (docs/c-behaviour/minimal-loop.md 4.2) and a batched wrapper over the capture-fraction kernels of assembly/absorption.ts
+// (docs/c-behaviour/minimal-loop.md 4.3). How the fractions enter a pixel (last-value factor vs -oversample_thick running
+// product, docs/c-behaviour/minimal-loop.md 4.4) is documented beside lastLayerCaptureF64 / runningProductAccumulate there.
 import { formatG } from '../util/cformat.ts';
 import type { WasmKernels } from '../wasm/loader.ts';
 
@@ -34,7 +34,7 @@ export interface Layers {
 }
 
 /**
- * nanoBragg's layer resolution, exactly (M:1579-1633, sanity M:1687-1691; physics.md 4.2, T-9, T-13):
+ * nanoBragg's layer resolution, exactly (M:1579-1633, sanity M:1687-1691; docs/c-behaviour/minimal-loop.md 4.2, T-9, T-13):
  *   n <= 0 (not given): T < 0 -> n = 1, T = 0, Δ = 0;   T >= 0 -> n = 2, Δ = T/2.
  *   n > 0 (given):      T < 0 -> T = 0.5e-6, Δ = T/n;   T >= 0 -> n = max(n, 2), Δ = T/(n-1).
  *   T > 0 and μ < 0  -> μ = 1/T, warning "WARNING: setting detector attenuation depth to %g m" (the number
@@ -103,7 +103,7 @@ function releaseTo(kernels: WasmKernels, mark: number): void {
 }
 
 /**
- * Capture fractions of every layer for every parallax rho[p] (= d·o of the ray, physics.md 4.3):
+ * Capture fractions of every layer for every parallax rho[p] (= d·o of the ray, docs/c-behaviour/minimal-loop.md 4.3):
  * result[p*nLayers + t] = exp(-tΔμ/ρ_p) - exp(-(t+1)Δμ/ρ_p). Float64Array for f64/f64x2, Float32Array
  * for f32/f32x4. The kernels' arena is left as it was found (inputs and output are released).
  */

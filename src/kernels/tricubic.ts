@@ -1,4 +1,4 @@
-// Host side of the structure-factor lookup (physics.md 3.2-3.5): uploads an HKL grid into a kernel
+// Host side of the structure-factor lookup (docs/c-behaviour/minimal-loop.md 3.2-3.5): uploads an HKL grid into a kernel
 // instance, runs one of the batched WASM kernels of assembly/tricubic.ts and applies nanoBragg's
 // run-wide interpolation state (the permanent switch-off and the one-time warning, traps T-2/T-3).
 //

@@ -22,7 +22,7 @@ export function rescale(v: Vec3, newMagnitude: number): Vec3 {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// glibc powf(x, (float)(1/3)) for normal x in (0, 1] (crystal.md 4.3: glibc's powf is not correctly rounded)
+// glibc powf(x, (float)(1/3)) for normal x in (0, 1] (docs/c-behaviour/crystal.md: glibc's powf is not correctly rounded)
 
 function hexFloat(s: string): number {
   const m = /^(-?)0x([01])(?:\.([0-9a-f]*))?p([+-]?\d+)$/i.exec(s);
@@ -84,7 +84,7 @@ export function powfThird(x: number): number {
 // ---------------------------------------------------------------------------------------------------
 // Rotations
 
-/** C's mosaic_rotation_umat(spread, umat, &seed): a random rotation of at most `spread` radians (crystal.md 4.2). */
+/** C's mosaic_rotation_umat(spread, umat, &seed): a random rotation of at most `spread` radians (docs/c-behaviour/crystal.md). */
 export function mosaicRotationUmat(spread: number, rng: Ran1Table, seed: SeedVar): Mat9 {
   const m = Math.fround(spread);
   const r1 = 2.0 * rng.next(seed) - 1.0;

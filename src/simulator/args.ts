@@ -1,4 +1,4 @@
-// nanoBragg's command line -> a typed SimArgs, with the C program's semantics (physics.md §1.1, §1.3,
+// nanoBragg's command line -> a typed SimArgs, with the C program's semantics (docs/c-behaviour/minimal-loop.md §1.1, §1.3,
 // §3.1, §4.1, §5.1, §5.8, §5.10; traps T-4, T-8, T-14..T-18, T-23), and one clear line for anything else.
 //
 // Pure module (no Node built-ins): the browser front end uses it too.
@@ -931,7 +931,7 @@ function atof(t: string): number {
 }
 
 /**
- * C's substring quirk (crystal.md 2, trap X-1): '-misset_seed' also passes C's '-misset' test, so with 3 or more
+ * C's substring quirk (docs/c-behaviour/crystal.md, trap X-1): '-misset_seed' also passes C's '-misset' test, so with 3 or more
  * arguments after it C sets the misset angles to atof() of the next three (the seed value first) and cancels
  * -misset random. Reproduced, with a warning, so a C command line gives C's image.
  */

@@ -1,5 +1,5 @@
 // Image agreement measures used by the parity tests and the benchmarks' result checks
-// (precision.md: max|diff|/max(reference), sum ratio, Pearson correlation).
+// (docs/precision.md: max|diff|/max(reference), sum ratio, Pearson correlation).
 
 export interface ImageComparison {
   /** max |ours - ref| / max(ref) */

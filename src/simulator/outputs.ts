@@ -1,5 +1,5 @@
 // Builds the files a simulate run asked for (-floatfile, -intfile, -pgmfile, --pngfile)
-// as bytes, with the C program's scaling rules (physics.md section 6). Pure: the CLI writes them.
+// as bytes, with the C program's scaling rules (docs/c-behaviour/minimal-loop.md section 6). Pure: the CLI writes them.
 
 import type { Simulation } from './setup.ts';
 import { RTD } from './setup.ts';

@@ -13,6 +13,7 @@ import { maxPosition } from '../io/stats.ts';
 import { formatG } from '../util/cformat.ts';
 import { writeFilesAtomic, WriteError } from '../io/atomic.ts';
 import { findSameFile } from '../io/targets.ts';
+import { webgpuRefusal } from '../webgpu/refusals.ts';
 import { EXIT, UserError } from '../errors.ts';
 
 function progressBar(enabled: boolean) {
@@ -120,7 +121,8 @@ export async function runSimulate(argv: string[], args: SimArgs): Promise<number
       console.log(`warning: --threads ${threads} is more than the ${cores} cores here: using ${cores} workers`);
       threads = cores;
     }
-    started = await startBackend({ backend: args.backend, dtype: args.dtype, threads });
+    const gpuRefusal = webgpuRefusal(sim);
+    started = await startBackend({ backend: args.backend, dtype: args.dtype, threads, ...(gpuRefusal ? { passOver: { webgpu: gpuRefusal } } : {}) });
   } catch (e) {
     throw new UserError((e as Error).message, EXIT.RESOURCE);
   }

@@ -1,5 +1,5 @@
 // From parsed nanoBragg flags to everything the pixel loop needs, computed the way the C
-// program computes it (physics.md sections 1, 3.1, 4.2, 5.1-5.4, 5.8, 5.10), in the same
+// program computes it (docs/c-behaviour/minimal-loop.md sections 1, 3.1, 4.2, 5.1-5.4, 5.8, 5.10), in the same
 // operation order where the result feeds the image. Pure: no I/O, no WebAssembly.
 
 import type { SimArgs } from './args.ts';
@@ -12,7 +12,7 @@ import { buildGeometry, defaultDetectorArgs, DetectorError, applyMaskHeader, typ
 
 export type Vec3 = [number, number, number];
 
-/** Physical constants of the C program (physics.md 1.2). */
+/** Physical constants of the C program (docs/c-behaviour/minimal-loop.md 1.2). */
 export const R_E_SQR = 7.94079248018965e-30;
 export { DEFAULT_FLUENCE } from '../physics/beam.ts';
 import { resolveFluence, fluenceRefusal, polarAxisOf, waterBackground } from '../physics/beam.ts';
@@ -156,7 +156,7 @@ export function buildDetector(args: SimArgs): Detector {
   return { fpixels, spixels, pixel, detsizeF, detsizeS, ...g };
 }
 
-/** Crystal from `-cell a b c alpha beta gamma` (physics.md 5.3; C M:1789-1956, 2046-2066). */
+/** Crystal from `-cell a b c alpha beta gamma` (docs/c-behaviour/minimal-loop.md 5.3; C M:1789-1956, 2046-2066). */
 export function buildCrystal(cell: readonly number[], N: Vec3): Crystal {
   let [a0l, b0l, c0l] = cell;
   let alpha = cell[3] / RTD, beta = cell[4] / RTD, gamma = cell[5] / RTD;
@@ -211,7 +211,7 @@ export function buildCrystal(cell: readonly number[], N: Vec3): Crystal {
   };
 }
 
-/** Phi steps with C's auto rules (physics.md 5.10; C M:1377-1425). */
+/** Phi steps with C's auto rules (docs/c-behaviour/minimal-loop.md 5.10; C M:1377-1425). */
 export function resolvePhi(phi0: number, osc: number, phistep: number, phisteps: number) {
   if (phisteps < 0) {
     if (osc < 0) {

@@ -10,7 +10,7 @@
 // lays out its inputs as the single-threaded engine does (layout.ts), then computes chunks of
 // rows in parallel, claimed in increasing order with Atomics.add (dynamic load balancing).
 //
-// Interpolation switch-off (physics.md 3.5: C turns tricubic off for good at the first
+// Interpolation switch-off (docs/c-behaviour/minimal-loop.md 3.5: C turns tricubic off for good at the first
 // out-of-range evaluation in serial order), without a pre-pass:
 //  - pass 1: a chunk starts with interpolation on, unless a lower chunk has already reported a
 //    switch-off (then every evaluation of the chunk lies after the switch-off point, and it runs

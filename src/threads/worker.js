@@ -7,7 +7,7 @@
 // runs jobs. A job claims chunks of rows with Atomics.add on a counter in shared memory until
 // none are left, so the split adapts to uneven rows and to busy cores. The host allocates
 // and grows the memory; the worker only calls the kernels with the pointers it is given.
-// Interpolation switch-off (physics.md 3.5): see runJob and src/threads/engine.ts.
+// Interpolation switch-off (docs/c-behaviour/minimal-loop.md 3.5): see runJob and src/threads/engine.ts.
 
 const isNode = typeof globalThis.WorkerGlobalScope === 'undefined' && typeof process !== 'undefined' && !!process.versions?.node;
 

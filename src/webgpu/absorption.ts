@@ -1,8 +1,8 @@
-// Detector absorption on WebGPU: the capture fraction of thickness layer t (physics.md 4.3), the WGSL twin of
+// Detector absorption on WebGPU: the capture fraction of thickness layer t (docs/c-behaviour/minimal-loop.md 4.3), the WGSL twin of
 // captureFractionF32 in assembly/absorption.ts, and a batched kernel (the twin of captureFractionsF32).
 //
 // cf_t = exp(-t x) - exp(-(t+1) x) with x = delta * mu / rho, evaluated as -exp(-t x) * expm1(-x)
-// (precision.md fix 3): the difference of two close exponentials loses up to 1e-6 relative in f32, the product
+// (docs/precision.md fix 3): the difference of two close exponentials loses up to 1e-6 relative in f32, the product
 // form keeps a few ulp. rho = d.o is the parallax factor of the ray, delta * mu comes from the host.
 
 import type { BatchTimings, GpuContext } from './context.ts';

@@ -1,5 +1,5 @@
 // One-shot check of the WebGPU backend on a machine with a real GPU: the adapter, every golden case within the
-// pure-f32 tolerance (precision.md), and whole-image timings of the bench workloads (src/bench/workloads.ts)
+// pure-f32 tolerance (docs/precision.md), and whole-image timings of the bench workloads (src/bench/workloads.ts)
 // against the single-threaded WASM SIMD engine, with the GPU's upload / kernel / statistics / readback split, and
 // the GPU's image statistics against the host loop over the same image.
 //

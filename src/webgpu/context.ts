@@ -1,4 +1,4 @@
-// Device hygiene for the WebGPU kernels (style.md 8, 10): one GpuContext per device holds the effective limits,
+// Device hygiene for the WebGPU kernels: one GpuContext per device holds the effective limits,
 // a pipeline cache keyed by what changes the shader, error scopes around every piece of GPU work (validation,
 // out-of-memory and internal errors become exceptions with a message saying what was being done), device-loss
 // tracking, checked buffer creation, tiled dispatches (1-D, folded 2-D or several tiles; src/webgpu/select.ts)

@@ -2,7 +2,7 @@
 //
 // Browsers and Deno have `navigator.gpu`. Node has none: there the npm package `webgpu` (Dawn) provides it, and
 // is imported dynamically behind a runtime check so that bundles for the web never pull it in. Two Dawn traps
-// (tooling.md): the object returned by create() must stay referenced for the whole life of the GPU work, or the
+// the object returned by create() must stay referenced for the whole life of the GPU work, or the
 // process crashes at random when it is garbage-collected (it is kept in a module-level variable, forever); and
 // without a GPU, Dawn finds an adapter only through a Vulkan ICD such as SwiftShader's
 // (VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json).

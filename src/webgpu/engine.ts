@@ -5,7 +5,7 @@
 //   const result = await engine.simulate(await prepareSimulation(argv));
 //   result.gpuTimings  // { upload_s, prepass_s, kernel_s, kernel_clock, stats_s, readback_s, wall_s }
 //
-// Precision: f32 on the GPU with precision.md's fixes (pure-f32 tolerance, tests/webgpu.test.ts); the
+// Precision: f32 on the GPU with docs/precision.md's fixes (pure-f32 tolerance, tests/webgpu.test.ts); the
 // interpolation switch-off is exact (GPU pre-pass + f64 re-check of the undecidable evaluations on the host).
 // One run: upload (uniforms, phi table; the HKL grid only when it is not already on the device), pre-pass (only
 // with interpolation on), then per band of rows - one band unless the image exceeds the device's storage-binding
@@ -14,6 +14,7 @@
 // shader variant, and the image, grid, statistics and staging buffers are kept (grown when a larger run needs
 // them) for the engine's life: a warm run allocates no large buffer. Runs on one engine are serialized.
 
+import { webgpuRefusal } from './refusals.ts';
 import { checkInto, evaluationCount, type Dtype, type PreparedSimulation, type SimEngine, type SimResult, type SimulateOptions } from '../simulator/engine.ts';
 import { EXIT, UserError } from '../errors.ts';
 import { outOfRangeWarning } from '../kernels/tricubic.ts';
@@ -146,9 +147,8 @@ class WebGpuSimEngine implements WebGpuEngine {
     const npix = width * height;
     checkInto(options.into, width, height);
     if (npix >= NO_UNIT) throw new UserError(`detector of ${width}x${height} pixels is too large for the webgpu backend (at most 2^32 - 2 pixels)`, EXIT.RESOURCE);
-    if (sim.sources.count > 1) throw new UserError(`${sim.sources.count} sources (-divergence/-dispersion) are not implemented on the webgpu backend (use --backend wasm, wasm-scalar or wasm-threads)`, EXIT.USAGE);
-    if (sim.args.water_m !== 0) throw new UserError("option '-water' is not implemented on the webgpu backend (use --backend wasm, wasm-scalar or wasm-threads)", EXIT.USAGE);
-    if (sim.args.dmin_m > 0) throw new UserError("option '-dmin' is not implemented on the webgpu backend (use --backend wasm, wasm-scalar or wasm-threads)", EXIT.USAGE);
+    const refusal = webgpuRefusal(sim);
+    if (refusal) throw new UserError(refusal, EXIT.USAGE);
     const wg = this.workgroupSize;
     const variant = simulateVariant(sim, wg);
     const g64 = geometry64(sim);

@@ -1,11 +1,11 @@
 // The pixel loop's per-evaluation geometry in f64 on the host: the TypeScript twin of subpixelGeometry,
 // phiVectors, millerIndices, latticeNonSquare and the range test of assembly/simulate.ts, in the same operation
-// order (so the same doubles as the WASM f64 kernels; physics.md 3.5, 3.6, 5.5, 5.6, 5.10).
+// order (so the same doubles as the WASM f64 kernels; docs/c-behaviour/minimal-loop.md 3.5, 3.6, 5.5, 5.6, 5.10).
 //
 // The WebGPU backend computes h, k, l in f32. Where that cannot decide a question exactly it asks this module:
 //  - the interpolation switch-off: evaluations whose f32 range margin is within the guard are re-checked here,
-//    pixel by pixel, in serial order (precision.md "Always");
-//  - the largest |h|, |k|, |l| on the detector, which sets the pure-f32 tolerance scale S (precision.md).
+//    pixel by pixel, in serial order (docs/precision.md "Always");
+//  - the largest |h|, |k|, |l| on the detector, which sets the pure-f32 tolerance scale S (docs/precision.md).
 // A few pixels at a time: this is plain JavaScript, about 10-20 M evaluations per second.
 
 import type { Simulation } from '../simulator/setup.ts';
@@ -105,7 +105,7 @@ function sinc3(x: number): number {
   return 3.0 * (Math.sin(x) / x - Math.cos(x)) / (x * x);
 }
 
-/** latticeNonSquare of assembly/simulate.ts (round, gauss, tophat; physics.md 5.9). */
+/** latticeNonSquare of assembly/simulate.ts (round, gauss, tophat; docs/c-behaviour/minimal-loop.md 5.9). */
 export function latticeNonSquare64(g: Geometry64, h: number, k: number, l: number): number {
   const [Na, Nb, Nc] = g.N;
   const h0 = Math.ceil(h - 0.5), k0 = Math.ceil(k - 0.5), l0 = Math.ceil(l - 0.5);
@@ -123,7 +123,7 @@ export function latticeNonSquare64(g: Geometry64, h: number, k: number, l: numbe
   return rad * g.fudge < 0.3969 ? NaNbNc : 0.0;
 }
 
-/** C's tricubic range test (physics.md 3.5 step 2), the same double expressions: true when out of range. */
+/** C's tricubic range test (docs/c-behaviour/minimal-loop.md 3.5 step 2), the same double expressions: true when out of range. */
 export function outOfRange64(grid: NonNullable<Geometry64['grid']>, h: number, k: number, l: number): boolean {
   return !(h - grid.hMin + 3 <= grid.hRange && h - 2 >= grid.hMin &&
            k - grid.kMin + 3 <= grid.kRange && k - 2 >= grid.kMin &&
@@ -172,7 +172,7 @@ export function firstOutOfRangeScan(g: Geometry64, from: number, to: number): Ou
 
 /**
  * max |h|, |k|, |l| over every evaluation of the detector (inside the ROI), in f64: the h_max of the pure-f32
- * tolerance S = pi * N_max * h_max * 2^-24 (precision.md). `step` > 1 samples every step-th row and column
+ * tolerance S = pi * N_max * h_max * 2^-24 (docs/precision.md). `step` > 1 samples every step-th row and column
  * (plus the last ones) for big detectors; the extremes of a smooth field are then found to within a step.
  */
 export function millerExtent(g: Geometry64, step = 1): { hMax: number; kMax: number; lMax: number; max: number } {

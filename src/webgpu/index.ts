@@ -1,4 +1,4 @@
-// The WebGPU backend in one list (style.md 1-2): every kernel with its file and entry point, and the public API.
+// The WebGPU backend in one list: every kernel with its file and entry point, and the public API.
 // Importing this file has no side effects: the Dawn module (Node) is loaded only by requestGpu().
 //
 //   kernel                  file                      WGSL entry point          WASM twin

@@ -1,7 +1,7 @@
 // WGSL transcendental functions for the WebGPU kernels: the WGSL twins of assembly/mathx_simd.ts.
 //
 // Why our own: WGSL only promises an absolute error of 2^-11 for sin on [-pi, pi] and 3 + 2|x| ulp for exp
-// (precision.md fix 5). At the centre of a Bragg peak the lattice factor sin(N pi f) / sin(pi f) divides two
+// (docs/precision.md fix 5). At the centre of a Bragg peak the lattice factor sin(N pi f) / sin(pi f) divides two
 // small numbers, so it needs sines with a *relative* error bound: sinpi below is the odd/even polynomial of
 // sinpiF32 (<= 2 ulp relative on [-0.5, 0.5], measured by assembly/__tests__/mathx.spec.ts), expF32 and
 // expm1F32 the same Cody-Waite reduction and degree-5 polynomial (<= 1 and <= 2 ulp).

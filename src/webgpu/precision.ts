@@ -1,5 +1,5 @@
-// The WebGPU backend's declared precision (style.md 4: the tolerance comes from the backend, not from each
-// test): precision.md's pure-f32 tolerance, per simulation.
+// The WebGPU backend's declared precision (the tolerance comes from the backend, not from each
+// test): docs/precision.md's pure-f32 tolerance, per simulation.
 //
 //   S = pi * N_max * h_max * 2^-24, h_max the largest |h|, |k|, |l| evaluated on the detector (f64, host),
 //   max|diff| / max(C) <= 8 S + 2e-6,   |sum ratio - 1| <= S + 2e-6,   1 - r <= 10 S^2 + 1e-10.

@@ -1,4 +1,4 @@
-// Pure choices for the WebGPU backend, made from what the adapter says about itself (style.md 8-9): workgroup
+// Pure choices for the WebGPU backend, made from what the adapter says about itself: workgroup
 // size, dispatch shape (1-D, 2-D, or several tiles), storage-buffer size checks and the pipeline cache key.
 // No GPU objects here, so every rule is unit-tested on CPU CI with fake adapters (tests/webgpu-select.test.ts).
 
@@ -177,7 +177,7 @@ export function checkStorageSize(what: string, bytes: number, limits: GpuLimits)
 
 /** Compile-time variant of the pixel-loop shader: everything that changes the WGSL text. */
 export interface SimulateVariant {
-  /** 0 square, 1 round, 2 gauss, 3 tophat (physics.md 5.9) */
+  /** 0 square, 1 round, 2 gauss, 3 tophat (docs/c-behaviour/minimal-loop.md 5.9) */
   shape: number;
   /** tricubic code present (interpolation on at the start of the run) */
   interpolate: boolean;

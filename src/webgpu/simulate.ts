@@ -1,13 +1,13 @@
-// The nanoBragg pixel loop on WebGPU (physics.md 5.11): the WGSL twin of assembly/simulate.ts, pure f32 with
-// the fixes of precision.md, plus the switch-off pre-pass kernel and the uniform block both read.
+// The nanoBragg pixel loop on WebGPU (docs/c-behaviour/minimal-loop.md 5.11): the WGSL twin of assembly/simulate.ts, pure f32 with
+// the fixes of docs/precision.md, plus the switch-off pre-pass kernel and the uniform block both read.
 //
 // Same semantics as simulateF64/simulateF32: one thread per pixel; loop order layer, sub-slow, sub-fast, phi;
 // the omega of the first subpixel of layer 0, the polarization of the first evaluation and the capture fraction
-// of the first subpixel of each layer ("last value" rules, physics.md 4.4, 5.5, 5.7), or the running products of
+// of the first subpixel of each layer ("last value" rules, docs/c-behaviour/minimal-loop.md 4.4, 5.5, 5.7), or the running products of
 // -oversample_thick/_polar/_omega; the F_latt == 0 skip for the non-square shapes (3.6); tricubic before the
 // switch-off evaluation and nearest neighbour from it on (3.5), the switch found by the pre-pass.
 //
-// Precision (precision.md, pure-f32 path; no f64 in WGSL):
+// Precision (docs/precision.md, pure-f32 path; no f64 in WGSL):
 //  1. sincg range-reduced: n = round(h), f = h - n (exact), sin(N pi f) / sin(pi f) * (-1)^((N-1) n), with our
 //     own sinpi polynomial (relative accuracy; never WGSL's sin, fix 5).
 //  2. d - i without cancellation, beam along +x: ( -(Py^2+Pz^2) / (R (R + Px)), Py / R, Pz / R ); a/lambda,
@@ -112,7 +112,7 @@ export function simUniforms(sim: Simulation, switchPixel = NO_UNIT, switchEval =
   const rot = beamFrame(sim);
   const sub = d.pixel / sim.oversample;
   const a = anchorSubpixel(sim);
-  // the anchor's position exactly as C computes any subpixel's (physics.md 5.5), in f64
+  // the anchor's position exactly as C computes any subpixel's (docs/c-behaviour/minimal-loop.md 5.5), in f64
   const Fdet = sub * a.f + sub / 2.0, Sdet = sub * a.s + sub / 2.0;
   const anchor: Vec3 = rot([0, 1, 2].map((i) => Fdet * d.fdet[i] + Sdet * d.sdet[i] + 0 * d.odet[i] + d.pix0[i]));
   let E: Vec3 = [0, 0, 0], B: Vec3 = [0, 0, 0];
@@ -188,7 +188,7 @@ ${MATHX_WGSL}
 
 /** Geometry, Miller indices and lattice factor: shared by the pre-pass and the pixel loop. */
 const EVALUATION_WGSL = /* wgsl */ `
-// ---- one evaluation's geometry (physics.md 5.5, 5.6; precision.md fix 2) ----
+// ---- one evaluation's geometry (docs/c-behaviour/minimal-loop.md 5.5, 5.6; docs/precision.md fix 2) ----
 struct Ray {
   P: vec3<f32>,   // subpixel position (m)
   R: f32,         // |P|
@@ -206,7 +206,7 @@ fn ray(fi: i32, si: i32, t: u32) -> Ray {
 }
 
 fn first_evaluation_slot(step: u32, first: bool) -> u32 {
-  // physics.md 5.10 (C-PARITY-001): at phi == 0 the very first evaluation of the run uses a0, b0, c0
+  // docs/c-behaviour/minimal-loop.md 5.10 (C-PARITY-001): at phi == 0 the very first evaluation of the run uses a0, b0, c0
   // with mosaic domains: entries = phi steps x domains, the first phi step's domains use the slots after the table
   return select(step, U.phisteps + step, step < U.phi0IsZero && first);
 }
@@ -221,7 +221,7 @@ fn miller(slot: u32, dmi: vec3<f32>) -> vec3<f32> {
                    c.x * dmi.x + c.y * dmi.y + c.z * dmi.z);
 }
 
-// sin(N pi h) / sin(pi h), range-reduced (precision.md fix 1): n = round(h), f = h - n exact,
+// sin(N pi h) / sin(pi h), range-reduced (docs/precision.md fix 1): n = round(h), f = h - n exact,
 // = (-1)^((N-1) n) sin(N pi f) / sin(pi f), and N at f = 0.
 fn sincg_reduced(h: f32, N: f32) -> f32 {
   let n = round(h);
@@ -249,7 +249,7 @@ struct Lattice {
   edge: f32,       // tophat: (rad * fudge - 0.3969) / (f32's error bound on it); the scan lists |edge| <= 2
 }
 
-// Round, gauss and tophat shapes (physics.md 5.9). The skip test follows the f64 program: gauss underflows to
+// Round, gauss and tophat shapes (docs/c-behaviour/minimal-loop.md 5.9). The skip test follows the f64 program: gauss underflows to
 // 0 only beyond exp(-745.13), far below where exp_f32 does; tophat compares rad * fudge with 0.3969.
 fn lattice_non_square(hkl: vec3<f32>) -> Lattice {
   let d = hkl - ceil(hkl - vec3<f32>(0.5));
@@ -292,7 +292,7 @@ ${TRICUBIC_WGSL}
 ${ABSORPTION_WGSL}
 ${EVALUATION_WGSL}
 
-// C's polarization_factor (physics.md 5.7) on the ray: 0.5 (1 + cos^2 2theta - K cos(2 psi) sin^2 2theta)
+// C's polarization_factor (docs/c-behaviour/minimal-loop.md 5.7) on the ray: 0.5 (1 + cos^2 2theta - K cos(2 psi) sin^2 2theta)
 fn polarization(r: Ray) -> f32 {
   let cos2theta = r.P.x / r.R;
   let sin2theta_sqr = (r.P.y * r.P.y + r.P.z * r.P.z) / (r.R * r.R);

@@ -1,4 +1,4 @@
-// The interpolation switch-off on the GPU (physics.md 3.5, traps T-2/T-3; precision.md "Always").
+// The interpolation switch-off on the GPU (docs/c-behaviour/minimal-loop.md 3.5, traps T-2/T-3; docs/precision.md "Always").
 //
 // nanoBragg switches tricubic interpolation off for good at the first out-of-range evaluation in serial order.
 // A pre-pass kernel computes every evaluation's range margin (the distance of h, k, l inside the window

@@ -1,4 +1,4 @@
-// The tophat skip decision on the GPU (physics.md 5.9: C skips an evaluation when rad * fudge >= 0.3969).
+// The tophat skip decision on the GPU (docs/c-behaviour/minimal-loop.md 5.9: C skips an evaluation when rad * fudge >= 0.3969).
 //
 // The pixel loop computes rad from f32 Miller indices, so near the edge of a tophat spot f32 cannot tell on
 // which side an evaluation falls, and a wrong guess changes the pixel by a whole F^2 N^6 term: before this
@@ -6,7 +6,7 @@
 // pure-f32 tolerance, and a 256^2 one with -oversample 4 also 4 (705 times); with it, none (worst 0.015 and 0.009
 // of the tolerance; scripts/measure/gpu-vs-f64.ts tophat, SwiftShader). So, as for the interpolation switch-off:
 //  - the pixel loop calls a decision unsure when v = rad * fudge lies within f32's error bound of 0.3969: with
-//    |h - h_f64| <= delta = TOPHAT_DELTA_REL * max(1, |h|, |k|, |l|) for each index (precision.md measures about
+//    |h - h_f64| <= delta = TOPHAT_DELTA_REL * max(1, |h|, |k|, |l|) for each index (docs/precision.md measures about
 //    2e-7 |h| after its fix 2; delta is 38 times that), s = d_h a* + d_k b* + d_l c* moves by at most delta A
 //    (A = |a*| + |b*| + |c*|), so v = fudge (Na Nb Nc)^2 |s|^2 moves by at most 2 sqrt(v) W delta + (W delta)^2,
 //    W = sqrt(fudge) Na Nb Nc A (tophatW, a uniform);

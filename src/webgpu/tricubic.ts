@@ -1,5 +1,5 @@
 // Structure-factor lookup F_cell(h,k,l) on WebGPU: the WGSL twin of the f32 paths of assembly/tricubic.ts
-// (physics.md 3.2-3.5, traps T-1, T-2, T-7), and a batched kernel with C's serial switch-off semantics (the
+// (docs/c-behaviour/minimal-loop.md 3.2-3.5, traps T-1, T-2, T-7), and a batched kernel with C's serial switch-off semantics (the
 // GPU counterpart of tricubicBatchF32 / interpolateF in src/kernels/tricubic.ts).
 //
 // Tricubic: the same cubic Lagrange polynomial as C's polin3, with separable weights of t = h - floor(h) over the
@@ -23,7 +23,7 @@ import { TILE, uniformLayout } from './uniforms.ts';
 
 /** WGSL: the grid's bounds (GridInfo) and the tricubic range window's margin (no bindings). */
 export const TRICUBIC_RANGE_WGSL = /* wgsl */ `
-// ---- tricubic range window (src/webgpu/tricubic.ts; C's test, physics.md 3.5 step 2) ----
+// ---- tricubic range window (src/webgpu/tricubic.ts; C's test, docs/c-behaviour/minimal-loop.md 3.5 step 2) ----
 struct GridInfo {
   hMin: i32, kMin: i32, lMin: i32,
   hRange: i32, kRange: i32, lRange: i32,
