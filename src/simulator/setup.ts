@@ -156,59 +156,18 @@ export function buildDetector(args: SimArgs): Detector {
   return { fpixels, spixels, pixel, detsizeF, detsizeS, ...g };
 }
 
-/** Crystal from `-cell a b c alpha beta gamma` (docs/c-behaviour/minimal-loop.md 5.3; C M:1789-1956, 2046-2066). */
+/**
+ * Crystal from `-cell a b c alpha beta gamma` alone (docs/c-behaviour/minimal-loop.md 5.3; C M:1789-1956,
+ * 2046-2066): src/physics/crystal.ts with no matrix, misset, mosaic or sizes (one crystal code, not two).
+ */
 export function buildCrystal(cell: readonly number[], N: Vec3): Crystal {
-  let [a0l, b0l, c0l] = cell;
-  let alpha = cell[3] / RTD, beta = cell[4] / RTD, gamma = cell[5] / RTD;
-  if (b0l <= 0) b0l = a0l;
-  if (c0l <= 0) c0l = a0l;
-  if (alpha <= 0) alpha = Math.PI / 2;
-  if (beta <= 0) beta = Math.PI / 2;
-  if (gamma <= 0) gamma = Math.PI / 2;
-  const aavg = (alpha + beta + gamma) / 2;
-  let skew = Math.sin(aavg) * Math.sin(aavg - alpha) * Math.sin(aavg - beta) * Math.sin(aavg - gamma);
-  if (skew < 0) skew = -skew;
-  let Vcell = 2.0 * a0l * b0l * c0l * Math.sqrt(skew);
-  if (Vcell <= 0) throw new SetupError(`impossible unit cell volume ${formatG(Vcell)} for -cell ${cell.join(' ')}`);
-  let Vstar = 1.0 / Vcell;
-  const asl = b0l * c0l * Math.sin(alpha) * Vstar;
-  const bsl = c0l * a0l * Math.sin(beta) * Vstar;
-  const csl = a0l * b0l * Math.sin(gamma) * Vstar;
-  let sinGammaStar = c0l * Vstar / asl / bsl;
-  let cosAlphaStar = (Math.cos(beta) * Math.cos(gamma) - Math.cos(alpha)) / (Math.sin(beta) * Math.sin(gamma));
-  let cosBetaStar = (Math.cos(gamma) * Math.cos(alpha) - Math.cos(beta)) / (Math.sin(gamma) * Math.sin(alpha));
-  let cosGammaStar = (Math.cos(alpha) * Math.cos(beta) - Math.cos(gamma)) / (Math.sin(alpha) * Math.sin(beta));
-  if (sinGammaStar > 1) sinGammaStar = 1;
-  if (sinGammaStar < -1) sinGammaStar = -1;
-  if (cosAlphaStar * cosAlphaStar > 1) cosAlphaStar = 1;
-  if (cosBetaStar * cosBetaStar > 1) cosBetaStar = 1;
-  if (cosGammaStar * cosGammaStar > 1) cosGammaStar = 1;
-  let aS: Vec3 = [asl, 0, 0];
-  let bS: Vec3 = [bsl * cosGammaStar, bsl * sinGammaStar, 0];
-  let cS: Vec3 = [
-    csl * cosBetaStar,
-    csl * (cosAlphaStar - cosBetaStar * cosGammaStar) / sinGammaStar,
-    csl * Vcell / (a0l * b0l * c0l * sinGammaStar),
-  ];
-  let bXc = cross(bS, cS), cXa = cross(cS, aS), aXb = cross(aS, bS);
-  // user cell: force |b* x c*| = a/V etc., V* = 1/V
-  bXc = rescale(bXc, a0l / Vcell);
-  cXa = rescale(cXa, b0l / Vcell);
-  aXb = rescale(aXb, c0l / Vcell);
-  Vstar = 1.0 / Vcell;
-  Vcell = 1.0 / Vstar;
-  const a = scale(bXc, Vcell), b = scale(cXa, Vcell), c = scale(aXb, Vcell);
-  aS = scale(cross(b, c), Vstar);
-  bS = scale(cross(c, a), Vstar);
-  cS = scale(cross(a, b), Vstar);
-  const clamp = (n: number) => (n <= 1.0 ? 1.0 : n);
-  return {
-    Na: clamp(N[0]), Nb: clamp(N[1]), Nc: clamp(N[2]),
-    a0: scale(a, 1e-10), b0: scale(b, 1e-10), c0: scale(c, 1e-10),
-    aStar: aS, bStar: bS, cStar: cS,
-    volume: Vcell,
-    cellLengths: [magnitude(a), magnitude(b), magnitude(c)],
-  };
+  try {
+    const c = setupCrystal({ cell, lambda: 1e-10, missetSeed: 0, mosaicSpread: -1, mosaicDomains: -1, mosaicSeed: -12345678, N, sample: [0, 0, 0] });
+    return { Na: c.Na, Nb: c.Nb, Nc: c.Nc, a0: c.a0, b0: c.b0, c0: c.c0, aStar: c.aStar, bStar: c.bStar, cStar: c.cStar, volume: c.volume, cellLengths: c.cellLengths };
+  } catch (e) {
+    if (e instanceof CrystalError) throw new SetupError(e.message);
+    throw e;
+  }
 }
 
 /** Phi steps with C's auto rules (docs/c-behaviour/minimal-loop.md 5.10; C M:1377-1425). */
