@@ -40,7 +40,7 @@ if ('error' in probe) {
       await gpu.simulate(prepared);
       assert.unreachable('webgpu must refuse -curved_det');
     } catch (e) {
-      assert.match((e as Error).message, /webgpu backend does not implement -curved_det.*--backend wasm/);
+      assert.match((e as Error).message, /'-curved_det' is not implemented on the webgpu backend \(flat detectors only; use --backend wasm/);
     }
   });
   for (const [dir, name] of dirs.flatMap((d) => readdirSync(d).sort().filter((n) => !SKIPPED.has(n)).map((n) => [d, n]))) {
