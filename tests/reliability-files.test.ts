@@ -191,4 +191,13 @@ test('serve --port takes decimal digits only; bench compare refuses huge files a
   expectFailure(await runMain(['bench', 'compare', join(d, 'bad.json'), '--out', join(d, 'out')]), EXIT.INPUT, 'not a benchmark report');
 });
 
+test("-pgmscale sets the PGM scale as nanoBragg does (C's image.pgm, sha256 from the C program with this argv)", async () => {
+  const d = folder('pgmscale');
+  const r = await runMain(['simulate', '-cell', '100', '100', '100', '90', '90', '90', '-default_F', '100', '-N', '3', '-detpixels', '32',
+    '-pgmscale', '3.5', '-pgmfile', join(d, 'p.pgm'), '--dtype', 'f64', '--backend', 'wasm', '-noprogress']);
+  assert.is(r.code, 0, r.stderr);
+  const { createHash } = await import('node:crypto');
+  assert.is(createHash('sha256').update(readFileSync(join(d, 'p.pgm'))).digest('hex'), 'c1b4192795f86d6045a1889422a2587d882d43f3e95657036a9a4613874dacdc');
+});
+
 test.run();

@@ -145,6 +145,8 @@ export interface SimArgs {
   pgmfile?: string;
   /** -scale: SMV int image scale, 0 = auto (55000/max). */
   scale: number;
+  /** -pgmscale: PGM scale, <= 0 = auto (C: 250/(5 rmsd), or the int scale when rmsd is 0). */
+  pgmScale?: number;
   /** -adc: offset added to int image pixels (default 40). */
   adc: number;
   /** -roi xmin xmax ymin ymax: fast then slow, inclusive pixel indices (T-23). */
@@ -599,6 +601,10 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
     a.pgmfile = t;
     a.nopgm = false;
   }),
+  one(['-pgmscale'], 'x', 'counts per photon', 'PGM scale (<= 0: auto, 250/(5 rmsd)); like nanoBragg it also undoes -nopgm', '0 (auto)', (a, t, f) => {
+    a.pgmScale = realIn(f, t, 'counts per photon');
+    a.nopgm = false;
+  }),
   sw(['-nopgm'], 'no PGM image (a later -pgmfile writes it again)', (a) => (a.nopgm = true)),
   one(['-scale'], 'x', '', 'int image scale factor (0: auto, 55000/max)', '0 (auto)', (a, t, f) => (a.scale = realIn(f, t, '', GE0))),
   one(['-adc'], 'counts', 'counts', 'offset added to int image pixels', '40', (a, t, f) => (a.adc = realIn(f, t, 'counts'))),
@@ -637,7 +643,7 @@ const OWN_OPTIONS: readonly OptionSpec[] = [
 /** nanoBragg options that exist in the C program but not (yet) here: refused, never ignored. */
 export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
   '-sourcefile',
-  '-stol', '-4stol', '-Q', '-pgmscale',
+  '-stol', '-4stol', '-Q',
   '-printout', '-printout_pixel', '-trace_pixel', '-dump_pixel',
 ];
 

@@ -54,7 +54,7 @@ export async function encodeOutputs(sim: Simulation, r: SimResult): Promise<{ fi
     lines.push(`intfile_scale = ${formatG(intScale)}`);
   }
   if (a.pgmfile && !a.nopgm) {
-    const s = pgmScale(r.stats.rmsd, intScale);
+    const s = pgmScale(r.stats.rmsd, intScale, a.pgmScale);
     files.push({ flag: '-pgmfile', path: a.pgmfile, bytes: encodePgm(r.image, r.width, r.height, s, sim.roi) });
   }
   if (a.noisefile && !a.nonoise) {
