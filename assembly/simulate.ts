@@ -47,8 +47,8 @@ export const P_SHAPE: i32 = 25; // 0 square, 1 round, 2 gauss, 3 tophat
 export const P_FUDGE: i32 = 26;
 export const P_ASTAR: i32 = 27; // 9: a*, b*, c* (1/Angstrom, unrotated) for non-square shapes
 export const P_PHISTEPS: i32 = 36; // table entries: phi steps x mosaic domains
-export const P_PHI_TABLE: i32 = 37; // pointer: (phisteps+1) x 9 f64: a,b,c per step; last = a0,b0,c0
-export const P_PHI0_IS_ZERO: i32 = 38; // stale slots: the domain count if step 0 has phi == 0 (stale-vector quirk, physics 5.10), else 0
+export const P_PHI_TABLE: i32 = 37; // pointer: (entries + domains) x 9 f64: a,b,c per (phi step, domain), phi outer; then one a0,b0,c0 slot per domain
+export const P_PHI0_IS_ZERO: i32 = 38; // stale slots: the domain count if step 0 has phi == 0 (stale-vector quirk, docs/c-behaviour/minimal-loop.md 5.10, crystal.md), else 0
 export const P_FIRST_PIXEL: i32 = 39; // raster index of the first pixel the C loop evaluates
 export const P_HKLS: i32 = 40; // 0 when there is no structure-factor grid
 export const P_HMIN: i32 = 41;
