@@ -5,6 +5,7 @@
 
 export type Vec3 = [number, number, number];
 import type { DetectorArgs, Convention, Pivot, VectorName } from '../simulator/args.ts';
+import { cross, dot, magnitude } from './vec3.ts';
 export { defaultDetectorArgs, type DetectorArgs } from '../simulator/args.ts';
 
 export class DetectorError extends Error {}
@@ -53,9 +54,6 @@ export interface DetectorGeometry {
   messages: string[];
 }
 
-const dot = (x: Vec3, y: Vec3) => x[0] * y[0] + x[1] * y[1] + x[2] * y[2];
-const cross = (x: Vec3, y: Vec3): Vec3 => [x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0]];
-const magnitude = (v: Vec3) => Math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
 
 /** C's unitize: the unit vector and the magnitude (a zero vector stays zero). */
 function unitize(v: Vec3): [Vec3, number] {

@@ -8,6 +8,7 @@ import { formatG } from '../util/cformat.ts';
 import { resolveLayers } from '../kernels/absorption.ts';
 import { setupCrystal, readMatrixNumbers, rotateUmat, CrystalError, type Mat9 } from '../physics/crystal.ts';
 import { timeSeed, type Ran1Table } from '../physics/rng.ts';
+import { magnitude } from '../physics/vec3.ts';
 import { buildGeometry, defaultDetectorArgs, DetectorError, applyMaskHeader, type DetectorGeometry, type SmvFrame } from '../physics/detector.ts';
 
 export type Vec3 = [number, number, number];
@@ -108,10 +109,6 @@ export interface Simulation {
   warnings: string[];
 }
 
-const dot = (x: Vec3, y: Vec3) => x[0] * y[0] + x[1] * y[1] + x[2] * y[2];
-const cross = (x: Vec3, y: Vec3): Vec3 => [x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0]];
-const magnitude = (v: Vec3) => Math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-const scale = (v: Vec3, s: number): Vec3 => [s * v[0], s * v[1], s * v[2]];
 function unitize(v: Vec3): Vec3 {
   const m = magnitude(v);
   return m !== 0 ? [v[0] / m, v[1] / m, v[2] / m] : [0, 0, 0];
