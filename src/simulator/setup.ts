@@ -28,30 +28,13 @@ export const MAX_PHISTEPS = 1_000_000;
 /** Most evaluations per pixel (phi steps x oversample^2 x layers): the kernels count them in an i32. */
 export const MAX_EVALS_PER_PIXEL = 2 ** 31 - 1;
 
+/** The detector the loop sees: its size in pixels plus the geometry of src/physics/detector.ts (m; dialsOrigin mm). */
 export interface Detector extends DetectorGeometry {
   fpixels: number;
   spixels: number;
   pixel: number; // m
-  distance: number; // m
-  closeDistance: number; // m
   detsizeF: number;
   detsizeS: number;
-  Xbeam: number;
-  Ybeam: number;
-  Fbeam: number;
-  Sbeam: number;
-  Fclose: number;
-  Sclose: number;
-  ORGX: number;
-  ORGY: number;
-  dialsOrigin: Vec3; // mm
-  pix0: Vec3;
-  fdet: Vec3;
-  sdet: Vec3;
-  odet: Vec3;
-  beam: Vec3;
-  polarAxis: Vec3;
-  spindle: Vec3;
 }
 
 export interface Crystal {
