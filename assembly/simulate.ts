@@ -255,8 +255,10 @@ let ix0: f64 = 0, iy0: f64 = 0, iz0: f64 = 0, lambda0: f64 = 1;
 }
 let mh: f64 = 0, mk: f64 = 0, ml: f64 = 0; // fractional Miller indices
 
-/** Sub-pixel position and diffracted direction (physics 5.5; C: pixel_pos, unitize). */
-@inline function subpixelGeometry(fpixel: i32, spixel: i32, subF: i32, subS: i32, Odet: f64): void {
+let spx: f64 = 0, spy: f64 = 0, spz: f64 = 0; // the sub-pixel's position (m), set by subpixelPosition
+
+/** Sub-pixel position (flat, or on the curved detector) and its distance, airpath (C: pixel_pos, magnitude). */
+@inline function subpixelPosition(fpixel: i32, spixel: i32, subF: i32, subS: i32, Odet: f64): void {
   const Fdet = subpixelSize * <f64>(fpixel * oversample + subF) + subpixelSize / 2.0;
   const Sdet = subpixelSize * <f64>(spixel * oversample + subS) + subpixelSize / 2.0;
   let px = Fdet * fx + Sdet * sx + Odet * ox + pix0x;
@@ -268,6 +270,13 @@ let mh: f64 = 0, mk: f64 = 0, ml: f64 = 0; // fractional Miller indices
   }
   const R = Math.sqrt(px * px + py * py + pz * pz);
   airpath = R;
+  spx = px; spy = py; spz = pz;
+}
+
+/** Sub-pixel position and diffracted direction (physics 5.5; C: pixel_pos, unitize). */
+@inline function subpixelGeometry(fpixel: i32, spixel: i32, subF: i32, subS: i32, Odet: f64): void {
+  subpixelPosition(fpixel, spixel, subF, subS, Odet);
+  const px = spx, py = spy, pz = spz, R = airpath;
   if (R != 0.0) {
     dX = px / R; dY = py / R; dZ = pz / R;
   } else {
@@ -283,17 +292,8 @@ let mh: f64 = 0, mk: f64 = 0, ml: f64 = 0; // fractional Miller indices
  * instead of six divisions (the f32 path's h, k, l move by an ulp or so; the SIMD group does the same).
  */
 @inline function subpixelGeometryF32(fpixel: i32, spixel: i32, subF: i32, subS: i32, Odet: f64): void {
-  const Fdet = subpixelSize * <f64>(fpixel * oversample + subF) + subpixelSize / 2.0;
-  const Sdet = subpixelSize * <f64>(spixel * oversample + subS) + subpixelSize / 2.0;
-  let px = Fdet * fx + Sdet * sx + Odet * ox + pix0x;
-  let py = Fdet * fy + Sdet * sy + Odet * oy + pix0y;
-  let pz = Fdet * fz + Sdet * sz + Odet * oz + pix0z;
-  if (curved) {
-    curvedPosition(py, pz);
-    px = cpx; py = cpy; pz = cpz;
-  }
-  const R = Math.sqrt(px * px + py * py + pz * pz);
-  airpath = R;
+  subpixelPosition(fpixel, spixel, subF, subS, Odet);
+  const px = spx, py = spy, pz = spz, R = airpath;
   const invR = 1.0 / R;
   dX = px * invR; dY = py * invR; dZ = pz * invR;
   qX = (dX - ix) * invLambda;

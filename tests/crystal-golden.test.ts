@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { createEngine, prepareSimulation, type SimEngine, type EngineBackend, type Dtype } from '../src/simulator/engine.ts';
 import { compareImages } from '../src/simulator/compare.ts';
 import { createSimulator } from '../src/index.ts';
+import { assertF32WithinAccumulation } from './helpers/golden.ts';
 
 const dir = fileURLToPath(new URL('./fixtures/crystal/', import.meta.url));
-const F32_TOL = { maxRel: 5e-6, sumRatio: 1e-6, oneMinusR: 1e-10 };
 
 interface Case { name: string; argv: string[]; sha: string; stdout: string; hklText?: string; matText?: string }
 function loadCases(): Case[] {
@@ -64,12 +64,7 @@ for (const c of cases) {
       // f32 accumulation: a running f32 sum over n evaluations per pixel is good to about n 2^-24 (x_xtalsize_autooversample
       // auto-selects 75x75 sub-pixels: n = 5625, observed 1.1e-5); the golden tolerances when n is small
       const sim = (await prepareSimulation(c.argv, { hklText: c.hklText, matText: c.matText })).sim;
-      const accum = sim.phi.entries * sim.oversample ** 2 * sim.layers.nLayers * 2 ** -24;
-      const tol = { maxRel: Math.max(F32_TOL.maxRel, accum), sumRatio: Math.max(F32_TOL.sumRatio, accum) };
-      const info = `max|diff|/max=${m.maxRelDiff.toExponential(2)} sum-1=${(m.sumRatio - 1).toExponential(2)} 1-r=${(1 - m.pearson).toExponential(2)}`;
-      assert.ok(m.maxRelDiff <= tol.maxRel, info);
-      assert.ok(Math.abs(m.sumRatio - 1) <= tol.sumRatio, info);
-      assert.ok(1 - m.pearson <= F32_TOL.oneMinusR, info);
+      assertF32WithinAccumulation(m, sim);
     });
   }
   test(`${c.name}: C's crystal lines and warnings`, async () => {

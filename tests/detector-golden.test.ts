@@ -12,11 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { createEngine, prepareSimulation, type SimEngine, type EngineBackend, type Dtype } from '../src/simulator/engine.ts';
 import { compareImages } from '../src/simulator/compare.ts';
 import { encodeOutputs } from '../src/simulator/outputs.ts';
+import { assertF32WithinAccumulation } from './helpers/golden.ts';
 
 const dir = fileURLToPath(new URL('./fixtures/detector/', import.meta.url));
 /** Extra C references made with the C binary for -img (its header only), kept as argv + input + sha256. */
 const imgDir = fileURLToPath(new URL('./fixtures/detector-img/', import.meta.url));
-const F32_TOL = { maxRel: 5e-6, sumRatio: 1e-6, oneMinusR: 1e-10 };
 /** Cases needing options this port refuses: name -> the option. */
 export const SKIPPED: Record<string, string> = {};
 
@@ -84,12 +84,7 @@ for (const c of cases) {
       const { prepared, result } = await run(c, backend, 'f32');
       const m = compareImages(result.image, ref);
       const sim = prepared.sim;
-      const accum = sim.phi.entries * sim.oversample ** 2 * sim.layers.nLayers * 2 ** -24;
-      const tol = { maxRel: Math.max(F32_TOL.maxRel, accum), sumRatio: Math.max(F32_TOL.sumRatio, accum) };
-      const info = `max|diff|/max=${m.maxRelDiff.toExponential(2)} sum-1=${(m.sumRatio - 1).toExponential(2)} 1-r=${(1 - m.pearson).toExponential(2)}`;
-      assert.ok(m.maxRelDiff <= tol.maxRel, info);
-      assert.ok(Math.abs(m.sumRatio - 1) <= tol.sumRatio, info);
-      assert.ok(1 - m.pearson <= F32_TOL.oneMinusR, info);
+      assertF32WithinAccumulation(m, sim);
     });
   }
   test(`${c.name}: C's convention and pivot lines`, async () => {
