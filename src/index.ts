@@ -16,19 +16,16 @@
 // each one before the chosen one was passed over (Simulator.backendReason). A backend asked for by name
 // either runs or throws with the reason; it is never silently replaced.
 
-import {
-  createEngine, prepareSimulation,
-  type Dtype, type EngineBackend, type PreparedSimulation, type SimEngine, type SimStats, type SimulateOptions,
-} from './simulator/engine.ts';
-import { loadKernels, wasmSimdSupported, type WasmKernels } from './wasm/loader.ts';
+import { prepareSimulation } from './simulator/prepare.ts';
+import { closeEngine, type Dtype, type EngineBackend, type PreparedSimulation, type SimEngine, type SimStats, type SimulateOptions } from './engine/contract.ts';
+import { startBackend, type BackendAttempt, type SimulatorOptions } from './backends/start.ts';
+import { loadKernels, type WasmKernels } from './wasm/loader.ts';
 import { parseHkl, type HklGrid } from './hkl.ts';
 import {
   interpolateF as interpolateKernel,
   type InterpolationResult, type InterpolationState, type TricubicVariant,
 } from './kernels/tricubic.ts';
 import { captureFractions as captureKernel, resolveLayers, type CaptureVariant } from './kernels/absorption.ts';
-import { threadsAvailable } from './threads/engine.ts';
-import { BACKEND_CHOICES, BACKEND_ORDER, WASM_BINARY, type Backend } from './backends/names.ts';
 
 export type { Dtype, SimStats, HklGrid, InterpolationResult, InterpolationState, TricubicVariant, CaptureVariant };
 export { resolveLayers };
@@ -39,23 +36,7 @@ export { HklError } from './hkl.ts';
 /** Where the pixel loop runs ('wasm' is the SIMD build; 'auto' picks the fastest one this runtime has) and the
  * order 'auto' tries them in: both from the one backend list, src/backends/names.ts. */
 export { BACKEND_ORDER, BACKEND_LIST, type Backend } from './backends/names.ts';
-
-export interface SimulatorOptions {
-  /** Default 'auto'. */
-  backend?: Backend;
-  /**
-   * 'f64': the C program's double-precision arithmetic (image within float32 rounding of nanoBragg's);
-   * 'f32' (default): geometry in f64, the rest in f32 (max|diff|/max <= 5e-6 against C). See docs/precision.md.
-   */
-  dtype?: Dtype;
-  /** Workers for 'wasm-threads' (default: every core). */
-  threads?: number;
-  /**
-   * With 'auto': backends to pass over, each with the reason (the command line passes over webgpu for a
-   * simulation it does not compute yet, src/webgpu/refusals.ts).
-   */
-  passOver?: Partial<Record<EngineBackend, string>>;
-}
+export { startBackend, detectBackends, closeEngine, type BackendAttempt, type SimulatorOptions } from './backends/start.ts';
 
 /**
  * A friendly description of a simulation; every field maps to one nanoBragg flag (named in brackets), in
@@ -163,13 +144,6 @@ export interface SimulationResult {
    * own splits (wasm-threads: redo_s; webgpu: gpu_upload_s, gpu_prepass_s, gpu_kernel_s, gpu_stats_s, gpu_readback_s).
    */
   timings: { prepare_s: number; loop_s: number; total_s: number } & Record<string, number>;
-}
-
-/** One backend 'auto' considered (or the one asked for), and why it was or was not used. */
-export interface BackendAttempt {
-  backend: EngineBackend;
-  ok: boolean;
-  reason: string;
 }
 
 export interface Simulator {
@@ -315,72 +289,6 @@ function hasFileSystem(): boolean {
   return !!g.Deno || !!g.process?.versions?.node;
 }
 
-/** Whether this runtime has a WebGPU engine and adapter; the reason when not. */
-async function probeWebGpu(dtype: Dtype, auto: boolean): Promise<{ ok: boolean; reason: string }> {
-  let refusal: string;
-  try {
-    // Loaded only where it can be used; a build or runtime that cannot load it falls through with the reason.
-    refusal = (await import('./webgpu/engine.ts')).WEBGPU_F64_REFUSAL;
-  } catch (e) {
-    return { ok: false, reason: `no WebGPU engine in this build (${firstLine(e)})` };
-  }
-  if (dtype === 'f64') return { ok: false, reason: refusal };
-  const { requestGpu, describeAdapter } = await import('./webgpu/device.ts');
-  const gpu = await requestGpu();
-  if ('error' in gpu) return { ok: false, reason: gpu.error };
-  gpu.device.destroy();
-  // a software adapter (SwiftShader) is 25-60x slower than WebAssembly: auto passes it over, a named request gets it
-  if (auto && gpu.info.isFallbackAdapter) return { ok: false, reason: `only a fallback adapter (${describeAdapter(gpu.info)}), slower than WebAssembly` };
-  return { ok: true, reason: `adapter ${describeAdapter(gpu.info)}` };
-}
-
-async function probe(backend: EngineBackend, dtype: Dtype = 'f32', auto = false): Promise<{ ok: boolean; reason: string }> {
-  switch (backend) {
-    case 'webgpu':
-      return probeWebGpu(dtype, auto);
-    case 'wasm-threads': {
-      const t = threadsAvailable();
-      return t.ok ? { ok: true, reason: 'SharedArrayBuffer and shared WebAssembly memory available' } : { ok: false, reason: t.reason ?? 'unavailable' };
-    }
-    case 'wasm':
-      return wasmSimdSupported() ? { ok: true, reason: 'WebAssembly SIMD available' } : { ok: false, reason: 'this runtime has no WebAssembly SIMD' };
-    case 'wasm-scalar':
-      return { ok: true, reason: 'plain WebAssembly, runs everywhere' };
-  }
-}
-
-/** The WebAssembly binary each engine must report: a guard against an engine answering for another backend. */
-
-async function startEngine(backend: EngineBackend, opts: SimulatorOptions, dtype: Dtype): Promise<SimEngine> {
-  const engine = await createEngine({ backend, dtype, threads: opts.threads });
-  const want = WASM_BINARY[backend];
-  const wrongBinary = want ? engine.binary !== want : Object.values(WASM_BINARY).includes(engine.binary);
-  if (engine.backend !== backend || wrongBinary) {
-    await closeEngine(engine);
-    throw new Error(`this build's createEngine has no ${backend} engine yet (it gave the ${engine.binary} binary)`);
-  }
-  return engine;
-}
-
-export async function closeEngine(engine: SimEngine): Promise<void> {
-  const closable = engine as SimEngine & { close?: () => Promise<void> };
-  if (typeof closable.close === 'function') await closable.close();
-  else engine.dispose();
-}
-
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
-}
-
-/** What each backend would say here, without starting any engine (webgpu opens and closes a device). */
-export async function detectBackends(): Promise<BackendAttempt[]> {
-  const out: BackendAttempt[] = [];
-  for (const backend of BACKEND_ORDER) out.push({ backend, ...(await probe(backend)) });
-  return out;
-}
-
-const BACKENDS = BACKEND_CHOICES;
-
 /**
  * A simulator on one backend, started and ready. backend 'auto' (default) takes the first of webgpu,
  * wasm-threads, wasm, wasm-scalar that this runtime has and that starts; a named backend that cannot run
@@ -389,54 +297,6 @@ const BACKENDS = BACKEND_CHOICES;
 export async function createSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const { engine, reason, attempts } = await startBackend(options);
   return new LibrarySimulator(engine, reason, attempts);
-}
-
-/**
- * Starts an engine for `backend` ('auto' by default: the first of webgpu (a hardware adapter),
- * wasm-threads, wasm, wasm-scalar that this runtime has and that starts), with the reason for the
- * choice and every attempt. A named backend that cannot run here throws an Error with the reason.
- */
-export async function startBackend(options: SimulatorOptions = {}): Promise<{ engine: SimEngine; reason: string; attempts: BackendAttempt[] }> {
-  if (options === null || typeof options !== 'object') throw new TypeError(`simulator options must be an object ({ backend, dtype, threads }), got ${String(options)}`);
-  const requested = options.backend ?? 'auto';
-  const dtype = options.dtype ?? 'f32';
-  if (!BACKENDS.includes(requested)) throw new TypeError(`unknown backend '${requested}' (${BACKENDS.join(', ')})`);
-  if (dtype !== 'f32' && dtype !== 'f64') throw new TypeError(`unknown dtype '${dtype}' (f32, f64)`);
-  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
-    throw new TypeError(`threads must be an integer >= 1, got ${options.threads}`);
-  }
-  if (options.threads !== undefined && requested !== 'wasm-threads' && requested !== 'auto') {
-    throw new TypeError(`threads applies to backend 'wasm-threads' (or 'auto'), not to '${requested}'`);
-  }
-  const auto = requested === 'auto';
-  const attempts: BackendAttempt[] = [];
-  for (const backend of auto ? BACKEND_ORDER : [requested as EngineBackend]) {
-    const skip = auto ? options.passOver?.[backend] : undefined;
-    if (skip) {
-      attempts.push({ backend, ok: false, reason: skip });
-      continue;
-    }
-    const p = await probe(backend, dtype, auto);
-    if (!p.ok) {
-      attempts.push({ backend, ok: false, reason: p.reason });
-      if (!auto) throw new Error(`backend ${backend} is unavailable here: ${p.reason}`);
-      continue;
-    }
-    let engine: SimEngine;
-    try {
-      engine = await startEngine(backend, options, dtype);
-    } catch (e) {
-      attempts.push({ backend, ok: false, reason: `failed to start: ${firstLine(e)}` });
-      if (!auto) throw new Error(`backend ${backend} failed to start: ${firstLine(e)}`);
-      continue;
-    }
-    attempts.push({ backend, ok: true, reason: p.reason });
-    const reason = auto
-      ? `auto: ${attempts.map((x) => (x.ok ? `chose ${x.backend} (${x.reason})` : `${x.backend} unavailable (${x.reason})`)).join('; ')}`
-      : `requested (${p.reason})`;
-    return { engine, reason, attempts };
-  }
-  throw new Error(`no backend could start: ${attempts.map((x) => `${x.backend}: ${x.reason}`).join('; ')}`);
 }
 
 class LibrarySimulator implements Simulator {

@@ -3,8 +3,8 @@
 // engine factory's names, the bench backends) derives from BACKEND_LIST. Data only: no imports, so every
 // module (browser code included) can read it without pulling an engine in.
 //
-// To add a backend: one entry here, its engine factory in src/simulator/engine.ts (createEngine), its probe in
-// src/index.ts (probe); the type checker then lists every switch that must name it.
+// To add a backend: one entry here, its probe and factory in src/backends/registry.ts (ENGINES, a Record the
+// type checker holds complete), and its engine behind the contract of src/engine/contract.ts.
 
 export type Dtype = 'f32' | 'f64';
 export const DTYPES: readonly Dtype[] = ['f32', 'f64'];

@@ -2,7 +2,7 @@
 // (docs/c-behaviour/beam.md "Sources"; nanoBragg.c:1427-1577, 1671-1686, 2344-2430).
 
 import { formatG } from '../util/cformat.ts';
-import { rotateAxis } from '../simulator/setup.ts';
+import { rotateAxis } from './vec3.ts';
 import { unitize } from './beam.ts';
 
 type Vec3 = [number, number, number];

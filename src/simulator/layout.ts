@@ -12,7 +12,7 @@
 
 import { fillParams, P } from './params.ts';
 import { R_E_SQR, type Simulation } from './setup.ts';
-import type { PreparedSimulation, SimResult } from './engine.ts';
+import type { PreparedSimulation, SimResult } from '../engine/contract.ts';
 import type { BumpArena } from '../wasm/arena.ts';
 import { outOfRangeWarning } from '../kernels/tricubic.ts';
 import { imageStats } from '../io/stats.ts';

@@ -8,7 +8,8 @@ import { formatG } from '../util/cformat.ts';
 import { resolveLayers } from '../kernels/absorption.ts';
 import { setupCrystal, readMatrixNumbers, rotateUmat, CrystalError, type Mat9 } from '../physics/crystal.ts';
 import { timeSeed, type Ran1Table } from '../physics/rng.ts';
-import { magnitude } from '../physics/vec3.ts';
+import { magnitude, rotateAxis } from '../physics/vec3.ts';
+export { rotateAxis } from '../physics/vec3.ts';
 import { buildGeometry, defaultDetectorArgs, DetectorError, applyMaskHeader, type DetectorGeometry, type SmvFrame } from '../physics/detector.ts';
 
 export type Vec3 = [number, number, number];
@@ -100,18 +101,6 @@ function rescale(v: Vec3, newMagnitude: number): Vec3 {
   let old = magnitude(v);
   if (old <= 0) old = 1;
   return [(newMagnitude / old) * v[0], (newMagnitude / old) * v[1], (newMagnitude / old) * v[2]];
-}
-
-/** C's rotate_axis (Rodrigues rotation of v about a unit axis by phi radians). */
-export function rotateAxis(v: Vec3, axis: Vec3, phi: number): Vec3 {
-  const sinphi = Math.sin(phi);
-  const cosphi = Math.cos(phi);
-  const d = (axis[0] * v[0] + axis[1] * v[1] + axis[2] * v[2]) * (1.0 - cosphi);
-  return [
-    axis[0] * d + v[0] * cosphi + (-axis[2] * v[1] + axis[1] * v[2]) * sinphi,
-    axis[1] * d + v[1] * cosphi + (+axis[2] * v[0] - axis[0] * v[2]) * sinphi,
-    axis[2] * d + v[2] * cosphi + (-axis[1] * v[0] + axis[0] * v[1]) * sinphi,
-  ];
 }
 
 /** The detector of the command line (src/physics/detector.ts; docs/c-behaviour/detector.md). */

@@ -26,7 +26,7 @@
 // switch-off point, the warnings and the statistics. Without a switch-off there is no extra
 // work at all; with one, at most about one chunk per worker is computed twice.
 
-import { checkInto, imageOut, type Dtype, type PreparedSimulation, type SimEngine, type SimResult, type SimulateOptions } from '../simulator/engine.ts';
+import { checkInto, imageOut, type Dtype, type PreparedSimulation, type SimEngine, type SimResult, type SimulateOptions } from '../engine/contract.ts';
 import { wasmSimdSupported } from '../wasm/loader.ts';
 import { applySwitchOff, buildResult, layoutSimulation, noSwitchOff, paramsBlock, type SwitchOff } from '../simulator/layout.ts';
 import { compileThreadsModule, THREADS_BINARY } from './memory.ts';

@@ -15,7 +15,7 @@
 // compareExchange). Per chunk c: an i32 state at statePtr + 4c (ChunkState) and, for
 // SWITCHED, 5 f64 at outBase + 40c: pixel, evaluation, h, k, l of the switch-off.
 
-import type { Dtype } from '../simulator/engine.ts';
+import type { Dtype } from '../engine/contract.ts';
 
 export const CTL_NEXT = 0;
 export const CTL_FIRST_HIT = 1;

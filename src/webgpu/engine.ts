@@ -1,5 +1,5 @@
 // The WebGPU simulator engine: whole images through the WGSL pixel loop (src/webgpu/simulate.ts), behind the
-// same SimEngine interface as the WebAssembly engine (src/simulator/engine.ts).
+// same SimEngine contract as the WebAssembly engines (src/engine/contract.ts).
 //
 //   const engine = await createWebGpuEngine();            // throws if there is no adapter
 //   const result = await engine.simulate(await prepareSimulation(argv));
@@ -15,7 +15,7 @@
 // them) for the engine's life: a warm run allocates no large buffer. Runs on one engine are serialized.
 
 import { webgpuRefusal } from './refusals.ts';
-import { checkInto, evaluationCount, type Dtype, type PreparedSimulation, type SimEngine, type SimResult, type SimulateOptions } from '../simulator/engine.ts';
+import { checkInto, type Dtype, type PreparedSimulation, type SimEngine, type SimResult, type SimulateOptions } from '../engine/contract.ts';
 import { EXIT, UserError } from '../errors.ts';
 import { outOfRangeWarning } from '../kernels/tricubic.ts';
 import { GpuContext } from './context.ts';
@@ -26,7 +26,7 @@ import { phiTableF32, prepassWgsl, simulateVariant, simulateWgsl, simUniforms, t
 import { tophatOverrides } from './tophat.ts';
 import { createSwitchBuffer, readSwitchBuffer, resolveSwitch, DEFAULT_CANDIDATE_CAPACITY, NO_UNIT } from './switchoff.ts';
 import { imageStats } from '../io/stats.ts';
-import { applyMask } from '../simulator/layout.ts';
+import { applyMask, evaluationCount } from '../simulator/layout.ts';
 import { combineStatsRecords, statsArithmeticExact, statsGroups, statsUniforms, statsWgsl, STATS_RECORD_WORDS } from './stats.ts';
 
 export const WEBGPU_F64_REFUSAL = 'the webgpu backend computes in f32 (with df64 where needed); use --backend wasm for --dtype f64';

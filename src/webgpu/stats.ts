@@ -18,7 +18,7 @@
 // backend (Mesa llvmpipe) does (VK_ICD_FILENAMES=/nonexistent npx deno test --allow-read --allow-env
 // tests/deno/webgpu_test.ts -- --webgpu: "statistics on the host (... float-pair check failed ...)").
 
-import type { SimStats } from '../simulator/engine.ts';
+import type { SimStats } from '../engine/contract.ts';
 import { statsFromSums } from '../io/stats.ts';
 import { TILE, uniformLayout } from './uniforms.ts';
 import type { GpuContext } from './context.ts';
