@@ -26,67 +26,17 @@
 import { tricubicF64, tricubicF32, tricubicBatchF32x4, nearestF64 } from './tricubic';
 import { sinpiF32, sinpiF32x4, demote2x2, expF32x4, expm1F32x4 } from './mathx_simd';
 import { captureFractionF32 } from './absorption';
+import {
+  P_FPIXELS, P_SPIXELS, P_OVERSAMPLE, P_PIXEL, P_SUBPIXEL, P_PIX0, P_FDET, P_SDET, P_ODET, P_CLOSE_DISTANCE, P_INCIDENT,
+  P_LAMBDA, P_NA, P_NB, P_NC, P_SHAPE, P_FUDGE, P_ASTAR, P_PHISTEPS, P_PHI_TABLE, P_PHI0_IS_ZERO, P_FIRST_PIXEL, P_HKLS,
+  P_HMIN, P_KMIN, P_LMIN, P_HRANGE, P_KRANGE, P_LRANGE, P_DEFAULT_F, P_GRID_F64, P_GRID_F32, P_INTERPOLATE,
+  P_SWITCH_PIXEL, P_SWITCH_EVAL, P_NLAYERS, P_THICKSTEP, P_MU, P_THICK, P_OS_THICK, P_OS_POLAR, P_OS_OMEGA,
+  P_POINT_PIXEL, P_NOPOLAR, P_KAHN, P_POLAR_AXIS, P_R_E_SQR, P_FLUENCE, P_STEPS, P_ROI, P_DMIN, P_WATER, P_I_BG,
+  P_SOURCES, P_NSOURCES, P_CURVED, P_DISTANCE, P_BEAM, P_COUNT,
+  SW_FOUND, SW_PIXEL, SW_EVAL, SW_H, SW_K, SW_L, SCRATCH_BYTES,
+} from './layout';
 
-// ---- parameter block layout (keep in sync with src/simulator/params.ts) ----
-export const P_FPIXELS: i32 = 0;
-export const P_SPIXELS: i32 = 1;
-export const P_OVERSAMPLE: i32 = 2;
-export const P_PIXEL: i32 = 3; // pixel size (m)
-export const P_SUBPIXEL: i32 = 4; // pixel/oversample (m)
-export const P_PIX0: i32 = 5; // 3 slots
-export const P_FDET: i32 = 8; // 3
-export const P_SDET: i32 = 11; // 3
-export const P_ODET: i32 = 14; // 3
-export const P_CLOSE_DISTANCE: i32 = 17;
-export const P_INCIDENT: i32 = 18; // 3, incident beam direction (-source)
-export const P_LAMBDA: i32 = 21; // m
-export const P_NA: i32 = 22;
-export const P_NB: i32 = 23;
-export const P_NC: i32 = 24;
-export const P_SHAPE: i32 = 25; // 0 square, 1 round, 2 gauss, 3 tophat
-export const P_FUDGE: i32 = 26;
-export const P_ASTAR: i32 = 27; // 9: a*, b*, c* (1/Angstrom, unrotated) for non-square shapes
-export const P_PHISTEPS: i32 = 36; // table entries: phi steps x mosaic domains
-export const P_PHI_TABLE: i32 = 37; // pointer: (entries + domains) x 9 f64: a,b,c per (phi step, domain), phi outer; then one a0,b0,c0 slot per domain
-export const P_PHI0_IS_ZERO: i32 = 38; // stale slots: the domain count if step 0 has phi == 0 (stale-vector quirk, docs/c-behaviour/minimal-loop.md 5.10, crystal.md), else 0
-export const P_FIRST_PIXEL: i32 = 39; // raster index of the first pixel the C loop evaluates
-export const P_HKLS: i32 = 40; // 0 when there is no structure-factor grid
-export const P_HMIN: i32 = 41;
-export const P_KMIN: i32 = 42;
-export const P_LMIN: i32 = 43;
-export const P_HRANGE: i32 = 44;
-export const P_KRANGE: i32 = 45;
-export const P_LRANGE: i32 = 46;
-export const P_DEFAULT_F: i32 = 47;
-export const P_GRID_F64: i32 = 48; // pointer
-export const P_GRID_F32: i32 = 49; // pointer
-export const P_INTERPOLATE: i32 = 50; // 1 = tricubic until the switch-off point
-export const P_SWITCH_PIXEL: i32 = 51; // raster index of the pixel holding the first out-of-range evaluation
-export const P_SWITCH_EVAL: i32 = 52; // its index among that pixel's evaluations
-export const P_NLAYERS: i32 = 53;
-export const P_THICKSTEP: i32 = 54; // layer spacing (m)
-export const P_MU: i32 = 55; // attenuation (1/m)
-export const P_THICK: i32 = 56; // sensor thickness (m); 0 = no absorption
-export const P_OS_THICK: i32 = 57;
-export const P_OS_POLAR: i32 = 58;
-export const P_OS_OMEGA: i32 = 59;
-export const P_POINT_PIXEL: i32 = 60;
-export const P_NOPOLAR: i32 = 61;
-export const P_KAHN: i32 = 62;
-export const P_POLAR_AXIS: i32 = 63; // 3, polarization axis (unit)
-export const P_R_E_SQR: i32 = 66;
-export const P_FLUENCE: i32 = 67;
-export const P_STEPS: i32 = 68;
-export const P_ROI: i32 = 69; // 4: xmin, xmax, ymin, ymax (inclusive; fast then slow)
-export const P_DMIN: i32 = 73; // -dmin (m); 0 = no resolution cut
-export const P_WATER: i32 = 74; // 1 = -water given (non-zero): no F_latt == 0 skip
-export const P_I_BG: i32 = 75; // C's water background I_bg, the start of every pixel's sum
-export const P_SOURCES: i32 = 76; // pointer: 4 f64 per source (incident x, y, z; lambda), in C's order
-export const P_NSOURCES: i32 = 77;
-export const P_CURVED: i32 = 78; // 1 = -curved_det (C M:2692-2701)
-export const P_DISTANCE: i32 = 79; // final distance (m), for -curved_det
-export const P_BEAM: i32 = 80; // 3, beam unit vector, for -curved_det
-export const P_COUNT: i32 = 83;
+// ---- parameter block layout: assembly/layout.ts, generated from src/simulator/param-layout.ts ----
 
 /** Number of f64 slots in the parameter block (the host checks it against its own layout). */
 export function paramSlotCount(): i32 {
@@ -394,15 +344,8 @@ function polarizationFactor(): f64 {
 // processes rows in serial order (single thread): the first out-of-range evaluation met while
 // interpolating sets it; or given in advance through P_SWITCH_* (found by findFirstOutOfRange or by
 // an earlier band), when bands of rows run out of order. A live switch is recorded in the
-// scratch block (SW_* below) and reported by the return value of simulateF64/simulateF32.
-const SW_FOUND: usize = 0; // f64: 1 when this call switched interpolation off
-const SW_PIXEL: usize = 8;
-const SW_EVAL: usize = 16;
-const SW_H: usize = 24;
-const SW_K: usize = 32;
-const SW_L: usize = 40;
+// scratch block (SW_* in assembly/layout.ts) and reported by the return value of simulateF64/simulateF32.
 /** Bytes of per-call scratch the host must provide (one block per concurrent caller). */
-export const SCRATCH_BYTES: i32 = 400;
 export function scratchBytes(): i32 {
   return SCRATCH_BYTES;
 }

@@ -1,17 +1,10 @@
-// Writes a Simulation into the f64 parameter block that assembly/simulate.ts reads.
-// The slot numbers mirror the P_* constants there; paramSlotCount() guards the layout.
+// Writes a Simulation into the f64 parameter block that assembly/simulate.ts reads. The slots are declared once,
+// in src/simulator/param-layout.ts (the kernels read the generated assembly/layout.ts).
 
 import type { Simulation } from './setup.ts';
+import { P } from './param-layout.ts';
 
-export const P = {
-  FPIXELS: 0, SPIXELS: 1, OVERSAMPLE: 2, PIXEL: 3, SUBPIXEL: 4, PIX0: 5, FDET: 8, SDET: 11, ODET: 14,
-  CLOSE_DISTANCE: 17, INCIDENT: 18, LAMBDA: 21, NA: 22, NB: 23, NC: 24, SHAPE: 25, FUDGE: 26, ASTAR: 27,
-  PHISTEPS: 36, PHI_TABLE: 37, PHI0_IS_ZERO: 38, FIRST_PIXEL: 39, HKLS: 40, HMIN: 41, KMIN: 42, LMIN: 43,
-  HRANGE: 44, KRANGE: 45, LRANGE: 46, DEFAULT_F: 47, GRID_F64: 48, GRID_F32: 49, INTERPOLATE: 50,
-  SWITCH_PIXEL: 51, SWITCH_EVAL: 52, NLAYERS: 53, THICKSTEP: 54, MU: 55, THICK: 56, OS_THICK: 57,
-  OS_POLAR: 58, OS_OMEGA: 59, POINT_PIXEL: 60, NOPOLAR: 61, KAHN: 62, POLAR_AXIS: 63, R_E_SQR: 66,
-  FLUENCE: 67, STEPS: 68, ROI: 69, DMIN: 73, WATER: 74, I_BG: 75, SOURCES: 76, NSOURCES: 77, CURVED: 78, DISTANCE: 79, BEAM: 80, COUNT: 83,
-} as const;
+export { P } from './param-layout.ts';
 
 /** No switch-off point: every evaluation interpolates (when interpolation is on). */
 export const NO_SWITCH = 0x7fffffff;

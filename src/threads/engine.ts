@@ -32,7 +32,7 @@ import { applySwitchOff, buildResult, layoutSimulation, noSwitchOff, paramsBlock
 import { compileThreadsModule, THREADS_BINARY } from './memory.ts';
 import { WorkerPool } from './pool.ts';
 import { P } from '../simulator/params.ts';
-import { ChunkState, CTL_FIRST_HIT, CTL_NEXT, CTL_SLOTS, OUT_BYTES, type FaultInjection } from './protocol.ts';
+import { ChunkState, CTL_FIRST_HIT, CTL_NEXT, CTL_SLOTS, JOB_LAYOUT, OUT_BYTES, type FaultInjection } from './protocol.ts';
 
 export type { FaultInjection } from './protocol.ts';
 
@@ -202,7 +202,7 @@ export class ThreadedEngine implements SimEngine {
     Atomics.store(ctl, CTL_FIRST_HIT, nChunks);
     const fault = (options.faultInjection === undefined ? this.opts.faultInjection : options.faultInjection) ?? undefined;
     const job = {
-      dtype: this.dtype, paramsPtr: lay.paramsPtr, imagePtr: lay.imagePtr,
+      layout: JOB_LAYOUT, dtype: this.dtype, paramsPtr: lay.paramsPtr, imagePtr: lay.imagePtr,
       scratchBase: lay.scratchPtr, scratchStride: stride,
       privateParamsBase, paramSlots: P.COUNT, interpolateSlot: P.INTERPOLATE,
       interpolate: sim.interpolate, ignoreKnownSwitch: options.ignoreKnownSwitch === true,

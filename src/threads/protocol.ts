@@ -1,6 +1,8 @@
 // Messages between the threaded engine (host) and src/threads/worker.js. The worker is plain
 // JavaScript so that Node and browsers load the same file untranslated; these types are the
-// host's view of its protocol. Keep in sync with worker.js.
+// host's view of its protocol. The shared-memory layout (control slots, chunk states, the kernel's
+// switch-off record, the per-chunk output) is declared here only and sent with every job
+// (JobMessage.layout): worker.js has no copy of it.
 //
 //   worker -> host  { type: 'hello' }                     listening (sent once, on start)
 //   host -> worker  { type: 'init', index, module, memory }
@@ -16,6 +18,7 @@
 // SWITCHED, 5 f64 at outBase + 40c: pixel, evaluation, h, k, l of the switch-off.
 
 import type { Dtype } from '../engine/contract.ts';
+import { SCRATCH } from '../simulator/param-layout.ts';
 
 export const CTL_NEXT = 0;
 export const CTL_FIRST_HIT = 1;
@@ -32,6 +35,18 @@ export const ChunkState = {
   SWITCHED: 2,
   /** computed with interpolation off: a lower chunk had already switched it off */
   NEAREST: 3,
+} as const;
+
+/** The layout the worker uses, sent with each job. */
+export const JOB_LAYOUT = {
+  ctlNext: CTL_NEXT,
+  ctlFirstHit: CTL_FIRST_HIT,
+  doneInterpolating: ChunkState.INTERPOLATING,
+  doneSwitched: ChunkState.SWITCHED,
+  doneNearest: ChunkState.NEAREST,
+  /** byte offset of pixel, evaluation, h, k, l (5 f64) in the kernel's scratch record */
+  switchRecord: SCRATCH.PIXEL,
+  outBytes: OUT_BYTES,
 } as const;
 
 /** Test-only: make worker `worker` fail right after it claims its first chunk of a `kind` job (at its end if it gets none). */
@@ -59,6 +74,7 @@ export interface InitMessage {
 export interface JobMessage {
   type: 'job';
   id: number;
+  layout: typeof JOB_LAYOUT;
   /** simulate: chunks 0..nChunks-1; redo: the nList chunks listed at listPtr. */
   kind: 'simulate' | 'redo';
   dtype: Dtype;

@@ -1,7 +1,7 @@
 // One worker of the threaded engine (src/threads/engine.ts). Plain JavaScript on purpose: the
 // same file runs as a Node `worker_threads` Worker and as a browser module Web Worker, with no
 // TypeScript loader and no bundler step. The message protocol is described (and typed for the
-// host) in src/threads/protocol.ts; keep the two in sync.
+// host) in src/threads/protocol.ts, which also sends the memory layout with every job.
 //
 // The worker instantiates the compiled module it is sent on the shared memory it is sent, then
 // runs jobs. A job claims chunks of rows with Atomics.add on a counter in shared memory until
@@ -11,16 +11,8 @@
 
 const isNode = typeof globalThis.WorkerGlobalScope === 'undefined' && typeof process !== 'undefined' && !!process.versions?.node;
 
-// control block (i32 slots at job.ctlPtr)
-const CTL_NEXT = 0; // next chunk (or list entry) to claim
-const CTL_FIRST_HIT = 1; // lowest chunk whose call switched interpolation off so far
-// chunk states (i32 per chunk at job.statePtr)
-const DONE_INTERPOLATING = 1; // computed with interpolation on from its first row; no switch-off met
-const DONE_SWITCHED = 2; // computed with interpolation on; the kernel switched it off inside (record in out)
-const DONE_NEAREST = 3; // computed with interpolation off (a lower chunk had switched it off already)
-// the kernel's scratch record after a live switch-off: f64 found, pixel, evaluation, h, k, l
-const SW_RECORD = 8; // byte offset of pixel..l in the scratch block
-const OUT_BYTES = 40; // per chunk: pixel, evaluation, h, k, l (f64)
+// The shared-memory layout (control slots, chunk states, switch-off record) comes with each job: job.layout,
+// declared once in src/threads/protocol.ts.
 
 let index = -1;
 let memory = null;
@@ -92,6 +84,7 @@ function runJob(job) {
   const ex = instance.exports;
   const i32 = new Int32Array(memory.buffer); // after the host's last grow
   const f64 = new Float64Array(memory.buffer);
+  const { ctlNext: CTL_NEXT, ctlFirstHit: CTL_FIRST_HIT, doneInterpolating, doneSwitched, doneNearest, switchRecord, outBytes } = job.layout;
   const ctl = job.ctlPtr >>> 2;
   const fault = job.fault && job.fault.worker === index && job.fault.kind === job.kind ? job.fault.mode : undefined;
   const run = job.dtype === 'f64' ? ex.simulateF64 : ex.simulateF32;
@@ -120,8 +113,8 @@ function runJob(job) {
     const switched = run(params, job.imagePtr, r0, r1, scratch);
     if (job.kind === 'simulate') {
       if (switched && !nearest) {
-        f64.copyWithin((job.outBase + c * OUT_BYTES) >>> 3, (scratch + SW_RECORD) >>> 3, ((scratch + SW_RECORD) >>> 3) + 5);
-        Atomics.store(i32, (job.statePtr >>> 2) + c, DONE_SWITCHED);
+        f64.copyWithin((job.outBase + c * outBytes) >>> 3, (scratch + switchRecord) >>> 3, ((scratch + switchRecord) >>> 3) + 5);
+        Atomics.store(i32, (job.statePtr >>> 2) + c, doneSwitched);
         for (;;) {
           const cur = Atomics.load(i32, ctl + CTL_FIRST_HIT);
           if (c >= cur || Atomics.compareExchange(i32, ctl + CTL_FIRST_HIT, cur, c) === cur) break;
@@ -129,7 +122,7 @@ function runJob(job) {
       } else if (switched) {
         throw new Error(`the pixel loop switched interpolation off in rows ${r0}..${r1 - 1} with interpolation off (kernel bug)`);
       } else {
-        Atomics.store(i32, (job.statePtr >>> 2) + c, nearest ? DONE_NEAREST : DONE_INTERPOLATING);
+        Atomics.store(i32, (job.statePtr >>> 2) + c, nearest ? doneNearest : doneInterpolating);
       }
     } else if (switched) {
       throw new Error(`the pixel loop switched interpolation off in rows ${r0}..${r1 - 1}, after the switch-off point (kernel bug)`);

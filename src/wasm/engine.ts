@@ -8,6 +8,7 @@
 
 import type { WasmKernels } from './loader.ts';
 import { P } from '../simulator/params.ts';
+import { SCRATCH } from '../simulator/param-layout.ts';
 import { statsFromSums } from '../io/stats.ts';
 import { layoutSimulation, paramsBlock, noSwitchOff, applySwitchOff, buildResult } from '../simulator/layout.ts';
 import {
@@ -54,7 +55,7 @@ export class WasmEngine implements SimEngine {
     let lastYield = t0;
     for (let row = 0; row < lay.height; row += band) {
       const end = Math.min(lay.height, row + band);
-      if (run(lay.paramsPtr, lay.imagePtr, row, end, lay.scratchPtr)) sw = applySwitchOff(block, k.f64(lay.scratchPtr + 8, 5), lay.width);
+      if (run(lay.paramsPtr, lay.imagePtr, row, end, lay.scratchPtr)) sw = applySwitchOff(block, k.f64(lay.scratchPtr + SCRATCH.PIXEL, 5), lay.width);
       options.onProgress?.(end / lay.height);
       // let signal handlers (Ctrl-C), timers and the page run at least every 100 ms
       if (end < lay.height && performance.now() - lastYield > 100) {
