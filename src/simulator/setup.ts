@@ -87,10 +87,34 @@ export interface Simulation {
   grid: HklGrid | null;
   defaultF: number;
   shape: number;
+  /** The loop's per-pixel switches, resolved once: engines read these, never the flags. */
+  loop: LoopSwitches;
   /** C-style informational lines, in the order C prints them. */
   messages: string[];
   /** Warnings the C program prints for this setup (verbatim C text). */
   warnings: string[];
+}
+
+/** What the pixel loop does per evaluation, beyond the geometry, from the flags (docs/c-behaviour/*.md). */
+export interface LoopSwitches {
+  /** -fudge: multiplies the lattice factor's argument. */
+  fudge: number;
+  /** -point_pixel: the solid angle of a point at the pixel centre instead of the pixel area. */
+  pointPixel: boolean;
+  /** -curved_det: every sub-pixel at the same distance from the sample. */
+  curved: boolean;
+  /** -oversample_thick/-oversample_polar/-oversample_omega: the factor per sub-pixel instead of per pixel. */
+  oversampleThick: boolean;
+  oversamplePolar: boolean;
+  oversampleOmega: boolean;
+  /** -nopolar: polarization factor 1. */
+  nopolar: boolean;
+  /** Kahn polarization factor (-polar). */
+  kahn: number;
+  /** -dmin in m (0: no resolution cut). */
+  dmin: number;
+  /** -water given (non-zero): C then skips no evaluation with F_latt == 0. */
+  water: boolean;
 }
 
 function unitize(v: Vec3): Vec3 {
@@ -342,6 +366,11 @@ export function setupSimulation(
     grid,
     defaultF: args.defaultF,
     shape,
+    loop: {
+      fudge: args.fudge, pointPixel: args.pointPixel, curved: args.curved === true,
+      oversampleThick: args.oversampleThick, oversamplePolar: args.oversamplePolar, oversampleOmega: args.oversampleOmega,
+      nopolar: args.nopolar, kahn: args.polarization, dmin: args.dmin_m, water: args.water_m !== 0,
+    },
     messages,
     warnings,
   };
