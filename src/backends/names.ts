@@ -9,6 +9,21 @@
 export type Dtype = 'f32' | 'f64';
 export const DTYPES: readonly Dtype[] = ['f32', 'f64'];
 
+/**
+ * What a backend promises about its image against the C program's (docs/precision.md):
+ * 'c-bits': bit-identical float image wherever C is deterministic;
+ * 'flat': max|diff|/max(C) <= maxRel, |sum ratio - 1| <= sumRatio, 1 - r <= oneMinusR for any crystal;
+ * 'pure-f32': the per-simulation bound of docs/precision.md, S = pi N_max h_max 2^-24
+ *   (max|diff|/max <= 8S + 2e-6, |sum ratio - 1| <= S + 2e-6, 1 - r <= 10 S^2 + 1e-10).
+ */
+export type DeclaredPrecision =
+  | { kind: 'c-bits' }
+  | { kind: 'flat'; maxRel: number; sumRatio: number; oneMinusR: number }
+  | { kind: 'pure-f32' };
+
+const C_BITS: DeclaredPrecision = { kind: 'c-bits' };
+const WASM_F32: DeclaredPrecision = { kind: 'flat', maxRel: 5e-6, sumRatio: 1e-6, oneMinusR: 1e-10 };
+
 export interface BackendDescriptor {
   /** --backend value. */
   name: 'wasm' | 'wasm-scalar' | 'wasm-threads' | 'webgpu';
@@ -22,17 +37,19 @@ export interface BackendDescriptor {
   title: string;
   /** Why a dtype is missing (for the refusal), e.g. WebGPU has no f64 in WGSL. */
   dtypeRefusal?: string;
+  /** Its promise against the C image, per dtype it computes (the tests take their tolerance from here). */
+  precision: Partial<Record<Dtype, DeclaredPrecision>>;
 }
 
 /** In the order `auto` tries them: fastest first. */
 export const BACKEND_LIST: readonly BackendDescriptor[] = [
   {
     name: 'webgpu', binary: 'gpu', dtypes: ['f32'], threads: false, title: 'WGSL compute shaders on a GPU adapter',
-    dtypeRefusal: 'the webgpu backend computes in f32 only: WGSL has no f64',
+    dtypeRefusal: 'the webgpu backend computes in f32 only: WGSL has no f64', precision: { f32: { kind: 'pure-f32' } },
   },
-  { name: 'wasm-threads', binary: 'simd-threads', dtypes: ['f32', 'f64'], threads: true, title: 'WebAssembly SIMD on worker threads over shared memory' },
-  { name: 'wasm', binary: 'simd', dtypes: ['f32', 'f64'], threads: false, title: 'WebAssembly SIMD, one thread' },
-  { name: 'wasm-scalar', binary: 'scalar', dtypes: ['f32', 'f64'], threads: false, title: 'plain WebAssembly, one thread (runs everywhere)' },
+  { name: 'wasm-threads', binary: 'simd-threads', dtypes: ['f32', 'f64'], threads: true, title: 'WebAssembly SIMD on worker threads over shared memory', precision: { f64: C_BITS, f32: WASM_F32 } },
+  { name: 'wasm', binary: 'simd', dtypes: ['f32', 'f64'], threads: false, title: 'WebAssembly SIMD, one thread', precision: { f64: C_BITS, f32: WASM_F32 } },
+  { name: 'wasm-scalar', binary: 'scalar', dtypes: ['f32', 'f64'], threads: false, title: 'plain WebAssembly, one thread (runs everywhere)', precision: { f64: C_BITS, f32: WASM_F32 } },
 ];
 
 export type EngineBackend = BackendDescriptor['name'];
