@@ -6,3 +6,4 @@ export * from './tricubic';
 export * from './absorption';
 export * from './mathx';
 export * from './simulate';
+export * from './statistics';
