@@ -2,7 +2,7 @@
 // parse, read the inputs (HKL, -mat, -mask, -img), resolve the physics once (src/simulator/setup.ts).
 // Every engine takes the result as it is.
 
-import { parseSimArgs } from './args.ts';
+import { parseSimArgs, type SimArgs } from './args.ts';
 import { parseHkl, readHklFile, type HklGrid } from '../hkl.ts';
 import { setupSimulation, SetupError } from './setup.ts';
 import { readSmvFrame, DetectorError, type SmvFrame } from '../physics/detector.ts';
@@ -11,9 +11,10 @@ import type { PreparedSimulation } from '../engine/contract.ts';
 /** Parses nanoBragg flags and loads the structure factors (from `hklText` if given, else the -hkl file). */
 export async function prepareSimulation(
   argv: string[],
-  opts: { hklText?: string | Uint8Array; matText?: string; mask?: SmvFrame; img?: SmvFrame } = {},
+  opts: { hklText?: string | Uint8Array; matText?: string; mask?: SmvFrame; img?: SmvFrame; args?: SimArgs } = {},
 ): Promise<PreparedSimulation> {
-  const args = parseSimArgs(argv);
+  // the caller may have parsed argv already (the CLI does, to pick the backend): parse once
+  const args = opts.args ?? parseSimArgs(argv);
   let grid: HklGrid | null = null;
   let hklWarnings: string[] = [];
   if (opts.hklText !== undefined) {

@@ -106,7 +106,7 @@ function firstBadPixel(image: Float32Array): number {
 }
 
 export async function runSimulate(argv: string[], args: SimArgs): Promise<number> {
-  const prepared = await prepareSimulation(argv);
+  const prepared = await prepareSimulation(argv, { args });
   await checkOutputs(args);
   const sim = prepared.sim;
   checkRunLength(sim, args);
