@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchMain, type BenchDeps } from '../src/bench/cli.ts';
-import type { BenchBackend, MeasurementRequest } from '../src/bench/backends.ts';
+import type { BenchBackend, MeasurementRequest } from '../src/bench/backend.ts';
 import { fakeEnv } from './helpers/bench-env.ts';
 import { validateReport, type Report } from '../src/bench/schema.ts';
 import { imageProblems } from '../src/bench/checks.ts';

@@ -1,66 +1,17 @@
-// The backends a benchmark can time, by name, in one list (no import side effects). Each turns a measurement
-// request into a BenchCase (setup done here, outside any timed region) or says why it cannot run it; a reason
-// becomes a "skipped" entry in every output, never a silent omission.
+// The backends a benchmark can time, in one list (no import side effects): the engine backends here, the C
+// program from c-reference.ts. Each turns a measurement request into a BenchCase (setup done here, outside any
+// timed region) or says why it cannot run it; a reason becomes a "skipped" entry in every output, never a silent
+// omission. What a backend is (the interface) lives in backend.ts, below this list and below every backend.
 
 import { wasmSimdSupported, type WasmFlavour } from '../wasm/loader.ts';
-import type { BenchCase } from './timing.ts';
-import type { BenchmarkName, Dtype, KernelName, Workload } from './schema.ts';
+import { COLD_INCLUDES, type BenchBackend } from './backend.ts';
 import { engineBackends, imageCase, loadEngine, type EngineModule } from './image-case.ts';
 import { kernelCase, kernelUnavailable, variantFor } from './kernel-case.ts';
 import { imageWorkload } from './workloads.ts';
-
-export { imageWorkload };
 import { wasmThreadsSupport, type GpuInfo } from './env.ts';
-import { imageCaseKey, type RunContext } from './run-context.ts';
+import { imageCaseKey } from './run-context.ts';
 import { cReferenceBackend } from './c-reference.ts';
 import { BACKEND_ORDER } from '../backends/names.ts';
-
-export interface MeasurementRequest {
-  benchmark: BenchmarkName;
-  workload: Workload;
-  kernel?: KernelName;
-  size: number;
-  dtype: Dtype;
-  /** Threads asked for on the command line. */
-  threads: number;
-  thicksteps?: number;
-  oversampleThick?: boolean;
-  /** Capture-fraction kernel: layers per pixel. */
-  layers?: number;
-}
-
-/** A request made runnable: the case plus what the result records about how it ran. */
-export interface PreparedMeasurement {
-  case: BenchCase<unknown, unknown>;
-  /** Binary the instance used; may be updated once the instance exists (engine picks it). */
-  binary: () => string;
-  threads: number;
-  variant?: string;
-  layers?: number;
-}
-
-export interface BenchBackend {
-  readonly name: string;
-  /** null when the backend can run the request, else the reason it cannot (the request is skipped). */
-  unavailable(req: MeasurementRequest): Promise<string | null>;
-  /**
-   * Builds the case; all setup (argv parsing, HKL parsing, input generation) happens here, untimed. `ctx` is
-   * shared by the measurements of one run (images published for cross-backend comparison).
-   */
-  prepare(req: MeasurementRequest, ctx?: RunContext): Promise<PreparedMeasurement>;
-  /** Binaries whose compilation should be timed separately (WASM backends). */
-  readonly binaries?: readonly WasmFlavour[];
-  /**
-   * The one precision this backend computes in, whatever the request says (the C program: f64). The runner
-   * measures such a backend once per case, preferring the request of that dtype, and records it with this dtype.
-   */
-  readonly fixedDtype?: Dtype;
-}
-
-export const COLD_INCLUDES = {
-  kernel: 'loadKernels (WebAssembly.instantiate of the already compiled module) + grid/input upload + first kernel call',
-  image: 'createEngine (WebAssembly.instantiate of the already compiled module) + first simulate(); argv and HKL parsing are outside',
-} as const;
 
 let enginePromise: ReturnType<typeof loadEngine> | undefined;
 function engineModule() {

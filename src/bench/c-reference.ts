@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { BenchBackend, MeasurementRequest, PreparedMeasurement } from './backends.ts';
+import type { BenchBackend, MeasurementRequest, PreparedMeasurement } from './backend.ts';
 import { countWarnings, imageProblems, maxRelativeToPeak, repeatProblems } from './checks.ts';
 import { imageCaseKey, type RunContext } from './run-context.ts';
 import { summarize } from './stats.ts';

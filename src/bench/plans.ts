@@ -1,7 +1,7 @@
 // What each benchmark command measures, as a list of requests (run on every selected backend in turn, so the
 // backends being compared see the same machine state).
 
-import type { MeasurementRequest } from './backends.ts';
+import type { MeasurementRequest } from './backend.ts';
 import type { Dtype } from './schema.ts';
 
 export interface PlanOptions {

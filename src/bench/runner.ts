@@ -2,7 +2,7 @@
 // records: a result (timings + what was checked), a skip (backend cannot run it, with the reason) or a
 // failure (it could run but threw, leaked or produced a wrong output).
 
-import type { BenchBackend, MeasurementRequest } from './backends.ts';
+import type { BenchBackend, MeasurementRequest } from './backend.ts';
 import { measure, type MeasureOptions } from './timing.ts';
 import type { FailureRecord, ResultRecord, SkipRecord } from './schema.ts';
 import { newRunContext } from './run-context.ts';
