@@ -6,6 +6,7 @@ import type { WasmFlavour } from '../wasm/loader.ts';
 import type { BenchCase } from './timing.ts';
 import type { BenchmarkName, Dtype, KernelName, Workload } from './schema.ts';
 import type { RunContext } from './run-context.ts';
+import type { LoopCase } from './workloads.ts';
 
 export interface MeasurementRequest {
   benchmark: BenchmarkName;
@@ -19,6 +20,8 @@ export interface MeasurementRequest {
   oversampleThick?: boolean;
   /** Capture-fraction kernel: layers per pixel. */
   layers?: number;
+  /** The loop and start-up benchmarks: which whole-image workload (src/bench/workloads.ts LOOP_CASE_SPECS). */
+  case?: LoopCase;
 }
 
 /** A request made runnable: the case plus what the result records about how it ran. */

@@ -10,7 +10,10 @@ import { kernelCase, kernelUnavailable, variantFor } from './kernel-case.ts';
 import { imageWorkload } from './workloads.ts';
 import { wasmThreadsSupport, type GpuInfo } from './env.ts';
 import { imageCaseKey } from './run-context.ts';
-import { cReferenceBackend } from './c-reference.ts';
+import { C_BACKEND, cReferenceBackend } from './c-reference.ts';
+import { BIN_BACKEND, binProcessBackend } from './bin-process.ts';
+import { webgpuRefusal } from '../webgpu/refusals.ts';
+import type { Simulation } from '../simulator/setup.ts';
 import { BACKEND_ORDER } from '../backends/names.ts';
 
 let enginePromise: ReturnType<typeof loadEngine> | undefined;
@@ -115,7 +118,15 @@ function webgpuBackend(gpu: () => GpuInfo): BenchBackend {
       const g = gpu();
       if (!g.available) return `no WebGPU adapter: ${g.reason ?? 'unknown reason'}`;
       if (req.workload === 'kernel') return req.dtype === 'f32' ? null : 'the WebGPU kernels compute in f32 only';
-      return engineUnavailable('webgpu');
+      const missing = await engineUnavailable('webgpu');
+      if (missing) return missing;
+      if (req.dtype !== 'f32') return 'the webgpu backend computes in f32 (with df64 where needed): its images are measured with --dtype f32';
+      if (req.case === undefined) return null;
+      // a loop workload with a feature the GPU does not compute yet is refused by name (src/webgpu/refusals.ts)
+      const w = imageWorkload(req);
+      const prepared = (await engineOrThrow().then((e) => e.prepareSimulation(w.argv, w.hklText !== undefined ? { hklText: w.hklText } : {}))) as { sim: Simulation };
+      const refusal = webgpuRefusal(prepared.sim);
+      return refusal ? `${req.case}: ${refusal}` : null;
     },
     async prepare(req, ctx) {
       if (req.workload === 'kernel') {
@@ -150,12 +161,15 @@ function webgpuBackend(gpu: () => GpuInfo): BenchBackend {
 }
 
 /**
- * Every backend, in the order they run within a request (the C program last, so the engine images it is
- * compared with already exist). `gpu` is read lazily (the probe runs once, in env.ts).
+ * Every backend, in the order they run within a request (the whole-process ones last, so the in-process engine
+ * images they are compared with already exist). `gpu` is read lazily (the probe runs once, in env.ts).
  */
 export function allBackends(gpu: () => GpuInfo): BenchBackend[] {
-  return [wasmBackend('wasm-scalar', 'scalar'), wasmBackend('wasm', 'simd'), wasmThreadsBackend(), webgpuBackend(gpu), cReferenceBackend()];
+  return [wasmBackend('wasm-scalar', 'scalar'), wasmBackend('wasm', 'simd'), wasmThreadsBackend(), webgpuBackend(gpu), binProcessBackend(), cReferenceBackend()];
 }
 
-/** The engine backends (src/backends/names.ts), slowest first, and the C program as a baseline. */
-export const BACKEND_NAMES = [...[...BACKEND_ORDER].reverse(), 'c-reference'] as const;
+/** The whole-process baselines: our bin and the C program (timed spawn to exit, beside the in-process engines). */
+export const PROCESS_BACKENDS = [BIN_BACKEND, C_BACKEND] as const;
+
+/** The engine backends (src/backends/names.ts), slowest first, and the whole-process baselines. */
+export const BACKEND_NAMES = [...[...BACKEND_ORDER].reverse(), ...PROCESS_BACKENDS] as const;

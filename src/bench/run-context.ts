@@ -6,8 +6,8 @@ import type { BenchmarkName, Dtype } from './schema.ts';
 
 /** Identity of a whole-image workload apart from backend and precision (what two images are compared on). */
 // (the request's fields by shape, not the MeasurementRequest type: backend.ts depends on this file, not back)
-export function imageCaseKey(req: { benchmark: BenchmarkName; size: number; thicksteps?: number; oversampleThick?: boolean }): string {
-  return [req.benchmark, req.size, req.thicksteps ?? '', !!req.oversampleThick].join('|');
+export function imageCaseKey(req: { benchmark: BenchmarkName; size: number; thicksteps?: number; oversampleThick?: boolean; case?: string }): string {
+  return [req.benchmark, req.case ?? '', req.size, req.thicksteps ?? '', !!req.oversampleThick].join('|');
 }
 
 export interface PublishedImage {
