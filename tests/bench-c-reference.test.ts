@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { benchMain } from '../src/bench/cli.ts';
-import type { BenchBackend, MeasurementRequest } from '../src/bench/backends.ts';
+import type { BenchBackend, MeasurementRequest } from '../src/bench/backend.ts';
 import {
   C_BINARY_ENV, C_KERNEL_REASON, C_UNSET_REASON, cBinaryProblem, cInterpolation, cReferenceBackend, cWarnings, withDetpixels,
 } from '../src/bench/c-reference.ts';

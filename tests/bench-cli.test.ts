@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchMain, type BenchDeps } from '../src/bench/cli.ts';
-import type { BenchBackend, MeasurementRequest } from '../src/bench/backends.ts';
+import type { BenchBackend, MeasurementRequest } from '../src/bench/backend.ts';
 import { fakeEnv } from './helpers/bench-env.ts';
 import { validateReport, type Report } from '../src/bench/schema.ts';
 import { imageProblems } from '../src/bench/checks.ts';
@@ -261,8 +261,8 @@ test('compare: same measurements across runs side by side with ratios; bad input
   const cmp = await run(['compare', a, join(b, 'tricubic_baseline.json'), '--out', dir, '--md', join(dir, 'cmp.md')], [], { dir });
   assert.is(cmp.code, 0, cmp.err.join('\n'));
   const md = readFileSync(join(dir, 'cmp.md'), 'utf8');
-  assert.ok(md.includes('| tricubic | wasm | f32 | 1 | 8 | image | - | - | - | 0.064 | 0.128 (2.00x A) |'), md);
-  assert.ok(md.includes('| tricubic | wasm | f32 | 1 | 8 | kernel | tricubic | - | - | 0.064 | 0.128 (2.00x A) |'), md);
+  assert.ok(md.includes('| tricubic | wasm | f32 | 1 | 8 | image | - | - | - | - | 0.064 | 0.128 (2.00x A) |'), md);
+  assert.ok(md.includes('| tricubic | wasm | f32 | 1 | 8 | kernel | - | tricubic | - | - | 0.064 | 0.128 (2.00x A) |'), md);
   const cmpDir = cmp.runDirs.find((d) => existsSync(join(d, 'compare.md')))!;
   assert.is(readFileSync(join(cmpDir, 'compare.md'), 'utf8'), md);
 

@@ -1,66 +1,20 @@
-// The backends a benchmark can time, by name, in one list (no import side effects). Each turns a measurement
-// request into a BenchCase (setup done here, outside any timed region) or says why it cannot run it; a reason
-// becomes a "skipped" entry in every output, never a silent omission.
+// The backends a benchmark can time, in one list (no import side effects): the engine backends here, the C
+// program from c-reference.ts. Each turns a measurement request into a BenchCase (setup done here, outside any
+// timed region) or says why it cannot run it; a reason becomes a "skipped" entry in every output, never a silent
+// omission. What a backend is (the interface) lives in backend.ts, below this list and below every backend.
 
 import { wasmSimdSupported, type WasmFlavour } from '../wasm/loader.ts';
-import type { BenchCase } from './timing.ts';
-import type { BenchmarkName, Dtype, KernelName, Workload } from './schema.ts';
+import { COLD_INCLUDES, type BenchBackend } from './backend.ts';
 import { engineBackends, imageCase, loadEngine, type EngineModule } from './image-case.ts';
 import { kernelCase, kernelUnavailable, variantFor } from './kernel-case.ts';
 import { imageWorkload } from './workloads.ts';
-
-export { imageWorkload };
 import { wasmThreadsSupport, type GpuInfo } from './env.ts';
-import { imageCaseKey, type RunContext } from './run-context.ts';
-import { cReferenceBackend } from './c-reference.ts';
+import { imageCaseKey } from './run-context.ts';
+import { C_BACKEND, cReferenceBackend } from './c-reference.ts';
+import { BIN_BACKEND, binProcessBackend } from './bin-process.ts';
+import { webgpuRefusal } from '../webgpu/refusals.ts';
+import type { Simulation } from '../simulator/setup.ts';
 import { BACKEND_ORDER } from '../backends/names.ts';
-
-export interface MeasurementRequest {
-  benchmark: BenchmarkName;
-  workload: Workload;
-  kernel?: KernelName;
-  size: number;
-  dtype: Dtype;
-  /** Threads asked for on the command line. */
-  threads: number;
-  thicksteps?: number;
-  oversampleThick?: boolean;
-  /** Capture-fraction kernel: layers per pixel. */
-  layers?: number;
-}
-
-/** A request made runnable: the case plus what the result records about how it ran. */
-export interface PreparedMeasurement {
-  case: BenchCase<unknown, unknown>;
-  /** Binary the instance used; may be updated once the instance exists (engine picks it). */
-  binary: () => string;
-  threads: number;
-  variant?: string;
-  layers?: number;
-}
-
-export interface BenchBackend {
-  readonly name: string;
-  /** null when the backend can run the request, else the reason it cannot (the request is skipped). */
-  unavailable(req: MeasurementRequest): Promise<string | null>;
-  /**
-   * Builds the case; all setup (argv parsing, HKL parsing, input generation) happens here, untimed. `ctx` is
-   * shared by the measurements of one run (images published for cross-backend comparison).
-   */
-  prepare(req: MeasurementRequest, ctx?: RunContext): Promise<PreparedMeasurement>;
-  /** Binaries whose compilation should be timed separately (WASM backends). */
-  readonly binaries?: readonly WasmFlavour[];
-  /**
-   * The one precision this backend computes in, whatever the request says (the C program: f64). The runner
-   * measures such a backend once per case, preferring the request of that dtype, and records it with this dtype.
-   */
-  readonly fixedDtype?: Dtype;
-}
-
-export const COLD_INCLUDES = {
-  kernel: 'loadKernels (WebAssembly.instantiate of the already compiled module) + grid/input upload + first kernel call',
-  image: 'createEngine (WebAssembly.instantiate of the already compiled module) + first simulate(); argv and HKL parsing are outside',
-} as const;
 
 let enginePromise: ReturnType<typeof loadEngine> | undefined;
 function engineModule() {
@@ -164,7 +118,15 @@ function webgpuBackend(gpu: () => GpuInfo): BenchBackend {
       const g = gpu();
       if (!g.available) return `no WebGPU adapter: ${g.reason ?? 'unknown reason'}`;
       if (req.workload === 'kernel') return req.dtype === 'f32' ? null : 'the WebGPU kernels compute in f32 only';
-      return engineUnavailable('webgpu');
+      const missing = await engineUnavailable('webgpu');
+      if (missing) return missing;
+      if (req.dtype !== 'f32') return 'the webgpu backend computes in f32 (with df64 where needed): its images are measured with --dtype f32';
+      if (req.case === undefined) return null;
+      // a loop workload with a feature the GPU does not compute yet is refused by name (src/webgpu/refusals.ts)
+      const w = imageWorkload(req);
+      const prepared = (await engineOrThrow().then((e) => e.prepareSimulation(w.argv, w.hklText !== undefined ? { hklText: w.hklText } : {}))) as { sim: Simulation };
+      const refusal = webgpuRefusal(prepared.sim);
+      return refusal ? `${req.case}: ${refusal}` : null;
     },
     async prepare(req, ctx) {
       if (req.workload === 'kernel') {
@@ -199,12 +161,15 @@ function webgpuBackend(gpu: () => GpuInfo): BenchBackend {
 }
 
 /**
- * Every backend, in the order they run within a request (the C program last, so the engine images it is
- * compared with already exist). `gpu` is read lazily (the probe runs once, in env.ts).
+ * Every backend, in the order they run within a request (the whole-process ones last, so the in-process engine
+ * images they are compared with already exist). `gpu` is read lazily (the probe runs once, in env.ts).
  */
 export function allBackends(gpu: () => GpuInfo): BenchBackend[] {
-  return [wasmBackend('wasm-scalar', 'scalar'), wasmBackend('wasm', 'simd'), wasmThreadsBackend(), webgpuBackend(gpu), cReferenceBackend()];
+  return [wasmBackend('wasm-scalar', 'scalar'), wasmBackend('wasm', 'simd'), wasmThreadsBackend(), webgpuBackend(gpu), binProcessBackend(), cReferenceBackend()];
 }
 
-/** The engine backends (src/backends/names.ts), slowest first, and the C program as a baseline. */
-export const BACKEND_NAMES = [...[...BACKEND_ORDER].reverse(), 'c-reference'] as const;
+/** The whole-process baselines: our bin and the C program (timed spawn to exit, beside the in-process engines). */
+export const PROCESS_BACKENDS = [BIN_BACKEND, C_BACKEND] as const;
+
+/** The engine backends (src/backends/names.ts), slowest first, and the whole-process baselines. */
+export const BACKEND_NAMES = [...[...BACKEND_ORDER].reverse(), ...PROCESS_BACKENDS] as const;

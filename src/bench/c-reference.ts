@@ -17,12 +17,11 @@
 // finite, non-negative, not all zero; every warm run bit-identical to the cold one; and, when a wasm f64 engine
 // image of the same case was measured earlier in the run, max|engine - C| / max|C| <= 1e-6 (docs/c-behaviour/minimal-loop.md 7.6).
 
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import type { BenchBackend, MeasurementRequest, PreparedMeasurement } from './backends.ts';
+import { join } from 'node:path';
+import { collectFloatImage, runProcess, sha256, type ProcessRun } from './process-run.ts';
+import type { BenchBackend, MeasurementRequest, PreparedMeasurement } from './backend.ts';
 import { countWarnings, imageProblems, maxRelativeToPeak, repeatProblems } from './checks.ts';
 import { imageCaseKey, type RunContext } from './run-context.ts';
 import { summarize } from './stats.ts';
@@ -103,52 +102,11 @@ export function cInterpolation(argv: readonly string[], stdout: string): string 
     : 'tricubic';
 }
 
-function lastLines(text: string, n = 4): string {
-  return text.trimEnd().split('\n').slice(-n).join(' / ').slice(0, 600);
-}
-
-interface CRun {
-  stdout: string;
-}
-
 interface CSnap {
   image: Float32Array;
   bytes: number;
   warnings: string[];
   interpolation: string;
-}
-
-/** Runs the binary once, synchronously (spawn to exit is what a measurement times); throws on any failure. */
-function runC(binary: string, argv: string[], cwd: string, timeoutS: number): CRun {
-  const r = spawnSync(binary, argv, { cwd, encoding: 'latin1', maxBuffer: 256 << 20, timeout: timeoutS * 1000, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.error) {
-    const code = (r.error as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ETIMEDOUT' ? `${basename(binary)} ran longer than ${timeoutS} s and was killed` : `cannot run ${binary}: ${r.error.message}`);
-  }
-  if (r.status !== 0) {
-    const how = r.signal ? `was killed by ${r.signal}` : `exited with code ${r.status}`;
-    throw new Error(`${basename(binary)} ${how}: ${lastLines(`${r.stdout ?? ''}\n${r.stderr ?? ''}`)}`);
-  }
-  return { stdout: r.stdout ?? '' };
-}
-
-/** Reads (then removes) the float image a run wrote, and the files it leaves behind, so every run writes anew. */
-function collect(runDir: string, floatPath: string, intPath: string): { image: Float32Array; bytes: number } {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(floatPath);
-  } catch (e) {
-    throw new Error(`the C program exited 0 but wrote no float image at ${floatPath} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  for (const f of [floatPath, intPath, join(runDir, 'Fdump.bin')]) rmSync(f, { force: true });
-  const n = Math.floor(buf.length / 4);
-  const image = new Float32Array(n);
-  new Uint8Array(image.buffer).set(buf.subarray(0, n * 4)); // little-endian host, as the C program writes it
-  return { image, bytes: buf.length };
-}
-
-function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
 /** The C program as a backend; see the file comment. */
@@ -187,19 +145,19 @@ export function cReferenceBackend(opts: CReferenceOptions = {}): BenchBackend {
         const binarySha = sha256(binary);
         const key = imageCaseKey(req);
 
-        const c: BenchCase<CRun, CSnap> = {
+        const c: BenchCase<ProcessRun, CSnap> = {
           evaluations: w.evaluations,
           pixels,
           coldIncludes: cColdIncludes(!!hklPath),
           async create() {
             return {
-              run: () => runC(binary, argv, runDir, timeoutS),
+              run: () => runProcess(binary, argv, runDir, timeoutS),
               memory: () => ({}),
               dispose: () => rmSync(dir, { recursive: true, force: true }),
             };
           },
           snapshot(out) {
-            const { image, bytes } = collect(runDir, floatPath, intPath);
+            const { image, bytes } = collectFloatImage(runDir, floatPath, intPath);
             return { image, bytes, warnings: cWarnings(out.stdout), interpolation: cInterpolation(argv, out.stdout) };
           },
           check(cold, warm) {
@@ -249,9 +207,9 @@ export function cReferenceBackend(opts: CReferenceOptions = {}): BenchBackend {
               try {
                 for (let i = 0; i < overheadSamples; i++) {
                   const t0 = performance.now();
-                  runC(binary, overheadArgv, overheadDir, timeoutS);
+                  runProcess(binary, overheadArgv, overheadDir, timeoutS);
                   samples.push((performance.now() - t0) / 1000);
-                  collect(overheadDir, join(overheadDir, 'float.bin'), join(overheadDir, 'int.img'));
+                  collectFloatImage(overheadDir, join(overheadDir, 'float.bin'), join(overheadDir, 'int.img'));
                 }
                 facts.fixed_overhead_s = summarize(samples).median;
                 facts.fixed_overhead_samples = samples.length;

@@ -1,4 +1,4 @@
-// `bench kernels|tricubic|absorption|compare`: measure, check, and write the evidence (README "Benchmarks").
+// `bench kernels|tricubic|absorption|loop|startup|compare`: measure, check, and write the evidence (README "Benchmarks").
 //
 // Exit codes (src/errors.ts): 0 everything requested was measured or skipped with a reason; 1 a measurement
 // failed (it threw, leaked, or its output was wrong) - the reports are still written; 2 bad command line;
@@ -11,13 +11,15 @@ import { readFile } from 'node:fs/promises';
 import { EXIT } from '../errors.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { findSameFile } from '../io/targets.ts';
-import { allBackends, BACKEND_NAMES, type BenchBackend, type MeasurementRequest } from './backends.ts';
+import { allBackends, BACKEND_NAMES } from './backends.ts';
+import type { BenchBackend, MeasurementRequest } from './backend.ts';
 import { C_BINARY_ENV } from './c-reference.ts';
 import { collectEnv, localMachineTag, summarizeEnv, REPO_ROOT, type EnvReport } from './env.ts';
 import { CompareInputError, describeSources, loadReports, renderCompare } from './compare.ts';
-import { kernelTargets } from './interpret.ts';
+import { kernelTargets, loopTargets } from './interpret.ts';
 import { chartFor, renderMarkdown, table, ms } from './markdown.ts';
-import { absorptionPlan, kernelsPlan, tricubicPlan } from './plans.ts';
+import { absorptionPlan, kernelsPlan, loopPlan, tricubicPlan } from './plans.ts';
+import { DEFAULT_LOOP_CASES, LOOP_CASE_SPECS, LOOP_CASES, type LoopCase } from './workloads.ts';
 import { createRunDir, json, RunLog, writeRunFile } from './report.ts';
 import { runRequests } from './runner.ts';
 import { SCHEMA_VERSION, validateReport, type BenchmarkName, type Dtype, type Report } from './schema.ts';
@@ -38,9 +40,12 @@ commands:
   kernels      tricubic and capture-fraction evaluations/s, scalar and SIMD variants, in one run
   tricubic     batched tricubic kernel over size^2 Miller indices, and a whole size x size image with -interpolate
   absorption   whole images per layer count (-detector_thicksteps), with and without -oversample_thick
+  loop         whole images of the loop workloads (--cases), the C program and the bin as whole processes
+               beside the engines; ratios per core against C net of start-up, time-vs-size chart
+  startup      a tiny (8x8) image as a whole process: the C program and the bin (out/bin/nanobragg.mjs)
   compare      side-by-side table of the same measurements from report folders or JSON files
 
-options (kernels, tricubic, absorption):
+options (kernels, tricubic, absorption, loop, startup):
   --sizes N...          detector sizes (pixels per side)       default 256 512 (kernels: 512)
   --repeats N           warm invocations after the cold one     default 5
   --backend B...|all    ${BACKEND_NAMES.join(', ')}
@@ -51,6 +56,8 @@ options (kernels, tricubic, absorption):
   --threads N           threads for wasm-threads                default: available cores
   --thicksteps N...     absorption: layer counts (default 1 2 5 10); tricubic: also time the image with N layers (default none)
   --layers N            kernels: capture-fraction layers        default 5
+  --cases NAME...       loop: ${LOOP_CASES.filter((c) => c !== 'tiny').join(', ')}
+                        default ${DEFAULT_LOOP_CASES.join(' ')} (startup: tiny)
   --out DIR             parent folder of the run folder         default reports
   --json PATH           also write the JSON report to PATH
   --md PATH             also write the Markdown report to PATH
@@ -65,6 +72,8 @@ const OPTIONS: Record<string, Record<string, Arity>> = {
   kernels: { ...COMMON, layers: 'one' },
   tricubic: { ...COMMON, threads: 'one', thicksteps: 'list' },
   absorption: { ...COMMON, threads: 'one', thicksteps: 'list' },
+  loop: { ...COMMON, threads: 'one', cases: 'list' },
+  startup: { ...COMMON, threads: 'one', cases: 'list' },
   compare: { out: 'one', md: 'one' },
 };
 
@@ -121,6 +130,8 @@ export interface BenchOptions {
   threadsExplicit: boolean;
   thicksteps: number[];
   layers: number;
+  /** loop / startup: the whole-image workloads. */
+  cases: LoopCase[];
   out: string;
   json?: string;
   md?: string;
@@ -138,7 +149,7 @@ export function benchOptions(p: ParsedArgs): BenchOptions {
   for (const d of dtypes) if (d !== 'f32' && d !== 'f64') throw new UsageError(`--dtype: '${d}' is not f32 or f64`);
   return {
     benchmark,
-    sizes: [...new Set(ints('sizes', o.get('sizes') ?? (benchmark === 'kernels' ? ['512'] : ['256', '512']), 2, 8192))],
+    sizes: [...new Set(ints('sizes', o.get('sizes') ?? (benchmark === 'kernels' ? ['512'] : benchmark === 'startup' ? ['8'] : ['256', '512']), 2, 8192))],
     repeats: ints('repeats', o.get('repeats') ?? ['5'], 1, 10_000)[0],
     backends: [...new Set(backends)],
     allBackends: backendArgs.includes('all'),
@@ -146,8 +157,9 @@ export function benchOptions(p: ParsedArgs): BenchOptions {
     threads: o.has('threads') ? ints('threads', o.get('threads')!, 1, 1024)[0] : os.availableParallelism(),
     threadsExplicit: o.has('threads'),
     // absorption: layer counts to sweep; tricubic: optional absorption layers added to the image case (none by default)
-    thicksteps: [...new Set(ints('thicksteps', o.get('thicksteps') ?? (benchmark === 'tricubic' ? [] : ['1', '2', '5', '10']), 1, 1000))],
+    thicksteps: [...new Set(ints('thicksteps', o.get('thicksteps') ?? (benchmark === 'absorption' ? ['1', '2', '5', '10'] : []), 1, 1000))],
     layers: ints('layers', o.get('layers') ?? ['5'], 2, 1000)[0],
+    cases: loopCases(benchmark, o.get('cases')),
     out: o.get('out')?.[0] ?? 'reports',
     json: o.get('json')?.[0],
     md: o.get('md')?.[0],
@@ -183,8 +195,18 @@ async function timeCompile(binaries: Set<string>, clock: () => number): Promise<
   return out;
 }
 
+function loopCases(benchmark: BenchmarkName, given: string[] | undefined): LoopCase[] {
+  if (benchmark !== 'loop' && benchmark !== 'startup') return [];
+  const names = given ?? (benchmark === 'startup' ? ['tiny'] : [...DEFAULT_LOOP_CASES]);
+  for (const n of names) {
+    if (!(n in LOOP_CASE_SPECS)) throw new UsageError(`--cases: unknown workload '${n}' (${LOOP_CASES.join(', ')})`);
+  }
+  return [...new Set(names)] as LoopCase[];
+}
+
 function planFor(o: BenchOptions): MeasurementRequest[] {
-  const p = { sizes: o.sizes, dtypes: o.dtypes, threads: o.threads, thicksteps: o.thicksteps, layers: o.layers };
+  const p = { sizes: o.sizes, dtypes: o.dtypes, threads: o.threads, thicksteps: o.thicksteps, layers: o.layers, cases: o.cases };
+  if (o.benchmark === 'loop' || o.benchmark === 'startup') return loopPlan(p, o.benchmark);
   return o.benchmark === 'tricubic' ? tricubicPlan(p) : o.benchmark === 'absorption' ? absorptionPlan(p) : kernelsPlan(p);
 }
 
@@ -238,7 +260,8 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
       env: summary,
       options: {
         sizes: o.sizes, repeats: o.repeats, backends: o.backends, dtypes: o.dtypes, threads: o.threads,
-        ...(o.benchmark !== 'kernels' && o.thicksteps.length ? { thicksteps: o.thicksteps } : {}),
+        ...((o.benchmark === 'tricubic' || o.benchmark === 'absorption') && o.thicksteps.length ? { thicksteps: o.thicksteps } : {}),
+        ...(o.cases.length ? { cases: o.cases } : {}),
         ...(o.benchmark === 'kernels' ? { layers: o.layers } : {}),
         gc_between_runs: !!gc,
       },
@@ -250,6 +273,7 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
       ...(o.benchmark === 'kernels' ? { targets: kernelTargets(outcome.results) } : {}),
       ...(Object.keys(compile_s).length ? { compile_s } : {}),
     };
+    if (o.benchmark === 'loop' || o.benchmark === 'startup') report.targets = loopTargets(report);
     const problems = validateReport(report);
     if (problems.length) {
       report.notes.push(`report does not validate: ${problems.join('; ')}`);
@@ -271,12 +295,12 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
       log.line(table(
         ['backend', 'dtype', 'size', 'workload', 'warm median ms', 'M evals/s'],
         report.results.map((r) => [r.backend + (r.variant ? ` ${r.variant}` : ''), r.dtype, r.size,
-          r.workload === 'kernel' ? `${r.kernel} kernel` : r.thicksteps !== undefined ? `image n=${r.thicksteps}${r.oversample_thick ? ' ovthick' : ''}` : 'image',
+          r.workload === 'kernel' ? `${r.kernel} kernel` : r.case ? `image ${r.case}` : r.thicksteps !== undefined ? `image n=${r.thicksteps}${r.oversample_thick ? ' ovthick' : ''}` : 'image',
           ms(r.stats.median), (r.throughput.evals_per_s / 1e6).toFixed(2)]),
       ));
     }
     for (const t of report.targets ?? []) {
-      log.line(`target ${t.name}: ${t.measured === null ? 'not measured' : `${t.measured.toFixed(2)} ${t.unit}`} (goal >= ${t.goal} ${t.unit}: ${t.met === null ? 'n/a' : t.met ? 'met' : 'NOT met'}; ${t.detail})`);
+      log.line(`target ${t.name}: ${t.measured === null ? 'not measured' : `${t.measured.toFixed(2)} ${t.unit}`} (goal ${t.at_most ? '<=' : '>='} ${t.goal} ${t.unit}: ${t.met === null ? 'n/a' : t.met ? 'met' : 'NOT met'}; ${t.detail})`);
     }
     log.line(`wrote ${join(runDir, name)}.json, .md, .svg, env.json${o.json ? `, ${o.json}` : ''}${o.md ? `, ${o.md}` : ''}`);
     log.line(`${report.results.length} measured, ${report.skipped.length} skipped, ${report.failures.length} failed`);
@@ -366,7 +390,7 @@ export async function benchMain(argv: string[], deps: BenchDeps = {}): Promise<n
   if (!args.length || args[0] === '--help' || args[0] === '-h' || args[0] === 'help' || args.includes('--help')) {
     print(USAGE);
     if (args.length) return EXIT.OK;
-    printError('error: missing bench command: kernels, tricubic, absorption or compare');
+    printError('error: missing bench command: kernels, tricubic, absorption, loop, startup or compare');
     return EXIT.USAGE;
   }
   try {

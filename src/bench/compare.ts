@@ -56,12 +56,12 @@ export function sourceLabel(i: number): string {
   return s;
 }
 
-/** Measurements match on benchmark, backend, dtype, threads, size, workload, kernel, thicksteps, oversample_thick. */
+/** Measurements match on benchmark, backend, dtype, threads, size, workload, case, kernel, thicksteps, oversample_thick. */
 export function matchKey(benchmark: string, r: ResultRecord): string {
-  return [benchmark, r.backend, r.dtype, r.threads, r.size, r.workload, r.kernel ?? '', r.thicksteps ?? '', r.oversample_thick ?? ''].join('|');
+  return [benchmark, r.backend, r.dtype, r.threads, r.size, r.workload, r.case ?? '', r.kernel ?? '', r.thicksteps ?? '', r.oversample_thick ?? ''].join('|');
 }
 
-const KEY_HEAD = ['benchmark', 'backend', 'dtype', 'threads', 'size', 'workload', 'kernel', 'thicksteps', 'oversample_thick'];
+const KEY_HEAD = ['benchmark', 'backend', 'dtype', 'threads', 'size', 'workload', 'case', 'kernel', 'thicksteps', 'oversample_thick'];
 
 export function renderCompare(sources: LoadedReport[], command: string[]): string {
   const out: string[] = ['# Benchmark comparison', '', 'Command:', '', '```', command.join(' '), '```', '', '## Sources', ''];

@@ -2,15 +2,21 @@
 // skips, failures, interpretation and the chart.
 
 import type { Report, ResultRecord } from './schema.ts';
-import { cProcessNote, describeCase, findCReference, interpret, speedup } from './interpret.ts';
-import { C_BACKEND } from './c-reference.ts';
+import { cProcessNote, describeCase, findCReference, interpret, netPerCoreVsC, speedup } from './interpret.ts';
+import { C_BACKEND, C_OVERHEAD_SIZE } from './c-reference.ts';
+import { BIN_BACKEND } from './bin-process.ts';
+import { LOOP_CASE_SPECS, type LoopCase } from './workloads.ts';
 import { lineChart, type Series } from './svg.ts';
 
 const TITLES: Record<Report['benchmark'], string> = {
   tricubic: 'Tricubic interpolation baseline',
   absorption: 'Detector absorption baseline',
   kernels: 'Kernel throughput (tricubic and capture fractions)',
+  loop: 'Loop workloads: whole images against the C program',
+  startup: 'Start-up: a tiny image as a whole process',
 };
+
+const isProcess = (r: ResultRecord) => r.backend === C_BACKEND || r.backend === BIN_BACKEND;
 
 export const ms = (s: number): string => (s * 1e3).toFixed(3);
 const mib = (b: number | undefined): string => (b === undefined ? '-' : (b / 2 ** 20).toFixed(1));
@@ -47,17 +53,19 @@ function workloadTitle(report: Report, r: ResultRecord): string {
       ? 'Batched tricubic kernel over size^2 fractional Miller indices (kernel call only)'
       : 'Batched capture fractions over size^2 pixels x layers (kernel call only)';
   }
+  if (r.case) return `${r.case} (${LOOP_CASE_SPECS[r.case as LoopCase]?.title ?? 'unknown workload'}): ${r.size} x ${r.size}`;
   return report.benchmark === 'absorption'
     ? `Whole image with detector absorption (layers per run as listed): ${r.size} x ${r.size}`
     : `Whole size x size image with interpolation on (minimal simulator): ${r.size} x ${r.size}`;
 }
 
-/** Image tables: each case (layer count, -oversample_thick) together, the C program first, then as measured. */
+/** Image tables: each case (layer count, -oversample_thick) together, the C program first, then the bin, then as measured. */
 function orderImageRows(rs: ResultRecord[]): ResultRecord[] {
   const caseRank = (r: ResultRecord) => (r.thicksteps ?? 0) * 2 + (r.oversample_thick ? 1 : 0);
+  const rank = (r: ResultRecord) => (r.backend === C_BACKEND ? 0 : r.backend === BIN_BACKEND ? 1 : 2);
   return rs
     .map((r, i) => ({ r, i }))
-    .sort((a, b) => caseRank(a.r) - caseRank(b.r) || +(b.r.backend === C_BACKEND) - +(a.r.backend === C_BACKEND) || a.i - b.i)
+    .sort((a, b) => caseRank(a.r) - caseRank(b.r) || rank(a.r) - rank(b.r) || a.i - b.i)
     .map((x) => x.r);
 }
 
@@ -70,7 +78,9 @@ function resultRows(report: Report, rs: ResultRecord[]): string {
   const errCol = rs.some((r) => typeof r.check?.max_rel_error_vs_f64 === 'number');
   if (errCol) head.push('max rel error vs f64');
   const vsC = rs.some((r) => r.backend === C_BACKEND);
-  if (vsC) head.push('vs c-reference (same run)');
+  if (vsC) head.push('vs c-reference (same run)', 'per core vs C, net of start-up');
+  const withStartup = rs.some((r) => typeof r.check?.fixed_overhead_s === 'number');
+  if (withStartup) head.push(`start-up ms (${C_OVERHEAD_SIZE}x${C_OVERHEAD_SIZE}, whole process)`);
   head.push('interpolation', 'memory MiB before -> after warm');
   const rows = rs.map((r) => {
     const row: (string | number)[] = [r.backend, r.binary, ...(head.includes('variant') ? [r.variant ?? '-'] : []), r.dtype, r.threads, r.size];
@@ -82,21 +92,32 @@ function resultRows(report: Report, rs: ResultRecord[]): string {
     if (vsC) {
       const c = r.backend === C_BACKEND ? undefined : findCReference(rs, r);
       row.push(r.backend === C_BACKEND ? 'baseline' : c ? speedup(r.stats.median, c.stats.median) : '-');
+      const net = r.backend === C_BACKEND || !c ? undefined : netPerCoreVsC(r, c);
+      row.push(r.backend === C_BACKEND ? 'baseline' : net === undefined ? '-' : `${net.toFixed(2)}x`);
     }
+    if (withStartup) row.push(typeof r.check?.fixed_overhead_s === 'number' ? ms(r.check.fixed_overhead_s) : isProcess(r) ? '-' : 'in process');
     row.push(r.interpolation, memory(r));
     return row;
   });
   return table(head, rows);
 }
 
-/** Time against size, one line per backend (and per dtype / kernel / layer count where the report has several). */
+/**
+ * Time against size, one line per backend (and per dtype / kernel / layer count / loop case where the report has
+ * several); a whole-process backend with a measured start-up also gets a dashed-name line net of it (its loop).
+ */
 export function chartFor(report: Report): string {
   const series = groupBy(report.results, (r) => {
-    const parts = [r.backend, r.dtype, r.workload === 'kernel' ? `${r.kernel} kernel` : 'image'];
+    const parts = [r.backend, r.dtype === 'f64' && r.backend === C_BACKEND ? 'f64' : r.dtype, r.workload === 'kernel' ? `${r.kernel} kernel` : r.case ?? 'image'];
+    if (r.threads > 1) parts.push(`${r.threads} threads`);
     if (r.thicksteps !== undefined) parts.push(`n=${r.thicksteps}${r.oversample_thick ? ' ovthick' : ''}`);
     return parts.join(' ');
   });
   const s: Series[] = [...series].map(([name, rs]) => ({ name, points: rs.map((r) => ({ x: r.size, y: r.stats.median * 1e3 })) }));
+  for (const [name, rs] of series) {
+    const net = rs.filter((r) => typeof r.check?.loop_estimate_s === 'number' && (r.check.loop_estimate_s as number) > 0);
+    if (net.length) s.push({ name: `${name}, net of start-up`, points: net.map((r) => ({ x: r.size, y: (r.check!.loop_estimate_s as number) * 1e3 })) });
+  }
   return lineChart(s, { title: `${TITLES[report.benchmark]}: warm median time vs size`, xLabel: 'detector size (pixels per side)', yLabel: 'warm median (ms, log)' });
 }
 
@@ -130,12 +151,12 @@ export function renderMarkdown(report: Report, opts: { svgFile?: string } = {}):
   out.push('- Memory (WebAssembly, GPU buffers) is read before and after every warm run; growth across warm runs fails the measurement as a leak.', '');
 
   // kernels: one table per kernel; whole images: one table per size, the C program's rows beside ours
-  for (const [key, group] of groupBy(report.results, (r) => (r.workload === 'kernel' ? `kernel|${r.kernel}` : `image|${r.size}`))) {
+  for (const [key, group] of groupBy(report.results, (r) => (r.workload === 'kernel' ? `kernel|${r.kernel}` : `image|${r.case ?? ''}|${r.size}`))) {
     void key;
     const rs = group[0].workload === 'image' ? orderImageRows(group) : group;
     out.push(`## ${workloadTitle(report, rs[0])}`, '', resultRows(report, rs), '');
-    for (const c of rs.filter((r) => r.backend === C_BACKEND)) out.push(`- ${cProcessNote(c)}`);
-    if (rs.some((r) => r.backend === C_BACKEND)) out.push('');
+    for (const c of rs.filter(isProcess)) out.push(`- ${cProcessNote(c)}`);
+    if (rs.some(isProcess)) out.push('');
   }
   if (!report.results.length) out.push('## Results', '', 'No measurement succeeded.', '');
 
@@ -149,10 +170,18 @@ export function renderMarkdown(report: Report, opts: { svgFile?: string } = {}):
     ])), '');
   }
 
+  const startup = report.results.filter((r) => isProcess(r) && typeof r.check?.fixed_overhead_s === 'number');
+  if (startup.length) {
+    out.push(`## Start-up (whole process, the same flags on an ${C_OVERHEAD_SIZE}x${C_OVERHEAD_SIZE} detector, median)`, '');
+    out.push(table(['backend', 'binary', 'measurement', 'start-up ms', 'processes'], startup.map((r) => [
+      r.backend, r.binary, describeCase(r), ms(r.check!.fixed_overhead_s as number), String(r.check!.fixed_overhead_samples ?? '-'),
+    ])), '');
+  }
+
   if (report.targets?.length) {
     out.push('## Targets (ratios measured in this run)', '');
     out.push(table(['target', 'measured', 'goal', 'met', 'detail'], report.targets.map((t) => [
-      t.name, t.measured === null ? '-' : `${t.measured.toFixed(2)} ${t.unit}`, `>= ${t.goal} ${t.unit}`, t.met === null ? 'not measured' : t.met ? 'yes' : 'NO', t.detail,
+      t.name, t.measured === null ? '-' : `${t.measured.toFixed(2)} ${t.unit}`, `${t.at_most ? '<=' : '>='} ${t.goal} ${t.unit}`, t.met === null ? 'not measured' : t.met ? 'yes' : 'NO', t.detail,
     ])), '');
   }
 

@@ -2,12 +2,12 @@
 // be compared with another measured in the same run (the C program's image against the wasm f64 engine's).
 // Created by runRequests, one per run; nothing here outlives the run.
 
-import type { MeasurementRequest } from './backends.ts';
-import type { Dtype } from './schema.ts';
+import type { BenchmarkName, Dtype } from './schema.ts';
 
 /** Identity of a whole-image workload apart from backend and precision (what two images are compared on). */
-export function imageCaseKey(req: Pick<MeasurementRequest, 'benchmark' | 'size' | 'thicksteps' | 'oversampleThick'>): string {
-  return [req.benchmark, req.size, req.thicksteps ?? '', !!req.oversampleThick].join('|');
+// (the request's fields by shape, not the MeasurementRequest type: backend.ts depends on this file, not back)
+export function imageCaseKey(req: { benchmark: BenchmarkName; size: number; thicksteps?: number; oversampleThick?: boolean; case?: string }): string {
+  return [req.benchmark, req.case ?? '', req.size, req.thicksteps ?? '', !!req.oversampleThick].join('|');
 }
 
 export interface PublishedImage {

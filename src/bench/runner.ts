@@ -2,7 +2,7 @@
 // records: a result (timings + what was checked), a skip (backend cannot run it, with the reason) or a
 // failure (it could run but threw, leaked or produced a wrong output).
 
-import type { BenchBackend, MeasurementRequest } from './backends.ts';
+import type { BenchBackend, MeasurementRequest } from './backend.ts';
 import { measure, type MeasureOptions } from './timing.ts';
 import type { FailureRecord, ResultRecord, SkipRecord } from './schema.ts';
 import { newRunContext } from './run-context.ts';
@@ -23,6 +23,7 @@ export interface RunnerOptions extends Omit<MeasureOptions, 'repeats'> {
 
 function label(backend: string, r: MeasurementRequest): string {
   const parts = [backend, r.dtype, `${r.size}x${r.size}`, r.workload];
+  if (r.case) parts.push(r.case);
   if (r.kernel) parts.push(r.kernel);
   if (r.thicksteps !== undefined) parts.push(`thicksteps ${r.thicksteps}${r.oversampleThick ? ' oversample_thick' : ''}`);
   return parts.join(' ');
@@ -35,6 +36,7 @@ function identity(backend: string, r: MeasurementRequest, threads: number) {
     threads,
     size: r.size,
     workload: r.workload,
+    ...(r.case ? { case: r.case } : {}),
     ...(r.kernel ? { kernel: r.kernel } : {}),
     ...(r.thicksteps !== undefined ? { thicksteps: r.thicksteps, oversample_thick: !!r.oversampleThick } : {}),
   };
@@ -44,7 +46,7 @@ const ms = (s: number) => `${(s * 1e3).toFixed(3)} ms`;
 
 /** Identity of a measurement on a backend (the request with the precision the backend really computes in). */
 function measurementKey(backend: string, r: MeasurementRequest): string {
-  return [backend, r.benchmark, r.workload, r.kernel ?? '', r.size, r.dtype, r.thicksteps ?? '', !!r.oversampleThick].join('|');
+  return [backend, r.benchmark, r.workload, r.case ?? '', r.kernel ?? '', r.size, r.dtype, r.thicksteps ?? '', !!r.oversampleThick].join('|');
 }
 
 /**

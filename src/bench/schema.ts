@@ -6,7 +6,7 @@ import { summarize } from './stats.ts';
 
 export const SCHEMA_VERSION = 1;
 
-export type BenchmarkName = 'tricubic' | 'absorption' | 'kernels';
+export type BenchmarkName = 'tricubic' | 'absorption' | 'kernels' | 'loop' | 'startup';
 export type Workload = 'kernel' | 'image';
 export type KernelName = 'tricubic' | 'capture_fraction';
 export type { Dtype } from '../backends/names.ts';
@@ -33,6 +33,8 @@ export interface ResultRecord {
   threads: number;
   size: number;
   workload: Workload;
+  /** loop / startup benchmarks: the whole-image workload (src/bench/workloads.ts LOOP_CASE_SPECS). */
+  case?: string;
   /** Which kernel (workload "kernel" only). */
   kernel?: KernelName;
   /** Kernel variant actually called (f64, f64x2, f32, f32x4). */
@@ -82,6 +84,7 @@ export interface FailureRecord {
   threads: number;
   size: number;
   workload: Workload;
+  case?: string;
   kernel?: KernelName;
   thicksteps?: number;
   oversample_thick?: boolean;
@@ -93,6 +96,8 @@ export interface TargetRecord {
   name: string;
   measured: number | null;
   goal: number;
+  /** The goal is a ceiling (measured <= goal, e.g. a start-up time); a floor (>=) otherwise. */
+  at_most?: boolean;
   unit: string;
   met: boolean | null;
   detail: string;
@@ -152,13 +157,14 @@ const obj = (req: Record<string, Spec>, opt?: Record<string, Spec>, open = false
 const nullable = (of: Spec): Spec => ({ t: 'null-or', of });
 
 const DTYPES = ['f32', 'f64'] as const;
+const BENCHMARKS = ['tricubic', 'absorption', 'kernels', 'loop', 'startup'] as const;
 const WORKLOADS = ['kernel', 'image'] as const;
 const KERNELS = ['tricubic', 'capture_fraction'] as const;
 const statsSpec = obj({ min: num(0), median: num(0), mean: num(0), stddev: num(0), max: num(0) });
 const memorySpec = obj({}, { wasm_bytes: int(0), gpu_bytes: int(0) });
 
-/** Backend names a report may hold: the engine backends (src/backends/names.ts) and the C baseline. */
-const REPORT_BACKENDS: readonly string[] = [...BACKEND_ORDER, 'c-reference'];
+/** Backend names a report may hold: the engine backends (src/backends/names.ts), our bin and the C program as processes. */
+const REPORT_BACKENDS: readonly string[] = [...BACKEND_ORDER, 'nanobragg-bin', 'c-reference'];
 
 export const resultSpec: Spec = obj(
   {
@@ -181,6 +187,7 @@ export const resultSpec: Spec = obj(
     warnings: arr(obj({ text: str(), count: int(1) })),
   },
   {
+    case: str(),
     kernel: str(KERNELS),
     variant: str(),
     thicksteps: int(1),
@@ -194,7 +201,7 @@ export const resultSpec: Spec = obj(
 
 export const reportSpec: Spec = obj({
   schema_version: int(1),
-  benchmark: str(['tricubic', 'absorption', 'kernels']),
+  benchmark: str(BENCHMARKS),
   command: arr(str(), 1),
   created: str(),
   machine_tag: str(),
@@ -223,12 +230,12 @@ export const reportSpec: Spec = obj({
   failures: arr(
     obj(
       { backend: str(REPORT_BACKENDS), dtype: str(DTYPES), threads: int(1), size: int(1), workload: str(WORKLOADS), stage: str(), error: str() },
-      { kernel: str(KERNELS), thicksteps: int(1), oversample_thick: bool },
+      { case: str(), kernel: str(KERNELS), thicksteps: int(1), oversample_thick: bool },
     ),
   ),
   notes: arr(str()),
 }, {
-  targets: arr(obj({ name: str(), measured: nullable(num()), goal: num(), unit: str(), met: nullable(bool), detail: str() })),
+  targets: arr(obj({ name: str(), measured: nullable(num()), goal: num(), unit: str(), met: nullable(bool), detail: str() }, { at_most: bool })),
   compile_s: { t: 'map', values: num(0) },
 });
 
@@ -308,6 +315,9 @@ export function validateReport(value: unknown): string[] {
     }
     if (x.workload !== 'image' && x.thicksteps !== undefined) errs.push(`${p}.thicksteps: only for image results`);
     if (!absorptionImage && x.thicksteps !== undefined && x.layers === undefined) errs.push(`${p}: image results with thicksteps need layers`);
+    const loop = r.benchmark === 'loop' || r.benchmark === 'startup';
+    if (loop && (x.workload !== 'image' || x.case === undefined)) errs.push(`${p}: ${r.benchmark} results are whole images with a case`);
+    if (!loop && x.case !== undefined) errs.push(`${p}.case: only for loop and startup results`);
     if (r.benchmark === 'kernels' && x.workload !== 'kernel') errs.push(`${p}.workload: the kernels benchmark only has kernel workloads`);
   });
   return errs;

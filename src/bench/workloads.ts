@@ -120,14 +120,101 @@ export function smoothHklGrid(half = HKL_HALF_WIDTH): { data: Float64Array; min:
   return { data, min: [-half, -half, -half], dims: [n, n, n] };
 }
 
+// ---- the loop workloads (issue 17 item 2, issue 13 item 7, issue 14 item 6) --------------------------------
+// Whole images whose time is the pixel loop, each run on every image backend and on the C program in one run
+// (`bench loop --cases ...`). Sizes other than the quoted 1024^2 scale the distance with the detector so every
+// size sees the same Miller-index range (the tricubic stencil stays inside the 25^3 grid).
+
+/** Names of the loop workloads, in the order a report lists them. */
+export const LOOP_CASES = ['tricubic-os2', 'absorption-os2', 'mosaic1', 'mosaic10', 'mosaic100', 'sources27', 'pilatus', 'tiny'] as const;
+export type LoopCase = (typeof LOOP_CASES)[number];
+
+/** The loop cases `bench loop` runs when --cases is not given (the four of the issue 17 targets). */
+export const DEFAULT_LOOP_CASES: readonly LoopCase[] = ['tricubic-os2', 'absorption-os2', 'mosaic10', 'sources27'];
+
+export interface LoopCaseSpec {
+  /** One line for the report: where the case comes from and what it multiplies. */
+  title: string;
+  argv(size: number): string[];
+  /** The 25^3 smooth grid is read (-hkl) when true; every F is -default_F otherwise. */
+  hkl: boolean;
+  /** Evaluations per pixel: subpixels^2 x layers x sources x mosaic domains x phi steps (one phi step here). */
+  perPixel: number;
+  layers: number;
+}
+
+/** Mosaic and source cases: the tricubic image (N=2, lambda 1 A, interpolated 25^3 grid), one subpixel. */
+function breadthBase(size: number): string[] {
+  return tricubicImageArgv(size);
+}
+
+/** Pilatus-like pixel (mm) and silicon sensor of the 'pilatus' case (450 um thick, 3 layers, 320 um attenuation). */
+export const PILATUS_PIXEL_MM = 0.172;
+
+export const LOOP_CASE_SPECS: Record<LoopCase, LoopCaseSpec> = {
+  'tricubic-os2': {
+    title: 'issue 17: tricubic, 25^3 grid, lambda 2 A, N=2, distance 400 mm at 1024^2, oversample 2',
+    argv: (size) => ['-cell', `${CELL_A}`, `${CELL_A}`, `${CELL_A}`, '90', '90', '90', '-lambda', '2', '-N', '2',
+      '-distance', `${(400 * size) / 1024}`, '-pixel', `${PIXEL_MM}`, '-detpixels', `${size}`, '-default_F', '0', '-interpolate', '-oversample', '2'],
+    hkl: true, perPixel: 4, layers: 1,
+  },
+  'absorption-os2': {
+    title: 'issue 17: default_F 100, N=5, lambda 1 A, distance 100 mm, no interpolation, 5 absorption layers, oversample 2',
+    argv: (size) => ['-cell', `${CELL_A}`, `${CELL_A}`, `${CELL_A}`, '90', '90', '90', '-default_F', '100', '-N', '5', '-lambda', '1',
+      '-distance', '100', '-pixel', `${PIXEL_MM}`, '-detpixels', `${size}`, '-nointerpolate',
+      '-detector_abs', `${ABS_DEPTH_UM}`, '-detector_thick', `${ABS_THICK_UM}`, '-detector_thicksteps', '5', '-oversample', '2'],
+    hkl: false, perPixel: 4 * 5, layers: 5,
+  },
+  mosaic1: {
+    title: 'issue 13: the tricubic image with -mosaic 0.5 -mosaic_dom 1',
+    argv: (size) => [...breadthBase(size), '-mosaic', '0.5', '-mosaic_dom', '1'],
+    hkl: true, perPixel: 1, layers: 1,
+  },
+  mosaic10: {
+    title: 'issue 13: the tricubic image with -mosaic 0.5 -mosaic_dom 10',
+    argv: (size) => [...breadthBase(size), '-mosaic', '0.5', '-mosaic_dom', '10'],
+    hkl: true, perPixel: 10, layers: 1,
+  },
+  mosaic100: {
+    title: 'issue 13: the tricubic image with -mosaic 0.5 -mosaic_dom 100',
+    argv: (size) => [...breadthBase(size), '-mosaic', '0.5', '-mosaic_dom', '100'],
+    hkl: true, perPixel: 100, layers: 1,
+  },
+  sources27: {
+    title: 'issue 14: the tricubic image with 3 x 3 divergence (0.5 mrad, -square_div) x 3 wavelengths (1 % bandpass) = 27 sources',
+    // -square_div keeps the grid's corners: C's default round cut-off would leave 5 of the 9 directions
+    argv: (size) => [...breadthBase(size), '-hdivrange', '0.5', '-vdivrange', '0.5', '-hdivsteps', '3', '-vdivsteps', '3', '-square_div',
+      '-dispersion', '1', '-dispsteps', '3'],
+    hkl: true, perPixel: 27, layers: 1,
+  },
+  pilatus: {
+    title: 'Pilatus-like: 0.172 mm pixels, 450 um silicon sensor in 3 layers, the tricubic crystal (GPU check at 4096^2)',
+    argv: (size) => ['-cell', `${CELL_A}`, `${CELL_A}`, `${CELL_A}`, '90', '90', '90', '-lambda', `${LAMBDA_A}`, '-pixel', `${PILATUS_PIXEL_MM}`,
+      '-distance', `${(tricubicDistanceMm(size) * PILATUS_PIXEL_MM) / PIXEL_MM}`, '-detpixels', `${size}`, '-N', '2', '-default_F', '0',
+      '-interpolate', '-oversample', '1', '-detector_abs', '320', '-detector_thick', '450', '-detector_thicksteps', '3'],
+    hkl: true, perPixel: 3, layers: 3,
+  },
+  tiny: {
+    title: 'start-up: default_F 100, N=5, no HKL file, one subpixel (almost no pixel loop at 8x8)',
+    argv: (size) => ['-cell', `${CELL_A}`, `${CELL_A}`, `${CELL_A}`, '90', '90', '90', '-default_F', '100', '-N', '5', '-lambda', `${LAMBDA_A}`,
+      '-distance', '100', '-pixel', `${PIXEL_MM}`, '-detpixels', `${size}`, '-oversample', '1'],
+    hkl: false, perPixel: 1, layers: 1,
+  },
+};
+
 /** argv (+ HKL text) of the whole-image workload of a request, and its evaluation count (every image backend runs this). */
-export function imageWorkload(req: { benchmark: BenchmarkName; size: number; thicksteps?: number; oversampleThick?: boolean }): {
+export function imageWorkload(req: { benchmark: BenchmarkName; size: number; thicksteps?: number; oversampleThick?: boolean; case?: LoopCase }): {
   argv: string[];
   hklText?: string;
   evaluations: number;
   layers: number;
 } {
   const pixels = req.size * req.size;
+  if (req.case !== undefined) {
+    const c = LOOP_CASE_SPECS[req.case];
+    if (!c) throw new Error(`unknown loop workload '${req.case}' (${LOOP_CASES.join(', ')})`);
+    return { argv: c.argv(req.size), ...(c.hkl ? { hklText: smoothHklText() } : {}), evaluations: pixels * c.perPixel, layers: c.layers };
+  }
   if (req.benchmark === 'absorption') {
     const n = req.thicksteps ?? 1;
     const layers = layersFor(n);

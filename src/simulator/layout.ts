@@ -18,11 +18,11 @@ import { outOfRangeWarning } from '../kernels/tricubic.ts';
 import { imageStats } from '../io/stats.ts';
 import { EXIT, UserError } from '../errors.ts';
 
-/** Number of evaluations the pixel loop performs (pixels in the ROI x layers x subpixels x phi steps). */
+/** Number of evaluations the pixel loop performs (pixels in the ROI x layers x subpixels x sources x phi steps x mosaic domains). */
 export function evaluationCount(sim: Simulation): number {
   const w = Math.max(0, Math.min(sim.roi.xmax, sim.detector.fpixels - 1) - Math.max(0, sim.roi.xmin) + 1);
   const h = Math.max(0, Math.min(sim.roi.ymax, sim.detector.spixels - 1) - Math.max(0, sim.roi.ymin) + 1);
-  return w * h * sim.layers.nLayers * sim.oversample * sim.oversample * sim.phi.entries;
+  return w * h * sim.layers.nLayers * sim.oversample * sim.oversample * sim.sources.count * sim.phi.entries;
 }
 
 /** Largest image (in pixels) the 32-bit WebAssembly memory can hold beside its working set. */
