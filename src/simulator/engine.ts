@@ -15,6 +15,7 @@ import { setupSimulation, SetupError, type Simulation } from './setup.ts';
 import { P } from './params.ts';
 import { statsFromSums, type ImageStats } from '../io/stats.ts';
 import { readSmvFrame, DetectorError, type SmvFrame } from '../physics/detector.ts';
+import { readInputFile, InputFileError } from '../io/input-file.ts';
 import { layoutSimulation, paramsBlock, noSwitchOff, applySwitchOff, buildResult } from './layout.ts';
 export { evaluationCount, MAX_PIXELS } from './layout.ts';
 
@@ -98,7 +99,7 @@ export interface SimEngine {
 /** Parses nanoBragg flags and loads the structure factors (from `hklText` if given, else the -hkl file). */
 export async function prepareSimulation(
   argv: string[],
-  opts: { hklText?: string | Uint8Array; matText?: string; mask?: SmvFrame; img?: SmvFrame } = {},
+  opts: { hklText?: string | Uint8Array; matText?: string; mask?: SmvFrame; img?: SmvFrame; sourceBytes?: Uint8Array; stolBytes?: Uint8Array } = {},
 ): Promise<PreparedSimulation> {
   const args = parseSimArgs(argv);
   let grid: HklGrid | null = null;
@@ -118,7 +119,20 @@ export async function prepareSimulation(
   if (mask === undefined && args.maskPath !== undefined) mask = await readMaskFile(args.maskPath, '-mask');
   let img = opts.img;
   if (img === undefined && args.imgPath !== undefined) img = await readMaskFile(args.imgPath, '-img');
-  return { argv, sim: setupSimulation(args, grid, { matText, argv, ...(mask ? { mask } : {}), ...(img ? { img } : {}) }), hklWarnings };
+  // C reads the -stol file, then the source file, after the structure factors (nanoBragg.c:2256, 2315)
+  const stol = opts.stolBytes ?? (args.stolPath !== undefined ? await readInput(args.stolPath, args.stolFlag ?? '-stol', 'two-column text file') : undefined);
+  const source = opts.sourceBytes ?? (args.sourcePath !== undefined ? await readInput(args.sourcePath, '-sourcefile', 'source file') : undefined);
+  const more = { ...(mask ? { mask } : {}), ...(img ? { img } : {}), ...(stol ? { stol } : {}), ...(source ? { source } : {}) };
+  return { argv, sim: setupSimulation(args, grid, { matText, argv, ...more }), hklWarnings };
+}
+
+async function readInput(path: string, flag: string, what: string): Promise<Uint8Array> {
+  try {
+    return await readInputFile(path, flag, what);
+  } catch (e) {
+    if (e instanceof InputFileError) throw new SetupError(e.message);
+    throw e;
+  }
 }
 
 /** The -mask or -img file, read as an SMV frame (Node/Deno); a missing or malformed file is a one-line error. */

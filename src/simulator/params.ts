@@ -40,6 +40,11 @@ export function fillParams(block: Float64Array, sim: Simulation, ptr: Pointers, 
   block[P.CLOSE_DISTANCE] = d.closeDistance;
   block.set(sim.incident, P.INCIDENT);
   block[P.LAMBDA] = sim.lambda;
+  if (sim.args.sourcePath !== undefined && sim.sources.count === 1) {
+    // one source from a -sourcefile: its direction and lambda, also for the paths that read only these slots
+    block.set(sim.sources.table.subarray(0, 3), P.INCIDENT);
+    block[P.LAMBDA] = sim.sources.table[3];
+  }
   block[P.NA] = c.Na;
   block[P.NB] = c.Nb;
   block[P.NC] = c.Nc;
