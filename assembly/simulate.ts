@@ -86,7 +86,8 @@ export const P_NSOURCES: i32 = 77;
 export const P_CURVED: i32 = 78; // 1 = -curved_det (C M:2692-2701)
 export const P_DISTANCE: i32 = 79; // final distance (m), for -curved_det
 export const P_BEAM: i32 = 80; // 3, beam unit vector, for -curved_det
-export const P_COUNT: i32 = 83;
+export const P_MASK: i32 = 83; // pointer: one u8 per pixel, 0 = masked (never computed, as C skips it); 0 = no mask
+export const P_COUNT: i32 = 84;
 
 /** Number of f64 slots in the parameter block (the host checks it against its own layout). */
 export function paramSlotCount(): i32 {
@@ -188,6 +189,7 @@ function loadParams(params: usize): void {
   curved = slot(params, P_CURVED) != 0;
   distance = slot(params, P_DISTANCE);
   bx = slot(params, P_BEAM); by = slot(params, P_BEAM + 1); bz = slot(params, P_BEAM + 2);
+  mask = <usize>slot(params, P_MASK);
 }
 
 let cpx: f64 = 0, cpy: f64 = 0, cpz: f64 = 0; // -curved_det: the position on the sphere
@@ -389,6 +391,23 @@ function polarizationFactor(): f64 {
   return !(fpixel < roiXmin || fpixel > roiXmax || spixel < roiYmin || spixel > roiYmax);
 }
 
+let mask: usize = 0;
+/**
+ * -mask: C skips a zero-flagged pixel before its first evaluation (nanoBragg.c:2640-2647), so it takes no
+ * part in the serial order that places the interpolation switch-off. Its image value is 0.
+ */
+@inline function masked(pixel: i32): bool {
+  return mask != 0 && load<u8>(mask + <usize>pixel) == 0;
+}
+/** Whether any of the four pixels from `pixel` is masked (a SIMD group then goes pixel by pixel). */
+@inline function anyMasked4(pixel: i32): bool {
+  return mask != 0 && load<u32>(mask + <usize>pixel) != 0x01010101;
+}
+/** A masked pixel: 0, as it stays in C's zeroed image. */
+@inline function storeMasked(pixel: i32, image: usize): void {
+  store<f32>(image + (<usize>pixel << 2), 0);
+}
+
 // ---- interpolation switch-off ----
 // Two ways to know the switch-off point (docs/c-behaviour/minimal-loop.md 3.5): live, as C does it, when a call
 // processes rows in serial order (single thread): the first out-of-range evaluation met while
@@ -451,6 +470,7 @@ export function findFirstOutOfRange(params: usize, row0: i32, row1: i32, out: us
     for (let fpixel = 0; fpixel < fpixels; fpixel++) {
       if (!inRoi(fpixel, spixel)) continue;
       const pixel = spixel * fpixels + fpixel;
+      if (masked(pixel)) continue;
       let e = 0;
       let polar: f64 = nopolar ? 1.0 : 0.0;
       for (let t = 0; t < nLayers; t++) {
@@ -565,7 +585,9 @@ export function simulateF64(params: usize, image: usize, row0: i32, row1: i32, s
   begin(params, scratchPtr);
   for (let spixel = row0; spixel < row1; spixel++) {
     for (let fpixel = 0; fpixel < fpixels; fpixel++) {
-      if (inRoi(fpixel, spixel)) pixelF64(fpixel, spixel, image);
+      if (!inRoi(fpixel, spixel)) continue;
+      if (masked(spixel * fpixels + fpixel)) storeMasked(spixel * fpixels + fpixel, image);
+      else pixelF64(fpixel, spixel, image);
     }
   }
   return <i32>load<f64>(scratch + SW_FOUND);
@@ -685,14 +707,19 @@ export function simulateF32(params: usize, image: usize, row0: i32, row1: i32, s
         const f0 = max(roiXmin, 0);
         for (; fpixel < f0; fpixel++) {} // pixels left of the ROI stay untouched
         for (; fpixel + 3 < fpixels && fpixel + 3 <= roiXmax; fpixel += 4) {
-          if (!groupF32x4(fpixel, spixel, image)) {
-            for (let j = 0; j < 4; j++) pixelF32(fpixel + j, spixel, image);
+          if (anyMasked4(spixel * fpixels + fpixel) || !groupF32x4(fpixel, spixel, image)) {
+            for (let j = 0; j < 4; j++) {
+              if (masked(spixel * fpixels + fpixel + j)) storeMasked(spixel * fpixels + fpixel + j, image);
+              else pixelF32(fpixel + j, spixel, image);
+            }
           }
         }
       }
     }
     for (; fpixel < fpixels; fpixel++) {
-      if (inRoi(fpixel, spixel)) pixelF32(fpixel, spixel, image);
+      if (!inRoi(fpixel, spixel)) continue;
+      if (masked(spixel * fpixels + fpixel)) storeMasked(spixel * fpixels + fpixel, image);
+      else pixelF32(fpixel, spixel, image);
     }
   }
   return <i32>load<f64>(scratch + SW_FOUND);

@@ -10,7 +10,7 @@ export const P = {
   HRANGE: 44, KRANGE: 45, LRANGE: 46, DEFAULT_F: 47, GRID_F64: 48, GRID_F32: 49, INTERPOLATE: 50,
   SWITCH_PIXEL: 51, SWITCH_EVAL: 52, NLAYERS: 53, THICKSTEP: 54, MU: 55, THICK: 56, OS_THICK: 57,
   OS_POLAR: 58, OS_OMEGA: 59, POINT_PIXEL: 60, NOPOLAR: 61, KAHN: 62, POLAR_AXIS: 63, R_E_SQR: 66,
-  FLUENCE: 67, STEPS: 68, ROI: 69, DMIN: 73, WATER: 74, I_BG: 75, SOURCES: 76, NSOURCES: 77, CURVED: 78, DISTANCE: 79, BEAM: 80, COUNT: 83,
+  FLUENCE: 67, STEPS: 68, ROI: 69, DMIN: 73, WATER: 74, I_BG: 75, SOURCES: 76, NSOURCES: 77, CURVED: 78, DISTANCE: 79, BEAM: 80, MASK: 83, COUNT: 84,
 } as const;
 
 /** No switch-off point: every evaluation interpolates (when interpolation is on). */
@@ -22,6 +22,8 @@ export interface Pointers {
   gridF32: number;
   /** 4 f64 per source (incident x, y, z, lambda); 0 = none (the single source from INCIDENT/LAMBDA). */
   sources?: number;
+  /** -mask: one u8 per pixel (0 = skipped); 0 = no mask. */
+  mask?: number;
 }
 
 /** Fills `block` (length P.COUNT) from the simulation and the memory pointers. */
@@ -93,4 +95,5 @@ export function fillParams(block: Float64Array, sim: Simulation, ptr: Pointers, 
   block[P.CURVED] = sim.args.curved ? 1 : 0;
   block[P.DISTANCE] = d.distance;
   block.set(d.beam, P.BEAM);
+  block[P.MASK] = ptr.mask ?? 0;
 }

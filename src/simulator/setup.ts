@@ -312,9 +312,6 @@ export function setupSimulation(
         if (mask[s * detector.fpixels + f] !== 0) { firstPixel = s * detector.fpixels + f; break outer; }
       }
     }
-    if (interpolate === 1) {
-      throw new SetupError(`-mask with tricubic interpolation is not implemented (the switch-off pixel could be a masked one): add -nointerpolate`);
-    }
   }
 
   if (args.stolPath !== undefined) checkStolFile(args, inputs.stol, messages);
