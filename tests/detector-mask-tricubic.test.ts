@@ -1,6 +1,6 @@
 // -mask with tricubic interpolation (docs/c-behaviour/detector.md "-mask"): C skips a zero-flagged pixel before its
 // first evaluation, so a masked pixel never holds the interpolation switch-off and the switch moves to the next
-// unmasked out-of-range evaluation. Three C references (tests/fixtures/detector/mask-tricubic): no masked pixel,
+// unmasked out-of-range evaluation. Three C references (tests/fixtures/detector-mask-tricubic): no masked pixel,
 // the switch pixel masked, the switch row masked. f64 bit-identical with C's warning on wasm-scalar, wasm and
 // wasm-threads (also with the redo pass forced); f32 within tolerance; webgpu within its tolerance with the same
 // switch pixel (also with a candidate list that overflows).
@@ -17,7 +17,7 @@ import { requestGpu } from '../src/webgpu/device.ts';
 import { pureF32Tolerance, toleranceRatios } from '../src/webgpu/precision.ts';
 import { scratch } from './helpers/cli.ts';
 
-const FIX = fileURLToPath(new URL('./fixtures/detector/mask-tricubic/', import.meta.url));
+const FIX = fileURLToPath(new URL('./fixtures/detector-mask-tricubic/', import.meta.url));
 const tmp = scratch('mask-tricubic');
 const D = tmp.dir();
 const N = 24;
