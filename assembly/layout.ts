@@ -59,7 +59,8 @@ export const P_NSOURCES: i32 = 77; // sources
 export const P_CURVED: i32 = 78; // 1 = -curved_det (docs/c-behaviour/detector.md)
 export const P_DISTANCE: i32 = 79; // final distance (m), for -curved_det
 export const P_BEAM: i32 = 80; // beam unit vector, for -curved_det
-export const P_COUNT: i32 = 83;
+export const P_MASK: i32 = 83; // pointer: one u8 per pixel, 0 = masked (never computed, as C skips it); 0 = no mask
+export const P_COUNT: i32 = 84;
 
 export const SW_FOUND: usize = 0;
 export const SW_PIXEL: usize = 8;

@@ -32,7 +32,7 @@ import {
   P_HMIN, P_KMIN, P_LMIN, P_HRANGE, P_KRANGE, P_LRANGE, P_DEFAULT_F, P_GRID_F64, P_GRID_F32, P_INTERPOLATE,
   P_SWITCH_PIXEL, P_SWITCH_EVAL, P_NLAYERS, P_THICKSTEP, P_MU, P_THICK, P_OS_THICK, P_OS_POLAR, P_OS_OMEGA,
   P_POINT_PIXEL, P_NOPOLAR, P_KAHN, P_POLAR_AXIS, P_R_E_SQR, P_FLUENCE, P_STEPS, P_ROI, P_DMIN, P_WATER, P_I_BG,
-  P_SOURCES, P_NSOURCES, P_CURVED, P_DISTANCE, P_BEAM, P_COUNT,
+  P_SOURCES, P_NSOURCES, P_CURVED, P_DISTANCE, P_BEAM, P_MASK, P_COUNT,
   SW_FOUND, SW_PIXEL, SW_EVAL, SW_H, SW_K, SW_L, SCRATCH_BYTES,
 } from './layout';
 
@@ -138,6 +138,7 @@ function loadParams(params: usize): void {
   curved = slot(params, P_CURVED) != 0;
   distance = slot(params, P_DISTANCE);
   bx = slot(params, P_BEAM); by = slot(params, P_BEAM + 1); bz = slot(params, P_BEAM + 2);
+  mask = <usize>slot(params, P_MASK);
 }
 
 let cpx: f64 = 0, cpy: f64 = 0, cpz: f64 = 0; // -curved_det: the position on the sphere
@@ -339,6 +340,23 @@ function polarizationFactor(): f64 {
   return !(fpixel < roiXmin || fpixel > roiXmax || spixel < roiYmin || spixel > roiYmax);
 }
 
+let mask: usize = 0;
+/**
+ * -mask: C skips a zero-flagged pixel before its first evaluation (nanoBragg.c:2640-2647), so it takes no
+ * part in the serial order that places the interpolation switch-off. Its image value is 0.
+ */
+@inline function masked(pixel: i32): bool {
+  return mask != 0 && load<u8>(mask + <usize>pixel) == 0;
+}
+/** Whether any of the four pixels from `pixel` is masked (a SIMD group then goes pixel by pixel). */
+@inline function anyMasked4(pixel: i32): bool {
+  return mask != 0 && load<u32>(mask + <usize>pixel) != 0x01010101;
+}
+/** A masked pixel: 0, as it stays in C's zeroed image. */
+@inline function storeMasked(pixel: i32, image: usize): void {
+  store<f32>(image + (<usize>pixel << 2), 0);
+}
+
 // ---- interpolation switch-off ----
 // Two ways to know the switch-off point (docs/c-behaviour/minimal-loop.md 3.5): live, as C does it, when a call
 // processes rows in serial order (single thread): the first out-of-range evaluation met while
@@ -394,6 +412,7 @@ export function findFirstOutOfRange(params: usize, row0: i32, row1: i32, out: us
     for (let fpixel = 0; fpixel < fpixels; fpixel++) {
       if (!inRoi(fpixel, spixel)) continue;
       const pixel = spixel * fpixels + fpixel;
+      if (masked(pixel)) continue;
       let e = 0;
       let polar: f64 = nopolar ? 1.0 : 0.0;
       for (let t = 0; t < nLayers; t++) {
@@ -508,7 +527,9 @@ export function simulateF64(params: usize, image: usize, row0: i32, row1: i32, s
   begin(params, scratchPtr);
   for (let spixel = row0; spixel < row1; spixel++) {
     for (let fpixel = 0; fpixel < fpixels; fpixel++) {
-      if (inRoi(fpixel, spixel)) pixelF64(fpixel, spixel, image);
+      if (!inRoi(fpixel, spixel)) continue;
+      if (masked(spixel * fpixels + fpixel)) storeMasked(spixel * fpixels + fpixel, image);
+      else pixelF64(fpixel, spixel, image);
     }
   }
   return <i32>load<f64>(scratch + SW_FOUND);
@@ -628,14 +649,19 @@ export function simulateF32(params: usize, image: usize, row0: i32, row1: i32, s
         const f0 = max(roiXmin, 0);
         for (; fpixel < f0; fpixel++) {} // pixels left of the ROI stay untouched
         for (; fpixel + 3 < fpixels && fpixel + 3 <= roiXmax; fpixel += 4) {
-          if (!groupF32x4(fpixel, spixel, image)) {
-            for (let j = 0; j < 4; j++) pixelF32(fpixel + j, spixel, image);
+          if (anyMasked4(spixel * fpixels + fpixel) || !groupF32x4(fpixel, spixel, image)) {
+            for (let j = 0; j < 4; j++) {
+              if (masked(spixel * fpixels + fpixel + j)) storeMasked(spixel * fpixels + fpixel + j, image);
+              else pixelF32(fpixel + j, spixel, image);
+            }
           }
         }
       }
     }
     for (; fpixel < fpixels; fpixel++) {
-      if (inRoi(fpixel, spixel)) pixelF32(fpixel, spixel, image);
+      if (!inRoi(fpixel, spixel)) continue;
+      if (masked(spixel * fpixels + fpixel)) storeMasked(spixel * fpixels + fpixel, image);
+      else pixelF32(fpixel, spixel, image);
     }
   }
   return <i32>load<f64>(scratch + SW_FOUND);

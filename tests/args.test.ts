@@ -362,9 +362,19 @@ test('not implemented: every known C option we lack is refused by name', () => {
   for (const f of NOT_IMPLEMENTED_FLAGS) {
     refuses([f, '1', '2', '3'], new RegExp(`^option '${f}' is not implemented yet$`), f);
   }
-  for (const f of ['-sourcefile', '-printout_pixel']) {
+  for (const f of ['-printout', '-printout_pixel']) {
     assert.ok(NOT_IMPLEMENTED_FLAGS.includes(f), f);
   }
+});
+
+test('-sourcefile and -stol/-4stol/-Q take a file; the last of -stol/-4stol/-Q wins (one C variable)', () => {
+  const a = parseSimArgs(['-sourcefile', 's.txt', '-stol', 'a.txt', '-Q', 'b.txt']);
+  assert.is(a.sourcePath, 's.txt');
+  assert.is(a.stolPath, 'b.txt');
+  assert.is(a.stolFlag, '-Q');
+  refuses('-sourcefile', /^option '-sourcefile' needs a value \(path\)$/, '-sourcefile');
+  refuses('-4stol', /^option '-4stol' needs a value \(path\)$/, '-4stol');
+  refuses('-sourcefile s.txt -floatfile s.txt', /^options '-sourcefile' and '-floatfile' name the same file 's.txt': the output would overwrite the input$/);
 });
 
 test('missing values', () => {

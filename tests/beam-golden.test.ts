@@ -1,6 +1,5 @@
 // golden-breadth/beam cases whose flags are supported: f64 bit-identical (wasm-scalar, wasm, wasm-threads),
-// f32 within the golden-suite f32 tolerance. Skipped (other areas): beam_sourcefile_ospolar (-sourcefile),
-// beam_flux_clip_water (-xtalsize).
+// f32 within the golden-suite f32 tolerance. Every case of the folder is run (none skipped).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, existsSync } from 'node:fs';
@@ -12,9 +11,7 @@ import { requestGpu } from '../src/webgpu/device.ts';
 
 const DIR = process.env.NANOBRAGG_GOLDEN_BREADTH ? process.env.NANOBRAGG_GOLDEN_BREADTH + '/beam' : fileURLToPath(new URL('../../shared/golden-breadth/beam', import.meta.url));
 const SUPPORTED = ['beam_div_disp_kahn', 'beam_div_even_trim_ospolar', 'beam_auto_rules', 'beam_custom_polar_vector',
-  'beam_water_dmin_disp', 'beam_water_tophat_osomega'];
-const SKIPPED = { beam_sourcefile_ospolar: '-sourcefile', beam_flux_clip_water: '-xtalsize (crystal area)' };
-console.log(`beam-golden: skipped ${Object.entries(SKIPPED).map(([k, v]) => `${k} (${v})`).join(', ')}`);
+  'beam_water_dmin_disp', 'beam_water_tophat_osomega', 'beam_sourcefile_ospolar', 'beam_flux_clip_water'];
 
 const engines = new Map<string, SimEngine>();
 async function engine(backend: EngineBackend, dtype: Dtype) {
@@ -27,7 +24,9 @@ for (const n of SUPPORTED) {
   const dir = DIR + '/' + n;
   if (!existsSync(dir + '/case.json')) { console.log(`beam-golden: ${n} SKIPPED (no golden-breadth data)`); continue; }
   const c = JSON.parse(readFileSync(dir + '/case.json', 'utf8'));
-  const argv: string[] = c.argv.slice(1).filter((_: string, i: number, a: string[]) => a[i - 1] !== '-floatfile' && a[i] !== '-floatfile');
+  // the case's input files (-sourcefile) are named relative to its folder
+  const argv: string[] = c.argv.slice(1).filter((_: string, i: number, a: string[]) => a[i - 1] !== '-floatfile' && a[i] !== '-floatfile')
+    .map((t: string) => ((c.inputs ?? []) as string[]).includes(t) ? dir + '/' + t : t);
   // C silently ignores -hdiv and -dispstep (not options: B-1); here they are accepted with a warning; the
   // image is compared without them
   for (const bad of ['-hdiv', '-dispstep']) {

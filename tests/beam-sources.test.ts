@@ -1,5 +1,5 @@
 // src/physics/sources.ts against the source lists C printed for the golden-breadth/beam cases (generated
-// sources only; -sourcefile is not implemented yet). The printed %g text must match line for line.
+// sources; -sourcefile lists are tested in tests/beam-sourcefile.test.ts). The printed %g text must match line for line.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, existsSync } from 'node:fs';

@@ -87,20 +87,68 @@ function finish(raw: [Vec3, number, number][], lines: string[]): SourceList {
   return { incident, lambda, count, lines };
 }
 
+/** One row of a -sourcefile after C's defaults, with where it came from. */
+export interface FileSource { position: Vec3; weight: number; lambda: number; line: number; text: string }
+
+/**
+ * The -sourcefile rows with C's defaults for missing (NaN) values (nanoBragg.c:2315-2342): X, Y, Z =
+ * -source_distance (10 m) times the beam component, weight 1.0, lambda = lambda0. Columns: X Y Z weight lambda,
+ * the position of the source (only its direction is used) and lambda in metres.
+ */
+export function sourceFileRows(cols: { columns: Float64Array[]; rows: number; lineOf: number[]; textOf: string[] }, beam: readonly number[], lambda0: number): FileSource[] {
+  const [X, Y, Z, W, L] = cols.columns;
+  const pick = (v: number, dflt: number) => (Number.isNaN(v) ? dflt : v);
+  return Array.from({ length: cols.rows }, (_, k) => ({
+    position: [pick(X[k], -10.0 * beam[0]), pick(Y[k], -10.0 * beam[1]), pick(Z[k], -10.0 * beam[2])] as Vec3,
+    weight: pick(W[k], 1.0),
+    lambda: pick(L[k], lambda0),
+    line: cols.lineOf[k],
+    text: cols.textOf[k],
+  }));
+}
+
+/**
+ * Why these file sources are refused, or undefined: a wavelength of 0 or a non-finite value makes C's whole
+ * image NaN (q = (d - i) / lambda); C's reader gives such zeros for a '#' line or a short line it runs off.
+ */
+export function sourceFileRefusal(rows: readonly FileSource[], path: string): string | undefined {
+  for (const r of rows) {
+    const where = `-sourcefile ${path} line ${r.line} ('${r.text}')`;
+    if (r.text.startsWith('#')) return `${where}: nanoBragg has no comments in a source file; it reads this line as a source of zeros (wavelength 0, an all-NaN image): remove it`;
+    const bad = [...r.position, r.lambda].some((v) => !Number.isFinite(v));
+    if (bad) return `${where}: a position or wavelength is not finite; nanoBragg's image would be all NaN`;
+    if (r.lambda === 0) {
+      return `${where}: wavelength 0; nanoBragg's image would be all NaN (its reader gives 0, not the default, to the missing columns of a short line ` +
+        `that is the last without a final newline, ends in CRLF, or ends in a non-numeric word: give all 5 columns)`;
+    }
+  }
+  return undefined;
+}
+
+/** The source list of a -sourcefile, printed (raw X Y Z, weight, lambda) and unitized as C does. */
+export function fileSourceList(rows: readonly FileSource[]): SourceList {
+  return finish(rows.map((r) => [r.position, r.weight, r.lambda]), []);
+}
+
 /**
  * The run's source list from the parsed options: divergence about the polar axis and unit(beam x polar),
  * dispersion around lambda0. One source (and no printout) when neither is given.
  */
 export function buildSources(a: { div: { hsteps: number; vsteps: number; hrange: number; vrange: number; hstep: number; vstep: number; dispersion: number; dispsteps: number; roundDiv: boolean } },
-  lambda0: number, beam: readonly number[], polar: readonly number[]): { count: number; table: Float64Array; lines: string[] } {
+  lambda0: number, beam: readonly number[], polar: readonly number[], fileRows?: readonly FileSource[]): { count: number; table: Float64Array; lines: string[] } {
+  if (fileRows) return tableOf(fileSourceList(fileRows), true);
   const d = a.div;
   const h = resolveSpread(d.hsteps, d.hrange, d.hstep);
   const v = resolveSpread(d.vsteps, d.vrange, d.vstep);
   const disp = resolveSpread(d.dispsteps, d.dispersion, -1);
   const b = [beam[0], beam[1], beam[2]] as Vec3, p = [polar[0], polar[1], polar[2]] as Vec3;
   const vert = unitize([b[1] * p[2] - b[2] * p[1], b[2] * p[0] - b[0] * p[2], b[0] * p[1] - b[1] * p[0]]);
-  const s = generateSources({ h, v, disp, lambda0, dispersion: disp.range, roundDiv: d.roundDiv, beam: b, polar: p, vert });
+  return tableOf(generateSources({ h, v, disp, lambda0, dispersion: disp.range, roundDiv: d.roundDiv, beam: b, polar: p, vert }), false);
+}
+
+/** 4 f64 per source for the kernels; the printout for several sources, or always for a source file (C prints it). */
+function tableOf(s: SourceList, printAlways: boolean): { count: number; table: Float64Array; lines: string[] } {
   const table = new Float64Array(s.count * 4);
   for (let k = 0; k < s.count; k++) table.set([s.incident[3 * k], s.incident[3 * k + 1], s.incident[3 * k + 2], s.lambda[k]], 4 * k);
-  return { count: s.count, table, lines: s.count > 1 ? s.lines : [] };
+  return { count: s.count, table, lines: s.count > 1 || printAlways ? s.lines : [] };
 }

@@ -129,6 +129,11 @@ export interface SimArgs {
   water_m: number;
   /** -dmin (Å * 1e-10, m): skip evaluations finer than this d-spacing; 0 or less = off. */
   dmin_m: number;
+  /** -sourcefile FILE: the source list (X Y Z weight lambda per line) instead of -divergence/-dispersion. */
+  sourcePath?: string;
+  /** -stol/-4stol/-Q FILE (the last wins, as in C): read and checked as nanoBragg reads it, never used. */
+  stolPath?: string;
+  stolFlag?: string;
   /** C options accepted that never change the image (-stolout, -coherent, -density, -MW), for the one-line note. */
   noops: string[];
   pointPixel: boolean;
@@ -458,10 +463,16 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   sw(['-square_div'], 'keep the whole divergence grid', (a) => (a.div.roundDiv = false)),
   one(['-dispersion'], '%', '%', 'full spectral width', '0', (a, t, f) => (a.div.dispersion = realIn(f, t, '%') / 100.0)),
   one(['-dispsteps'], 'n', 'steps', 'wavelengths across the dispersion', 'auto', (a, t, f) => (a.div.dispsteps = intIn(f, t, 'steps'))),
+  one(['-sourcefile'], 'file', 'path', 'source list: X Y Z weight lambda per line (position of the source, lambda in m; weights unused, as in nanoBragg); replaces the divergence and dispersion', 'none', (a, t) => (a.sourcePath = t)),
   one(['-water'], 'µm', 'µm', 'water background of this thickness (also stops the F_latt == 0 skip; not on webgpu)', '0', (a, t, f) => (a.water_m = realIn(f, t, 'µm') / 1e6)),
   one(['-dmin'], 'Å', 'Å', 'skip every source whose d-spacing at a sub-pixel is finer than this (not on webgpu)', '0 (off)', (a, t, f) => (a.dmin_m = realIn(f, t, 'Å') * 1e-10)),
   // accepted like C, no effect on any output (docs/c-behaviour/beam.md, "No-op options")
   one(['-stolout'], 'file', 'path', 'accepted, no effect (nanoBragg never writes it)', 'none', (a, _t, f) => noop(a, f)),
+  ...(['-stol', '-4stol', '-Q'] as const).map((n) => one([n], 'file', 'path', 'read (two columns) as nanoBragg reads it; never used: no effect on the image', 'none', (a, t, f) => {
+    a.stolPath = t;
+    a.stolFlag = f;
+    noop(a, f);
+  })),
   sw(['-coherent'], 'accepted, no effect (nanoBragg never uses it)', (a) => noop(a, '-coherent')),
   one(['-density', '-sample_density'], 'g/cm^3', 'g/cm^3', 'accepted, no effect on the image', '1.0', (a, t, f) => (realIn(f, t, 'g/cm^3'), noop(a, f))),
   one(['-MW', '-molecular_weight'], 'Da', 'Da', 'accepted, no effect on the image', '', (a, t, f) => (realIn(f, t, 'Da'), noop(a, f))),
@@ -642,8 +653,6 @@ const OWN_OPTIONS: readonly OptionSpec[] = [
 
 /** nanoBragg options that exist in the C program but not (yet) here: refused, never ignored. */
 export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
-  '-sourcefile',
-  '-stol', '-4stol', '-Q',
   '-printout', '-printout_pixel', '-trace_pixel', '-dump_pixel',
 ];
 
@@ -889,6 +898,13 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
   }
 
   checkConflicts(a);
+  if (a.sourcePath !== undefined) {
+    // C resolves and prints the divergence and dispersion but builds no source from them (nanoBragg.c:2315-2344)
+    const spread = argv.filter((t) => SPREAD_FLAGS.includes(t));
+    if (spread.length) {
+      a.warnings.push(`${[...new Set(spread)].map((n) => `'${n}'`).join(', ')} ${spread.length > 1 ? 'are' : 'is'} ignored with '-sourcefile', as in nanoBragg: the file is the whole source list`);
+    }
+  }
   if (a.noops.length) a.warnings.push(`${a.noops.map((n) => `'${n}'`).join(', ')}: accepted as nanoBragg accepts ${a.noops.length > 1 ? 'them' : 'it'}; ${a.noops.length > 1 ? 'they do' : 'it does'} not change the image`);
 
   // mu == 0 comes only from `-detector_abs inf|0`, which also zeroed the thickness: a later
@@ -941,6 +957,10 @@ function atof(t: string): number {
   return m ? Number(m[0]) : 0;
 }
 
+/** The options that make generated sources; a -sourcefile replaces them all. */
+const SPREAD_FLAGS = ['-divergence', '-hdivrange', '-vdivrange', '-hdivstep', '-vdivstep', '-hdivsteps', '-vdivsteps', '-divsteps',
+  '-round_div', '-square_div', '-dispersion', '-dispsteps'];
+
 /**
  * C's substring quirk (docs/c-behaviour/crystal.md, trap X-1): '-misset_seed' also passes C's '-misset' test, so with 3 or more
  * arguments after it C sets the misset angles to atof() of the next three (the seed value first) and cancels
@@ -991,6 +1011,8 @@ function checkConflicts(a: SimArgs): void {
     ['-hkl', a.hklPath],
     ['-mask', a.maskPath],
     ['-img', a.imgPath],
+    ['-sourcefile', a.sourcePath],
+    [a.stolFlag ?? '-stol', a.stolPath],
     ['-floatfile', a.floatfile],
     ['-intfile', a.intfile],
     ['-pgmfile', a.nopgm ? undefined : a.pgmfile],
@@ -1001,7 +1023,7 @@ function checkConflicts(a: SimArgs): void {
   for (const [flag, path] of files) {
     if (path === undefined || path === '/dev/null') continue; // discarding twice loses nothing
     const other = seen.get(path);
-    const inputs = ['-hkl', '-mask', '-img'];
+    const inputs = ['-hkl', '-mask', '-img', '-sourcefile', '-stol', '-4stol', '-Q'];
     if (other !== undefined && inputs.includes(flag)) continue; // two inputs may read one file
     if (other !== undefined) {
       const why = inputs.includes(other) ? 'the output would overwrite the input' : 'one output would overwrite the other';

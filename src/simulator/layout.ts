@@ -69,12 +69,14 @@ export function layoutSimulation(arena: Arena, sim: Simulation, scratchBytes = 0
   const gridF32 = g ? arena.put(Float32Array.from(g.data)) : 0;
   const phiTable = arena.put(sim.phi.table);
   const sources = arena.put(sim.sources.table);
+  // -mask: the kernels skip the zero-flagged pixels, as C does (they take no part in the switch-off order)
+  const mask = sim.mask ? arena.put(Uint8Array.from(sim.mask, (v) => (v !== 0 ? 1 : 0))) : 0;
   const paramsPtr = arena.alloc(P.COUNT * 8);
   const scratchPtr = scratchBytes > 0 ? arena.alloc(scratchBytes, 64) : 0; // (cache-line aligned)
   const imagePtr = arena.alloc(npix * 4);
   // views only after the last alloc
   if (zeroImage) arena.u8(imagePtr, npix * 4).fill(0);
-  fillParams(arena.f64(paramsPtr, P.COUNT), sim, { phiTable, gridF64, gridF32, sources }, R_E_SQR);
+  fillParams(arena.f64(paramsPtr, P.COUNT), sim, { phiTable, gridF64, gridF32, sources, mask }, R_E_SQR);
   return { width, height, npix, paramsPtr, scratchPtr, imagePtr };
 }
 

@@ -63,6 +63,7 @@ export const PARAM_FIELDS = [
   ['CURVED', 1, '1 = -curved_det (docs/c-behaviour/detector.md)'],
   ['DISTANCE', 1, 'final distance (m), for -curved_det'],
   ['BEAM', 3, 'beam unit vector, for -curved_det'],
+  ['MASK', 1, 'pointer: one u8 per pixel, 0 = masked (never computed, as C skips it); 0 = no mask'],
 ] as const satisfies readonly (readonly [string, number, string])[];
 
 export type ParamName = (typeof PARAM_FIELDS)[number][0];

@@ -15,6 +15,8 @@ export interface Pointers {
   gridF32: number;
   /** 4 f64 per source (incident x, y, z, lambda); 0 = none (the single source from INCIDENT/LAMBDA). */
   sources?: number;
+  /** -mask: one u8 per pixel (0 = skipped); 0 = no mask. */
+  mask?: number;
 }
 
 /** Fills `block` (length P.COUNT) from the simulation and the memory pointers. */
@@ -33,6 +35,11 @@ export function fillParams(block: Float64Array, sim: Simulation, ptr: Pointers, 
   block[P.CLOSE_DISTANCE] = d.closeDistance;
   block.set(sim.incident, P.INCIDENT);
   block[P.LAMBDA] = sim.lambda;
+  if (sim.args.sourcePath !== undefined && sim.sources.count === 1) {
+    // one source from a -sourcefile: its direction and lambda, also for the paths that read only these slots
+    block.set(sim.sources.table.subarray(0, 3), P.INCIDENT);
+    block[P.LAMBDA] = sim.sources.table[3];
+  }
   block[P.NA] = c.Na;
   block[P.NB] = c.Nb;
   block[P.NC] = c.Nc;
@@ -81,4 +88,5 @@ export function fillParams(block: Float64Array, sim: Simulation, ptr: Pointers, 
   block[P.CURVED] = sim.loop.curved ? 1 : 0;
   block[P.DISTANCE] = d.distance;
   block.set(d.beam, P.BEAM);
+  block[P.MASK] = ptr.mask ?? 0;
 }

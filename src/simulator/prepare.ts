@@ -7,11 +7,12 @@ import { parseHkl, readHklFile, type HklGrid } from '../hkl.ts';
 import { setupSimulation, SetupError } from './setup.ts';
 import { readSmvFrame, DetectorError, type SmvFrame } from '../physics/detector.ts';
 import type { PreparedSimulation } from '../engine/contract.ts';
+import { readInputFile, InputFileError } from '../io/input-file.ts';
 
 /** Parses nanoBragg flags and loads the structure factors (from `hklText` if given, else the -hkl file). */
 export async function prepareSimulation(
   argv: string[],
-  opts: { hklText?: string | Uint8Array; matText?: string; mask?: SmvFrame; img?: SmvFrame; args?: SimArgs } = {},
+  opts: { hklText?: string | Uint8Array; matText?: string; mask?: SmvFrame; img?: SmvFrame; sourceBytes?: Uint8Array; stolBytes?: Uint8Array; args?: SimArgs } = {},
 ): Promise<PreparedSimulation> {
   // the caller may have parsed argv already (the CLI does, to pick the backend): parse once
   const args = opts.args ?? parseSimArgs(argv);
@@ -32,7 +33,20 @@ export async function prepareSimulation(
   if (mask === undefined && args.maskPath !== undefined) mask = await readMaskFile(args.maskPath, '-mask');
   let img = opts.img;
   if (img === undefined && args.imgPath !== undefined) img = await readMaskFile(args.imgPath, '-img');
-  return { argv, sim: setupSimulation(args, grid, { matText, argv, ...(mask ? { mask } : {}), ...(img ? { img } : {}) }), hklWarnings };
+  // C reads the -stol file, then the source file, after the structure factors (nanoBragg.c:2256, 2315)
+  const stol = opts.stolBytes ?? (args.stolPath !== undefined ? await readInput(args.stolPath, args.stolFlag ?? '-stol', 'two-column text file') : undefined);
+  const source = opts.sourceBytes ?? (args.sourcePath !== undefined ? await readInput(args.sourcePath, '-sourcefile', 'source file') : undefined);
+  const more = { ...(mask ? { mask } : {}), ...(img ? { img } : {}), ...(stol ? { stol } : {}), ...(source ? { source } : {}) };
+  return { argv, sim: setupSimulation(args, grid, { matText, argv, ...more }), hklWarnings };
+}
+
+async function readInput(path: string, flag: string, what: string): Promise<Uint8Array> {
+  try {
+    return await readInputFile(path, flag, what);
+  } catch (e) {
+    if (e instanceof InputFileError) throw new SetupError(e.message);
+    throw e;
+  }
 }
 
 /** The -mask or -img file, read as an SMV frame (Node/Deno); a missing or malformed file is a one-line error. */

@@ -18,7 +18,8 @@ export type Vec3 = [number, number, number];
 export const R_E_SQR = 7.94079248018965e-30;
 export { DEFAULT_FLUENCE } from '../physics/beam.ts';
 import { resolveFluence, fluenceRefusal, polarAxisOf, waterBackground } from '../physics/beam.ts';
-import { buildSources } from '../physics/sources.ts';
+import { buildSources, sourceFileRows, sourceFileRefusal } from '../physics/sources.ts';
+import { readTextColumns } from '../io/columns.ts';
 /** C's RTD = 180.0*M_1_PI. */
 export const RTD = 180.0 * (1 / Math.PI);
 
@@ -210,7 +211,8 @@ export function phiTable(crystal: Crystal, spindle: Vec3, phi0: number, phistep:
 
 /** Everything the pixel loop needs, from parsed flags and the (optional) HKL grid. */
 export function setupSimulation(
-  args: SimArgs, grid: HklGrid | null, inputs: { matText?: string; mask?: SmvFrame; img?: SmvFrame; argv?: readonly string[] } = {},
+  args: SimArgs, grid: HklGrid | null,
+  inputs: { matText?: string; mask?: SmvFrame; img?: SmvFrame; argv?: readonly string[]; source?: Uint8Array; stol?: Uint8Array } = {},
 ): Simulation {
   if (args.maskPath !== undefined || args.imgPath !== undefined) {
     // C reads the -mask header first, then the -img header (M:418-502); the command line overrides both
@@ -323,13 +325,11 @@ export function setupSimulation(
         if (mask[s * detector.fpixels + f] !== 0) { firstPixel = s * detector.fpixels + f; break outer; }
       }
     }
-    if (interpolate === 1) {
-      throw new SetupError(`-mask with tricubic interpolation is not implemented (the switch-off pixel could be a masked one): add -nointerpolate`);
-    }
   }
 
+  if (args.stolPath !== undefined) checkStolFile(args, inputs.stol, messages);
   // C rotates the divergence about unitize(polar_vector), taken once (the Kahn axis is re-unitized later)
-  const sources = buildSources(args, lambda, detector.beam, detector.polarAxis);
+  const sources = buildSources(args, lambda, detector.beam, detector.polarAxis, fileSources(args, inputs.source, detector.beam, lambda));
   // the kernels' Kahn axis: C re-unitizes polar_vector in place in every Kahn call; the kernels do not, so they
   // get the vector those calls converge to (the same bits for a unit vector such as a convention's default)
   detector.polarAxis = polarAxisOf(detector.polarAxis);
@@ -374,6 +374,34 @@ export function setupSimulation(
     messages,
     warnings,
   };
+}
+
+/** Most sources of a -sourcefile (32 bytes each in the kernels' table). */
+export const MAX_SOURCES = 1_000_000;
+
+/** The -sourcefile rows with C's defaults (docs/c-behaviour/beam.md "Source file"), or undefined without one. */
+function fileSources(args: SimArgs, bytes: Uint8Array | undefined, beam: readonly number[], lambda0: number) {
+  if (args.sourcePath === undefined) return undefined;
+  if (!bytes) throw new SetupError(`-sourcefile ${args.sourcePath}: the source file was not read (pass its bytes as inputs.source)`);
+  const cols = readTextColumns(bytes, 5);
+  // C: perror("reading source definition file") and exit(9) (nanoBragg.c:2318-2322)
+  if (cols.rows === 0) throw new SetupError(`-sourcefile ${args.sourcePath}: no sources in the file (only blank lines or empty); nanoBragg stops here too`);
+  if (cols.rows > MAX_SOURCES) throw new SetupError(`-sourcefile ${args.sourcePath}: ${cols.rows} sources are too many: at most ${MAX_SOURCES}`);
+  const rows = sourceFileRows(cols, beam, lambda0);
+  const bad = sourceFileRefusal(rows, args.sourcePath);
+  if (bad) throw new SetupError(bad);
+  return rows;
+}
+
+/**
+ * -stol/-4stol/-Q FILE: C reads two columns and exits 9 when the file is missing or has no data row
+ * (nanoBragg.c:2256-2265), then never uses the values (docs/c-behaviour/beam.md "No-op options").
+ */
+function checkStolFile(args: SimArgs, bytes: Uint8Array | undefined, messages: string[]): void {
+  const flag = args.stolFlag ?? '-stol';
+  if (!bytes) throw new SetupError(`${flag} ${args.stolPath}: the file was not read (pass its bytes as inputs.stol)`);
+  messages.push(`reading ${args.stolPath}`);
+  if (readTextColumns(bytes, 2).rows === 0) throw new SetupError(`${flag} ${args.stolPath}: no data in the file (only blank lines or empty); nanoBragg stops here too`);
 }
 
 /**

@@ -167,9 +167,10 @@ class WebGpuSimEngine implements WebGpuEngine {
         ? await ctx.kernel(pipelineKey('tophat_scan', { shape: 3, workgroupSize: wg }), () => tophatScanWgsl(variant), 'tophat_scan',
           ['uniform', 'tile', 'read', 'storage'])
         : null;
+      const masked = !!sim.mask;
       const prepassKernel = variant.interpolate
-        ? await ctx.kernel(pipelineKey('prepass', { shape: variant.shape, workgroupSize: wg }), () => prepassWgsl(variant), 'prepass',
-          ['uniform', 'tile', 'read', 'storage'])
+        ? await ctx.kernel(pipelineKey('prepass', { shape: variant.shape, workgroupSize: wg }) + (masked ? '|mask' : ''), () => prepassWgsl(variant, masked), 'prepass',
+          ['uniform', 'tile', 'read', 'storage', ...(masked ? ['read' as const] : [])])
         : null;
       const tUpload = performance.now();
       const capacity = this.opts.candidateCapacity ?? DEFAULT_CANDIDATE_CAPACITY;
@@ -180,7 +181,7 @@ class WebGpuSimEngine implements WebGpuEngine {
         onGpu = false;
         statsNote = 'this device\'s shader compiler does not keep IEEE f32 additions (float-pair check failed): statistics on the host';
       }
-      let preParams: GPUBuffer | undefined, switchBuf: GPUBuffer | undefined;
+      let preParams: GPUBuffer | undefined, switchBuf: GPUBuffer | undefined, maskBuf: GPUBuffer | undefined;
       const storageUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
       // an image beyond the storage-binding limit goes through in bands of whole rows
       const bandRows = imageBandRows(width, height, ctx.limits);
@@ -205,6 +206,7 @@ class WebGpuSimEngine implements WebGpuEngine {
         }
         if (prepassKernel || tophatScan) preParams = made(ctx.uniform('prepass params', simUniforms(sim)));
         if (prepassKernel) switchBuf = made(createSwitchBuffer(ctx, capacity));
+        if (prepassKernel && sim.mask) maskBuf = made(ctx.storageWith('mask', 'the -mask as bits', maskBits(sim.mask)));
       });
       await ctx.waitIdle();
       const upload_s = (performance.now() - tUpload) / 1000;
@@ -217,10 +219,12 @@ class WebGpuSimEngine implements WebGpuEngine {
       let tophatInfo: { pixels: number } | undefined;
       const tPre = performance.now();
       if (prepassKernel && preParams && switchBuf) {
-        await ctx.dispatch('the switch-off pre-pass', prepassKernel, [preParams, phiBuf, switchBuf], pixelPlan(npix));
+        await ctx.dispatch('the switch-off pre-pass', prepassKernel, [preParams, phiBuf, switchBuf, ...(maskBuf ? [maskBuf] : [])], pixelPlan(npix));
         const report = await readSwitchBuffer(ctx, switchBuf, capacity);
-        // an overflowing candidate list: every pixel up to the first definite one is checked in f64
-        const r = resolveSwitch(report, npix, (p) => firstOutOfRangeInPixel(g64, p));
+        // an overflowing candidate list: every pixel up to the first definite one is checked in f64 (masked ones
+        // take no part, as in C)
+        const mask = sim.mask;
+        const r = resolveSwitch(report, npix, (p) => (mask && mask[p] === 0 ? null : firstOutOfRangeInPixel(g64, p)));
         switchAt = r.result;
         Object.assign(prepassInfo, { ran: true, candidates: report.candidateCount, checked: r.checked, overflow: report.overflow });
       }
@@ -360,4 +364,11 @@ export async function createWebGpuEngine(opts: WebGpuEngineOptions = {}): Promis
   const handle = opts.gpu ?? (await requestGpu());
   if ('error' in handle) throw new Error(`no WebGPU: ${handle.error}`);
   return new WebGpuSimEngine(new GpuContext(handle, { limits: opts.limits }), opts);
+}
+
+/** The -mask as bits for the pre-pass (bit p of word p >> 5 set = pixel p is computed). */
+function maskBits(mask: Uint16Array): Uint32Array {
+  const bits = new Uint32Array(Math.max(1, Math.ceil(mask.length / 32)));
+  for (let p = 0; p < mask.length; p++) if (mask[p] !== 0) bits[p >> 5] |= 1 << (p & 31);
+  return bits;
 }

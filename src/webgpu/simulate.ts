@@ -389,11 +389,18 @@ function scanModule(v: SimulateVariant): string {
 
 /**
  * WGSL of the switch-off pre-pass, entry point `prepass` (src/webgpu/switchoff.ts). Bindings: Sim, Tile, phi,
- * switch result. Only the variant's shape and workgroup size matter.
+ * switch result, and with `masked` the -mask as bits (1 = computed; binding 4): C skips a zero-flagged pixel before
+ * its first evaluation (nanoBragg.c:2640-2647), so it cannot hold the switch-off. Only the variant's shape and
+ * workgroup size matter.
  */
-export function prepassWgsl(v: SimulateVariant): string {
+export function prepassWgsl(v: SimulateVariant, masked = false): string {
+  const maskWgsl = masked
+    ? `@group(0) @binding(4) var<storage, read> mask_bits: array<u32>;
+fn pixel_counts(p: u32) -> bool { return (mask_bits[p >> 5u] & (1u << (p & 31u))) != 0u; }`
+    : 'fn pixel_counts(p: u32) -> bool { return true; }';
   return /* wgsl */ `
 ${scanModule(v)}
+${maskWgsl}
 
 @compute @workgroup_size(WG)
 fn prepass(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32,
@@ -403,7 +410,7 @@ fn prepass(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   let pixel = tile.base + (wid.y * nwg.x + wid.x) * WG + lid;
   let fpixel = i32(pixel % U.fpixels);
   let spixel = i32(pixel / U.fpixels);
-  if (pixel < tile.end && in_roi(fpixel, spixel) && sw_needed(pixel)) {
+  if (pixel < tile.end && in_roi(fpixel, spixel) && sw_needed(pixel) && pixel_counts(pixel)) {
     let g = grid_info();
     let os = i32(U.oversample);
     var flagged = false;
