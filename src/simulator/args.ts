@@ -458,7 +458,7 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   sw(['-square_div'], 'keep the whole divergence grid', (a) => (a.div.roundDiv = false)),
   one(['-dispersion'], '%', '%', 'full spectral width', '0', (a, t, f) => (a.div.dispersion = realIn(f, t, '%') / 100.0)),
   one(['-dispsteps'], 'n', 'steps', 'wavelengths across the dispersion', 'auto', (a, t, f) => (a.div.dispsteps = intIn(f, t, 'steps'))),
-  one(['-water'], 'µm', 'µm', 'water background of this thickness (also stops the F_latt == 0 skip)', '0', (a, t, f) => (a.water_m = realIn(f, t, 'µm') / 1e6)),
+  one(['-water'], 'µm', 'µm', 'water background of this thickness (also stops the F_latt == 0 skip; not on webgpu)', '0', (a, t, f) => (a.water_m = realIn(f, t, 'µm') / 1e6)),
   one(['-dmin'], 'Å', 'Å', 'skip every source whose d-spacing at a sub-pixel is finer than this', '0 (off)', (a, t, f) => (a.dmin_m = realIn(f, t, 'Å') * 1e-10)),
   // accepted like C, no effect on any output (docs/c-behaviour/beam.md, "No-op options")
   one(['-stolout'], 'file', 'path', 'accepted, no effect (nanoBragg never writes it)', 'none', (a, _t, f) => noop(a, f)),
@@ -958,6 +958,9 @@ function missetSeedQuirk(a: SimArgs, argv: readonly string[], at: number): void 
  * (src/simulator/run.ts checkSameFiles: `./x`, `x` and a symlink to it are one file).
  */
 function checkConflicts(a: SimArgs): void {
+  if (a.water_m !== 0 && a.backend === 'webgpu') {
+    throw new ArgError("option '-water' is not implemented on --backend webgpu (use --backend wasm, wasm-scalar or wasm-threads)", '-water');
+  }
   if (a.backend !== 'auto') {
     // what each backend computes and whether it takes --threads: the one backend list (src/backends/names.ts)
     const b = backendDescriptor(a.backend);

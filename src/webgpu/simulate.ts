@@ -397,7 +397,10 @@ fn simulate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
   let g = grid_info();
   let os = i32(U.oversample);
   let nLayers = select(1u, U.nLayers, LAYERS);
-  var I = U.Ibg; // C's water background starts every pixel's sum (0 without -water)
+  // C's water background starts every pixel's sum (0 without -water) and takes every -oversample_* running product:
+  // it is carried as its own term (bg), so the f32 sum of the Bragg terms does not round at the background's ulp
+  var bg = U.Ibg;
+  var I = 0.0;
   var polar = select(0.0, 1.0, U.nopolar != 0u);
   var omega = 0.0;
   var capture = 0.0;
@@ -448,15 +451,15 @@ fn simulate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
             Fcell = nearest_f32(g, hkl.x, hkl.y, hkl.z, U.defaultF);
           }
           I += ((Fcell * Fcell) * Flatt) * Flatt;
-          if (OS_THICK) { I *= capture; }
-          if (OS_POLAR) { I *= polar; }
-          if (OS_OMEGA) { I *= omega; }
+          if (OS_THICK) { I *= capture; bg *= capture; }
+          if (OS_POLAR) { I *= polar; bg *= polar; }
+          if (OS_OMEGA) { I *= omega; bg *= omega; }
         }
         }
       }
     }
   }
-  var S = U.scale * I;
+  var S = U.scale * (bg + I);
   if (!OS_THICK) { S *= capture; }
   if (!OS_POLAR) { S *= polar; }
   if (!OS_OMEGA) { S *= omega; }
