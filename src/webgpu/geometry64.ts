@@ -1,5 +1,6 @@
-// The pixel loop's per-evaluation geometry in f64 on the host: the TypeScript twin of subpixelGeometry,
-// phiVectors, millerIndices, latticeNonSquare and the range test of assembly/simulate.ts, in the same operation
+// The pixel loop's per-evaluation geometry in f64 on the host: the TypeScript twin of subpixelGeometry (with
+// curvedPosition), useSource, cutByDmin, polarizationFactor's re-unitizing of d, phiVectors, millerIndices,
+// latticeNonSquare and the range test of assembly/simulate.ts, in the same operation
 // order (so the same doubles as the WASM f64 kernels; docs/c-behaviour/minimal-loop.md 3.5, 3.6, 5.5, 5.6, 5.10).
 //
 // The WebGPU backend computes h, k, l in f32. Where that cannot decide a question exactly it asks this module:
@@ -20,8 +21,6 @@ export interface Geometry64 {
   fdet: number[];
   sdet: number[];
   odet: number[];
-  incident: number[];
-  lambda: number;
   nLayers: number;
   thickstep: number;
   phisteps: number;
@@ -56,8 +55,8 @@ export function geometry64(sim: Simulation): Geometry64 {
   const d = sim.detector, c = sim.crystal, g = sim.grid;
   return {
     fpixels: d.fpixels, spixels: d.spixels, oversample: sim.oversample, subpixel: d.pixel / sim.oversample,
-    pix0: [...d.pix0], fdet: [...d.fdet], sdet: [...d.sdet], odet: [...d.odet], incident: [...sim.incident],
-    lambda: sim.lambda, nLayers: sim.layers.nLayers, thickstep: sim.layers.thickstep,
+    pix0: [...d.pix0], fdet: [...d.fdet], sdet: [...d.sdet], odet: [...d.odet],
+    nLayers: sim.layers.nLayers, thickstep: sim.layers.thickstep,
     phisteps: sim.phi.entries, phiTable: sim.phi.table, staleSlots: sim.phi.staleSlots, firstPixel: sim.firstPixel,
     shape: sim.shape, fudge: sim.args.fudge, N: [c.Na, c.Nb, c.Nc], astar: [...c.aStar, ...c.bStar, ...c.cStar],
     grid: g ? { hMin: g.hMin, kMin: g.kMin, lMin: g.lMin, hRange: g.hRange, kRange: g.kRange, lRange: g.lRange } : null,
@@ -120,8 +119,9 @@ export function inRoi(g: Geometry64, fpixel: number, spixel: number): boolean {
 
 /**
  * Calls `visit(raw, h, k, l)` for every evaluation of pixel `pixel` (raster index) in serial order, raw being
- * the local index ((t * os + subS) * os + subF) * phisteps + step. Stops early when visit returns true.
- * Evaluations skipped by the C loop (F_latt == 0 for the non-square shapes) are passed with skipped = true.
+ * the local index (((t * os + subS) * os + subF) * sources + source) * phisteps + step. Stops early when visit
+ * returns true. Evaluations skipped by the C loop (F_latt == 0 for the non-square shapes without -water) are passed
+ * with skipped = true; those of a source cut by -dmin too, with h, k, l = NaN (C never computes them).
  */
 export function forEachEvaluation(g: Geometry64, pixel: number,
                                   visit: (raw: number, h: number, k: number, l: number, skipped: boolean) => boolean | void): void {

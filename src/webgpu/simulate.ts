@@ -1,7 +1,9 @@
 // The nanoBragg pixel loop on WebGPU (docs/c-behaviour/minimal-loop.md 5.11): the WGSL twin of assembly/simulate.ts, pure f32 with
 // the fixes of docs/precision.md, plus the switch-off pre-pass kernel and the uniform block both read.
 //
-// Same semantics as simulateF64/simulateF32: one thread per pixel; loop order layer, sub-slow, sub-fast, phi;
+// Same semantics as simulateF64/simulateF32: one thread per pixel; loop order layer, sub-slow, sub-fast, source, phi
+// (the source list uploaded after the phi table, sourceRecords; the -dmin cut per subpixel and source;
+// -curved_det positions on the sphere, curved_position; C's water background, refused for now in refusals.ts);
 // the omega of the first subpixel of layer 0, the polarization of the first evaluation and the capture fraction
 // of the first subpixel of each layer ("last value" rules, docs/c-behaviour/minimal-loop.md 4.4, 5.5, 5.7), or the running products of
 // -oversample_thick/_polar/_omega; the F_latt == 0 skip for the non-square shapes (3.6); tricubic before the
