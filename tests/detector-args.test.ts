@@ -117,10 +117,10 @@ test('-mask: missing file, not SMV, size mismatch are one-line errors', async ()
   assert.ok(ok.sim.messages.includes(`  skipping zero-flagged pixels in ${join(d, 'm16.img')}`));
 });
 
-test('-curved_det: takes (and ignores) one value as C; refused with --backend webgpu', () => {
+test('-curved_det: takes (and ignores) one value as C; accepted with --backend webgpu (the WGSL kernel has it)', () => {
   assert.is(parseSimArgs([...base, '-curved_det', '1']).curved, true);
   assert.is(parseSimArgs([...base, '-curved_det']).curved, true);
-  assert.throws(() => parseSimArgs([...base, '-curved_det', '--backend', 'webgpu']), /'--backend webgpu' and '-curved_det' conflict/);
+  assert.is(parseSimArgs([...base, '-curved_det', '--backend', 'webgpu']).curved, true);
 });
 
 test.run();

@@ -212,6 +212,11 @@ const SWITCH_VARIANTS: Record<string, string[]> = {
   'round N 3': ['-round_xtal', '-N', '3'],
   'gauss N 3, oversample 2': ['-gauss_xtal', '-N', '3', '-oversample', '2'],
   'roi': ['-roi', '10', '200', '150', '220'],
+  'divergence x dispersion, Kahn, -oversample_polar': ['-hdivrange', '0.3', '-vdivrange', '0.3', '-hdivsteps', '3', '-vdivsteps', '3',
+    '-dispersion', '1', '-dispsteps', '2', '-polar', '0.9', '-oversample_polar'],
+  'round crystal, -water, 2 wavelengths': ['-round_xtal', '-N', '3', '-water', '50', '-dispersion', '0.5', '-dispsteps', '2'],
+  '-dmin, 2 wavelengths': ['-dmin', '3.2', '-dispersion', '2', '-dispsteps', '2'],
+  '-curved_det': ['-curved_det'],
 };
 
 test('geometry64 finds the same first out-of-range evaluation as the WASM pre-pass (f64, bit for bit)', async () => {
@@ -223,8 +228,9 @@ test('geometry64 finds the same first out-of-range evaluation as the WASM pre-pa
     const ours = firstOutOfRangeScan(g, 0, g.fpixels * g.spixels);
     k.reset();
     const gridF64 = k.put(sim.grid!.data), gridF32 = k.put(Float32Array.from(sim.grid!.data)), phiTable = k.put(sim.phi.table);
+    const sources = k.put(sim.sources.table);
     const params = k.alloc(P.COUNT * 8), out = k.alloc(40);
-    fillParams(k.f64(params, P.COUNT), sim, { phiTable, gridF64, gridF32 }, R_E_SQR);
+    fillParams(k.f64(params, P.COUNT), sim, { phiTable, gridF64, gridF32, sources }, R_E_SQR);
     const found = k.exports.findFirstOutOfRange(params, 0, g.spixels, out);
     assert.ok(found && ours, `${name}: both find a switch-off`);
     const w = Array.from(k.f64(out, 5));

@@ -176,6 +176,14 @@ function gpuTests(handle: GpuHandle) {
     'roi': ['-roi', '10', '200', '150', '220'],
     'Kahn 0.8, point pixel': ['-polar', '0.8', '-point_pixel'],
     'triclinic cell, N 7, 200x120 detector': ['-cell', '70', '80', '90', '75', '85', '95', '-N', '7', '-nointerpolate', '-detpixels_f', '200', '-detpixels_s', '120'],
+    // the source list (switch-off counts sources), the resolution cut,
+    // the curved detector
+    '3x3 divergence x 2 wavelengths, Kahn 0.9, -oversample_polar': ['-hdivrange', '0.3', '-vdivrange', '0.3', '-hdivsteps', '3', '-vdivsteps', '3',
+      '-dispersion', '1', '-dispsteps', '2', '-polar', '0.9', '-oversample_polar', '-oversample', '2'],
+    'round divergence, round crystal N 3': ['-divergence', '0.4', '-divsteps', '3', '-round_div', '-round_xtal', '-N', '3'],
+    'tophat spots N 5, 2 wavelengths, -oversample_omega': ['-tophat_spots', '-N', '5', '-dispersion', '0.5', '-dispsteps', '2', '-oversample_omega'],
+    '-dmin 3.2, 2 wavelengths, oversample 2': ['-dmin', '3.2', '-dispersion', '2', '-dispsteps', '2', '-oversample', '2'],
+    '-curved_det, 2 layers': ['-curved_det', '-detector_thick', '100', '-detector_thicksteps', '2', '-detector_abs', '500'],
   };
   for (const [name, extra] of Object.entries(VARIANTS)) {
     test(`${name}: webgpu matches the WASM f64 engine, same switch-off pixel`, async () => {

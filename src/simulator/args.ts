@@ -465,7 +465,7 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   one(['-dispsteps'], 'n', 'steps', 'wavelengths across the dispersion', 'auto', (a, t, f) => (a.div.dispsteps = intIn(f, t, 'steps'))),
   one(['-sourcefile'], 'file', 'path', 'source list: X Y Z weight lambda per line (position of the source, lambda in m; weights unused, as in nanoBragg); replaces the divergence and dispersion', 'none', (a, t) => (a.sourcePath = t)),
   one(['-water'], 'µm', 'µm', 'water background of this thickness (also stops the F_latt == 0 skip; not on webgpu)', '0', (a, t, f) => (a.water_m = realIn(f, t, 'µm') / 1e6)),
-  one(['-dmin'], 'Å', 'Å', 'skip every source whose d-spacing at a sub-pixel is finer than this (not on webgpu)', '0 (off)', (a, t, f) => (a.dmin_m = realIn(f, t, 'Å') * 1e-10)),
+  one(['-dmin'], 'Å', 'Å', 'skip every source whose d-spacing at a sub-pixel is finer than this', '0 (off)', (a, t, f) => (a.dmin_m = realIn(f, t, 'Å') * 1e-10)),
   // accepted like C, no effect on any output (docs/c-behaviour/beam.md, "No-op options")
   one(['-stolout'], 'file', 'path', 'accepted, no effect (nanoBragg never writes it)', 'none', (a, _t, f) => noop(a, f)),
   ...(['-stol', '-4stol', '-Q'] as const).map((n) => one([n], 'file', 'path', 'read (two columns) as nanoBragg reads it; never used: no effect on the image', 'none', (a, t, f) => {
@@ -986,9 +986,6 @@ function checkConflicts(a: SimArgs): void {
   if (a.water_m !== 0 && a.backend === 'webgpu') {
     throw new ArgError("option '-water' is not implemented on --backend webgpu (use --backend wasm, wasm-scalar or wasm-threads)", '-water');
   }
-  if (a.dmin_m > 0 && a.backend === 'webgpu') {
-    throw new ArgError("option '-dmin' is not implemented on --backend webgpu (use --backend wasm, wasm-scalar or wasm-threads)", '-dmin');
-  }
   if (a.backend !== 'auto') {
     // what each backend computes and whether it takes --threads: the one backend list (src/backends/names.ts)
     const b = backendDescriptor(a.backend);
@@ -1003,9 +1000,6 @@ function checkConflicts(a: SimArgs): void {
     if (a.threads !== undefined && !b.threads) {
       throw new ArgError(`option '--threads' applies to --backend wasm-threads (or auto), not to --backend ${a.backend}`, '--threads');
     }
-  if (a.backend === 'webgpu' && a.curved) {
-    throw new ArgError("options '--backend webgpu' and '-curved_det' conflict: the webgpu kernel has a flat detector only (use --backend wasm, wasm-scalar or wasm-threads)", '-curved_det');
-  }
   }
   const files: [flag: string, path: string | undefined][] = [
     ['-hkl', a.hklPath],

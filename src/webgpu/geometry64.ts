@@ -1,5 +1,6 @@
-// The pixel loop's per-evaluation geometry in f64 on the host: the TypeScript twin of subpixelGeometry,
-// phiVectors, millerIndices, latticeNonSquare and the range test of assembly/simulate.ts, in the same operation
+// The pixel loop's per-evaluation geometry in f64 on the host: the TypeScript twin of subpixelGeometry (with
+// curvedPosition), useSource, cutByDmin, polarizationFactor's re-unitizing of d, phiVectors, millerIndices,
+// latticeNonSquare and the range test of assembly/simulate.ts, in the same operation
 // order (so the same doubles as the WASM f64 kernels; docs/c-behaviour/minimal-loop.md 3.5, 3.6, 5.5, 5.6, 5.10).
 //
 // The WebGPU backend computes h, k, l in f32. Where that cannot decide a question exactly it asks this module:
@@ -20,8 +21,6 @@ export interface Geometry64 {
   fdet: number[];
   sdet: number[];
   odet: number[];
-  incident: number[];
-  lambda: number;
   nLayers: number;
   thickstep: number;
   phisteps: number;
@@ -35,24 +34,83 @@ export interface Geometry64 {
   astar: number[]; // a*, b*, c* (1/Angstrom), 9 values
   grid: { hMin: number; kMin: number; lMin: number; hRange: number; kRange: number; lRange: number } | null;
   roi: { xmin: number; xmax: number; ymin: number; ymax: number };
+  /** The source list (C's order): 4 f64 per source (incident x, y, z; lambda), and its length. */
+  sources: Float64Array;
+  nSources: number;
+  /** -dmin (m), 0 = no resolution cut; -water given (no F_latt == 0 skip). */
+  dmin: number;
+  water: boolean;
+  /** C's polarization_factor re-unitizes d in place: later sources of a subpixel see it (h moves by an ulp). */
+  nopolar: boolean;
+  osPolar: boolean;
+  kahn: number;
+  polarAxis: number[];
+  /** -curved_det: the final distance and the beam vector (docs/c-behaviour/detector.md). */
+  curved: boolean;
+  distance: number;
+  beam: number[];
 }
 
 export function geometry64(sim: Simulation): Geometry64 {
   const d = sim.detector, c = sim.crystal, g = sim.grid;
   return {
     fpixels: d.fpixels, spixels: d.spixels, oversample: sim.oversample, subpixel: d.pixel / sim.oversample,
-    pix0: [...d.pix0], fdet: [...d.fdet], sdet: [...d.sdet], odet: [...d.odet], incident: [...sim.incident],
-    lambda: sim.lambda, nLayers: sim.layers.nLayers, thickstep: sim.layers.thickstep,
+    pix0: [...d.pix0], fdet: [...d.fdet], sdet: [...d.sdet], odet: [...d.odet],
+    nLayers: sim.layers.nLayers, thickstep: sim.layers.thickstep,
     phisteps: sim.phi.entries, phiTable: sim.phi.table, staleSlots: sim.phi.staleSlots, firstPixel: sim.firstPixel,
     shape: sim.shape, fudge: sim.args.fudge, N: [c.Na, c.Nb, c.Nc], astar: [...c.aStar, ...c.bStar, ...c.cStar],
     grid: g ? { hMin: g.hMin, kMin: g.kMin, lMin: g.lMin, hRange: g.hRange, kRange: g.kRange, lRange: g.lRange } : null,
     roi: sim.roi,
+    sources: sim.sources.table, nSources: sim.sources.count, dmin: sim.args.dmin_m, water: sim.args.water_m !== 0,
+    nopolar: !!sim.args.nopolar, osPolar: !!sim.args.oversamplePolar, kahn: sim.args.polarization, polarAxis: [...d.polarAxis],
+    curved: !!sim.args.curved, distance: d.distance, beam: [...d.beam],
   };
 }
 
-/** Evaluations per pixel in loop order (layer, sub-slow, sub-fast, phi): the raw local index's range. */
+/** Evaluations per pixel in loop order (layer, sub-slow, sub-fast, source, phi): the raw local index's range. */
 export function evaluationsPerPixel(g: Geometry64): number {
-  return g.nLayers * g.oversample * g.oversample * g.phisteps;
+  return g.nLayers * g.oversample * g.oversample * g.nSources * g.phisteps;
+}
+
+/** assembly/simulate.ts curvedPosition: distance*beam about the slow axis by py/distance, then about the fast axis by pz/distance. */
+export function curvedPosition64(g: Geometry64, py: number, pz: number): [number, number, number] {
+  const [fx, fy, fz] = g.fdet, [sx, sy, sz] = g.sdet, dist = g.distance;
+  const vx = dist * g.beam[0], vy = dist * g.beam[1], vz = dist * g.beam[2];
+  let S = Math.sin(py / dist), C = Math.cos(py / dist);
+  let D = (sx * vx + sy * vy + sz * vz) * (1.0 - C);
+  const nx = sx * D + vx * C + (-sz * vy + sy * vz) * S;
+  const ny = sy * D + vy * C + (+sz * vx - sx * vz) * S;
+  const nz = sz * D + vz * C + (-sy * vx + sx * vy) * S;
+  S = Math.sin(pz / dist); C = Math.cos(pz / dist);
+  D = (fx * nx + fy * ny + fz * nz) * (1.0 - C);
+  return [fx * D + nx * C + (-fz * ny + fy * nz) * S, fy * D + ny * C + (+fz * nx - fx * nz) * S, fz * D + nz * C + (-fy * nx + fx * ny) * S];
+}
+
+/**
+ * C's polarization_factor as assembly/simulate.ts polarizationFactor computes it, on incident i and diffracted d;
+ * returns the factor and d re-unitized (C writes unit(d) back, which later sources of the subpixel use).
+ */
+function polarization64(g: Geometry64, ix: number, iy: number, iz: number, d: number[]): number {
+  let m = Math.sqrt(ix * ix + iy * iy + iz * iz);
+  const iux = ix / m, iuy = iy / m, iuz = iz / m;
+  m = Math.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+  const dux = d[0] / m, duy = d[1] / m, duz = d[2] / m;
+  d[0] = dux; d[1] = duy; d[2] = duz;
+  const cos2theta = iux * dux + iuy * duy + iuz * duz;
+  const cos2thetaSqr = cos2theta * cos2theta;
+  const sin2thetaSqr = 1 - cos2thetaSqr;
+  let psi = 0;
+  if (g.kahn !== 0.0) {
+    const [pax, pay, paz] = g.polarAxis;
+    let bx = pay * iuz - paz * iuy, by = paz * iux - pax * iuz, bz = pax * iuy - pay * iux;
+    m = Math.sqrt(bx * bx + by * by + bz * bz);
+    if (m !== 0.0) { bx /= m; by /= m; bz /= m; }
+    let ex = iuy * bz - iuz * by, ey = iuz * bx - iux * bz, ez = iux * by - iuy * bx;
+    m = Math.sqrt(ex * ex + ey * ey + ez * ez);
+    if (m !== 0.0) { ex /= m; ey /= m; ez /= m; }
+    psi = -Math.atan2(dux * bx + duy * by + duz * bz, dux * ex + duy * ey + duz * ez);
+  }
+  return 0.5 * (1.0 + cos2thetaSqr - g.kahn * Math.cos(2 * psi) * sin2thetaSqr);
 }
 
 export function inRoi(g: Geometry64, fpixel: number, spixel: number): boolean {
@@ -61,16 +119,18 @@ export function inRoi(g: Geometry64, fpixel: number, spixel: number): boolean {
 
 /**
  * Calls `visit(raw, h, k, l)` for every evaluation of pixel `pixel` (raster index) in serial order, raw being
- * the local index ((t * os + subS) * os + subF) * phisteps + step. Stops early when visit returns true.
- * Evaluations skipped by the C loop (F_latt == 0 for the non-square shapes) are passed with skipped = true.
+ * the local index (((t * os + subS) * os + subF) * sources + source) * phisteps + step. Stops early when visit
+ * returns true. Evaluations skipped by the C loop (F_latt == 0 for the non-square shapes without -water) are passed
+ * with skipped = true; those of a source cut by -dmin too, with h, k, l = NaN (C never computes them).
  */
 export function forEachEvaluation(g: Geometry64, pixel: number,
                                   visit: (raw: number, h: number, k: number, l: number, skipped: boolean) => boolean | void): void {
   const fpixel = pixel % g.fpixels, spixel = Math.floor(pixel / g.fpixels);
   const os = g.oversample, sub = g.subpixel;
   const [pix0x, pix0y, pix0z] = g.pix0, [fx, fy, fz] = g.fdet, [sx, sy, sz] = g.sdet, [ox, oy, oz] = g.odet;
-  const [ix, iy, iz] = g.incident;
-  const T = g.phiTable;
+  const T = g.phiTable, src = g.sources;
+  const d = [0, 0, 0];
+  let polar = g.nopolar ? 1.0 : 0.0;
   let raw = 0;
   for (let t = 0; t < g.nLayers; t++) {
     const Odet = t * g.thickstep;
@@ -79,21 +139,35 @@ export function forEachEvaluation(g: Geometry64, pixel: number,
         // subpixelGeometry (assembly/simulate.ts), operation for operation
         const Fdet = sub * (fpixel * os + subF) + sub / 2.0;
         const Sdet = sub * (spixel * os + subS) + sub / 2.0;
-        const px = Fdet * fx + Sdet * sx + Odet * ox + pix0x;
-        const py = Fdet * fy + Sdet * sy + Odet * oy + pix0y;
-        const pz = Fdet * fz + Sdet * sz + Odet * oz + pix0z;
+        let px = Fdet * fx + Sdet * sx + Odet * ox + pix0x;
+        let py = Fdet * fy + Sdet * sy + Odet * oy + pix0y;
+        let pz = Fdet * fz + Sdet * sz + Odet * oz + pix0z;
+        if (g.curved) [px, py, pz] = curvedPosition64(g, py, pz);
         const R = Math.sqrt(px * px + py * py + pz * pz);
-        let dX = 0, dY = 0, dZ = 0;
-        if (R !== 0) { dX = px / R; dY = py / R; dZ = pz / R; }
-        const qX = (dX - ix) / g.lambda, qY = (dY - iy) / g.lambda, qZ = (dZ - iz) / g.lambda;
-        const first = pixel === g.firstPixel && t === 0 && subS === 0 && subF === 0;
-        for (let step = 0; step < g.phisteps; step++, raw++) {
-          const v = (step < g.staleSlots && first ? g.phisteps + step : step) * 9;
-          const h = T[v] * qX + T[v + 1] * qY + T[v + 2] * qZ;
-          const k = T[v + 3] * qX + T[v + 4] * qY + T[v + 5] * qZ;
-          const l = T[v + 6] * qX + T[v + 7] * qY + T[v + 8] * qZ;
-          const skipped = g.shape !== 0 && latticeNonSquare64(g, h, k, l) === 0;
-          if (visit(raw, h, k, l, skipped)) return;
+        if (R !== 0) { d[0] = px / R; d[1] = py / R; d[2] = pz / R; } else { d[0] = 0; d[1] = 0; d[2] = 0; }
+        for (let k = 0; k < g.nSources; k++) {
+          // useSource, cutByDmin, then the polarization call that re-unitizes d (assembly/simulate.ts)
+          const ix = src[4 * k], iy = src[4 * k + 1], iz = src[4 * k + 2], lambda = src[4 * k + 3];
+          const qX = (d[0] - ix) / lambda, qY = (d[1] - iy) / lambda, qZ = (d[2] - iz) / lambda;
+          let cut = false;
+          if (g.dmin > 0) {
+            const stol = 0.5 * Math.sqrt(qX * qX + qY * qY + qZ * qZ);
+            cut = stol > 0.0 && g.dmin > 0.5 / stol;
+          }
+          if (cut) {
+            for (let step = 0; step < g.phisteps; step++, raw++) if (visit(raw, NaN, NaN, NaN, true)) return;
+            continue;
+          }
+          if (polar === 0.0 || g.osPolar) polar = polarization64(g, ix, iy, iz, d);
+          const first = pixel === g.firstPixel && t === 0 && subS === 0 && subF === 0 && k === 0;
+          for (let step = 0; step < g.phisteps; step++, raw++) {
+            const v = (step < g.staleSlots && first ? g.phisteps + step : step) * 9;
+            const h = T[v] * qX + T[v + 1] * qY + T[v + 2] * qZ;
+            const kk = T[v + 3] * qX + T[v + 4] * qY + T[v + 5] * qZ;
+            const l = T[v + 6] * qX + T[v + 7] * qY + T[v + 8] * qZ;
+            const skipped = g.shape !== 0 && !g.water && latticeNonSquare64(g, h, kk, l) === 0;
+            if (visit(raw, h, kk, l, skipped)) return;
+          }
         }
       }
     }

@@ -1,7 +1,9 @@
 // The nanoBragg pixel loop on WebGPU (docs/c-behaviour/minimal-loop.md 5.11): the WGSL twin of assembly/simulate.ts, pure f32 with
 // the fixes of docs/precision.md, plus the switch-off pre-pass kernel and the uniform block both read.
 //
-// Same semantics as simulateF64/simulateF32: one thread per pixel; loop order layer, sub-slow, sub-fast, phi;
+// Same semantics as simulateF64/simulateF32: one thread per pixel; loop order layer, sub-slow, sub-fast, source, phi
+// (the source list uploaded after the phi table, sourceRecords; the -dmin cut per subpixel and source;
+// -curved_det positions on the sphere, curved_position; C's water background, refused for now in refusals.ts);
 // the omega of the first subpixel of layer 0, the polarization of the first evaluation and the capture fraction
 // of the first subpixel of each layer ("last value" rules, docs/c-behaviour/minimal-loop.md 4.4, 5.5, 5.7), or the running products of
 // -oversample_thick/_polar/_omega; the F_latt == 0 skip for the non-square shapes (3.6); tricubic before the
@@ -36,8 +38,6 @@ export const SIM = uniformLayout('Sim', [
   ['sStep', 'vec4f'], // subpixel * sdet
   ['oStep', 'vec4f'], // thickstep * odet
   ['odet', 'vec4f'],
-  ['polE', 'vec4f'], // Kahn model: E = unit(i x B), B = unit(axis x i)
-  ['polB', 'vec4f'],
   ['astar', 'vec4f'], ['bstar', 'vec4f'], ['cstar', 'vec4f'], // 1/Angstrom, for the non-square shapes
   ['fpixels', 'u32'], ['spixels', 'u32'], ['oversample', 'u32'], ['nLayers', 'u32'],
   ['anchorF', 'i32'], ['anchorS', 'i32'], ['phisteps', 'u32'], ['phi0IsZero', 'u32'],
@@ -49,7 +49,14 @@ export const SIM = uniformLayout('Sim', [
   ['defaultF', 'f32'], ['pixelSize', 'f32'], ['closeDistance', 'f32'], ['kahn', 'f32'],
   ['deltaMu', 'f32'], ['thick', 'f32'], ['scale', 'f32'], ['guardAbs', 'f32'],
   ['guardRel', 'f32'], ['nOverride', 'u32'], ['overrideWords', 'u32'], ['tophatW', 'f32'], // tophat decisions (tophat.ts)
+  ['srcBase', 'u32'], ['nSources', 'u32'], ['water', 'u32'], ['curved', 'u32'], // sources: records after the phi table (sourceRecords)
+  ['Ibg', 'f32'], ['dminOn', 'u32'], ['distance', 'f32'], ['pad0', 'u32'],
+  ['curvY', 'vec4f'], ['curvZ', 'vec4f'], // -curved_det: lab y, z of the flat position = x + di y + dj z + t w (anchor offsets)
+  ['beamV', 'vec4f'], ['fUnit', 'vec4f'], ['sUnit', 'vec4f'], // -curved_det: distance * beam, fdet, sdet (kernel frame)
 ] as const);
+
+/** vec4 records per source after the phi table: (x - i, lambda0 / lambda), (i, dmin threshold), E, B. */
+export const SOURCE_VEC4S = 4;
 
 /** Pre-pass guard: an f32 range margin within guardAbs + guardRel * max(|h|,|k|,|l|) of 0 is re-checked in f64. */
 export const GUARD_ABS = 1e-4;
@@ -108,23 +115,21 @@ export function anchorSubpixel(sim: Simulation): { f: number; s: number } {
 export function simUniforms(sim: Simulation, switchPixel = NO_UNIT, switchEval = NO_UNIT, imageOrigin = 0,
                             overrides: { count: number; words: number } = { count: 0, words: 0 }): ArrayBuffer {
   const d = sim.detector, c = sim.crystal, g = sim.grid, L = sim.layers;
-  if (sim.args.curved) throw new Error('the webgpu backend does not implement -curved_det (flat detectors only): use --backend wasm, wasm-scalar or wasm-threads');
   const rot = beamFrame(sim);
   const sub = d.pixel / sim.oversample;
   const a = anchorSubpixel(sim);
   // the anchor's position exactly as C computes any subpixel's (docs/c-behaviour/minimal-loop.md 5.5), in f64
   const Fdet = sub * a.f + sub / 2.0, Sdet = sub * a.s + sub / 2.0;
-  const anchor: Vec3 = rot([0, 1, 2].map((i) => Fdet * d.fdet[i] + Sdet * d.sdet[i] + 0 * d.odet[i] + d.pix0[i]));
-  let E: Vec3 = [0, 0, 0], B: Vec3 = [0, 0, 0];
-  if (sim.args.polarization !== 0) {
-    B = rot(unit(cross(d.polarAxis, sim.incident)));
-    E = rot(unit(cross(sim.incident, unit(cross(d.polarAxis, sim.incident)))));
-  }
+  const anchorLab = [0, 1, 2].map((i) => Fdet * d.fdet[i] + Sdet * d.sdet[i] + 0 * d.odet[i] + d.pix0[i]);
+  const anchor: Vec3 = rot(anchorLab);
+  // -curved_det (docs/c-behaviour/detector.md): the sphere angles come from the flat position's lab y and z, as
+  // affine offsets from the anchor (relative f32 errors, like the flat position itself)
+  const labRow = (i: number) => [anchorLab[i], sub * d.fdet[i], sub * d.sdet[i], L.thickstep * d.odet[i]];
   const scale = R_E_SQR * sim.fluence / sim.steps;
   const big = (x: number) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, x));
   return SIM.pack({
     anchor, fStep: rot(d.fdet).map((x) => sub * x), sStep: rot(d.sdet).map((x) => sub * x), oStep: rot(d.odet).map((x) => L.thickstep * x),
-    odet: rot(d.odet), polE: E, polB: B, astar: rot(c.aStar), bstar: rot(c.bStar), cstar: rot(c.cStar),
+    odet: rot(d.odet), astar: rot(c.aStar), bstar: rot(c.bStar), cstar: rot(c.cStar),
     fpixels: d.fpixels, spixels: d.spixels, oversample: sim.oversample, nLayers: L.nLayers,
     anchorF: a.f, anchorS: a.s, phisteps: sim.phi.entries, phi0IsZero: sim.phi.staleSlots,
     firstPixel: sim.firstPixel, switchPixel, switchEval, nopolar: sim.args.nopolar ? 1 : 0,
@@ -135,20 +140,56 @@ export function simUniforms(sim: Simulation, switchPixel = NO_UNIT, switchEval =
     defaultF: sim.defaultF, pixelSize: d.pixel, closeDistance: d.closeDistance, kahn: sim.args.polarization,
     deltaMu: L.thickstep * L.mu, thick: L.thick, scale, guardAbs: GUARD_ABS,
     guardRel: GUARD_REL, nOverride: overrides.count, overrideWords: overrides.words, tophatW: tophatW(sim),
+    srcBase: (sim.phi.table.length / 9) * 3, nSources: sim.sources.count, water: sim.args.water_m !== 0 ? 1 : 0,
+    curved: sim.args.curved ? 1 : 0, Ibg: sim.Ibg, dminOn: sim.args.dmin_m > 0 ? 1 : 0, distance: d.distance, pad0: 0,
+    curvY: labRow(1), curvZ: labRow(2), beamV: rot(d.beam).map((x) => d.distance * x), fUnit: rot(d.fdet), sUnit: rot(d.sdet),
   });
 }
 
-/** Crystal vectors divided by lambda, per phi step (+ a0, b0, c0 last), as vec4 triples (f32). */
+/**
+ * Crystal vectors divided by lambda0 (the run's lambda), per phi step (+ a0, b0, c0 last), as vec4 triples (f32),
+ * then the source records (sourceRecords).
+ */
 export function phiTableF32(sim: Simulation): Float32Array {
   const t = sim.phi.table;
   const rows = t.length / 9;
-  const out = new Float32Array(rows * 12);
+  const records = sourceRecords(sim);
+  const out = new Float32Array(rows * 12 + records.length);
   const rot = beamFrame(sim);
   for (let r = 0; r < rows; r++) {
     for (let v = 0; v < 3; v++) {
       const x = rot(t.subarray(r * 9 + v * 3, r * 9 + v * 3 + 3));
       for (let i = 0; i < 3; i++) out[r * 12 + v * 4 + i] = x[i] / sim.lambda;
     }
+  }
+  out.set(records, rows * 12);
+  return out;
+}
+
+/**
+ * The source list (src/physics/sources.ts, C's order; built once on the host in f64) as SOURCE_VEC4S vec4 per source,
+ * in the kernel frame (beamFrame: the run's incident beam along +x):
+ *   (x - i_k, lambda0 / lambda_k): d - i_k = (d - x) + (x - i_k) keeps fix 2's cancellation-free d - x, and
+ *     h = (a / lambda0) . (d - i_k) lambda0 / lambda_k; both exact (0 and 1) for the run's own source;
+ *   (i_k, (lambda_k / dmin)^2): C's -dmin cut |(d - i_k) / lambda_k| > 1 / dmin as |d - i_k|^2 > (lambda_k / dmin)^2;
+ *   E_k = unit(i_k x B_k), B_k = unit(axis x i_k): the Kahn polarization per source (0 without -polarization).
+ */
+export function sourceRecords(sim: Simulation): Float32Array {
+  const n = sim.sources.count, T = sim.sources.table, i0 = sim.incident, axis = sim.detector.polarAxis;
+  const rot = beamFrame(sim);
+  const out = new Float32Array(n * SOURCE_VEC4S * 4);
+  for (let k = 0; k < n; k++) {
+    const i: Vec3 = [T[4 * k], T[4 * k + 1], T[4 * k + 2]], lambda = T[4 * k + 3];
+    const delta = rot([i0[0] - i[0], i0[1] - i[1], i0[2] - i[2]]);
+    const dmin = sim.args.dmin_m;
+    const thr = dmin > 0 ? (lambda / dmin) * (lambda / dmin) : 0;
+    let E: Vec3 = [0, 0, 0], B: Vec3 = [0, 0, 0];
+    if (sim.args.polarization !== 0) {
+      B = unit(cross(axis, i));
+      E = rot(unit(cross(i, B)));
+      B = rot(B);
+    }
+    out.set([...delta, sim.lambda / lambda, ...rot(i), thr, ...E, 0, ...B, 0], k * SOURCE_VEC4S * 4);
   }
   return out;
 }
@@ -195,14 +236,52 @@ struct Ray {
   dmi: vec3<f32>, // d - i, i = +x
 }
 
+// C's rotate_axis (Rodrigues) by angle a about the unit axis, with our sinpi (WGSL's sin is too coarse, fix 5)
+// and 1 - cos a = 2 sin^2(a / 2) without cancellation.
+fn rotate_axis(v: vec3<f32>, axis: vec3<f32>, a: f32) -> vec3<f32> {
+  let S = sinpi_wide(a * 0.318309886183791);
+  let h = sinpi_wide(a * 0.159154943091895);
+  let omc = 2.0 * h * h;
+  return axis * (dot(axis, v) * omc) + v * (1.0 - omc) + cross(axis, v) * S;
+}
+
+// -curved_det (docs/c-behaviour/detector.md): distance * beam turned about the slow axis by the flat position's lab
+// y / distance, then about the fast axis by its lab z / distance; |P| = distance for every subpixel and layer.
+fn curved_position(di: f32, dj: f32, t: f32) -> vec3<f32> {
+  let py = U.curvY.x + di * U.curvY.y + dj * U.curvY.z + t * U.curvY.w;
+  let pz = U.curvZ.x + di * U.curvZ.y + dj * U.curvZ.z + t * U.curvZ.w;
+  let n = rotate_axis(U.beamV.xyz, U.sUnit.xyz, py / U.distance);
+  return rotate_axis(n, U.fUnit.xyz, pz / U.distance);
+}
+
 // Subpixel (fi, si) = (fpixel * os + subF, spixel * os + subS) at layer t.
 fn ray(fi: i32, si: i32, t: u32) -> Ray {
-  let P = U.anchor.xyz + f32(fi - U.anchorF) * U.fStep.xyz + f32(si - U.anchorS) * U.sStep.xyz + f32(t) * U.oStep.xyz;
+  var P = U.anchor.xyz + f32(fi - U.anchorF) * U.fStep.xyz + f32(si - U.anchorS) * U.sStep.xyz + f32(t) * U.oStep.xyz;
+  if (U.curved != 0u) { P = curved_position(f32(fi - U.anchorF), f32(si - U.anchorS), f32(t)); }
   let yz2 = P.y * P.y + P.z * P.z;
   let R = sqrt(P.x * P.x + yz2);
   // d_x - 1 = (Px - R) / R = -(Py^2 + Pz^2) / (R (R + Px)) without cancellation (for Px > 0; else direct)
   let dx1 = select(P.x / R - 1.0, -yz2 / (R * (R + P.x)), P.x > 0.0);
   return Ray(P, R, vec3<f32>(dx1, P.y / R, P.z / R));
+}
+
+// Source k (sourceRecords): d - i_k from the ray's d - x, scaled by lambda0 / lambda_k (the phi table holds a / lambda0).
+struct Source {
+  dmi: vec3<f32>, // d - i_k
+  q: vec3<f32>,   // (d - i_k) lambda0 / lambda_k
+  inc: vec3<f32>,
+  cut: bool,      // C's -dmin cut (f32 decision)
+  cutSure: bool,  // f32 decides it for sure (the pre-pass treats an unsure source's evaluations as undecidable)
+}
+
+fn source(r: Ray, k: u32) -> Source {
+  let a = phi[U.srcBase + ${SOURCE_VEC4S}u * k];
+  let b = phi[U.srcBase + ${SOURCE_VEC4S}u * k + 1u];
+  let dmi = r.dmi + a.xyz;
+  let m = dot(dmi, dmi);
+  let cut = U.dminOn != 0u && m > b.w;
+  let sure = U.dminOn == 0u || abs(m - b.w) > 1.5e-5 * b.w;
+  return Source(dmi, dmi * a.w, b.xyz, cut, sure);
 }
 
 fn first_evaluation_slot(step: u32, first: bool) -> u32 {
@@ -292,15 +371,17 @@ ${TRICUBIC_WGSL}
 ${ABSORPTION_WGSL}
 ${EVALUATION_WGSL}
 
-// C's polarization_factor (docs/c-behaviour/minimal-loop.md 5.7) on the ray: 0.5 (1 + cos^2 2theta - K cos(2 psi) sin^2 2theta)
-fn polarization(r: Ray) -> f32 {
-  let cos2theta = r.P.x / r.R;
-  let sin2theta_sqr = (r.P.y * r.P.y + r.P.z * r.P.z) / (r.R * r.R);
+// C's polarization_factor (docs/c-behaviour/minimal-loop.md 5.7) for the ray and source k:
+// 0.5 (1 + cos^2 2theta - K cos(2 psi) sin^2 2theta), sin^2 2theta = |d x i|^2 = |(d - i) x i|^2 (no 1 - cos^2 cancellation)
+fn polarization(r: Ray, s: Source, k: u32) -> f32 {
+  let d = r.P / r.R;
+  let cos2theta = dot(d, s.inc);
+  let c = cross(s.dmi, s.inc);
+  let sin2theta_sqr = dot(c, c);
   var cos2psi = 1.0;
   if (U.kahn != 0.0) {
-    let d = r.P / r.R;
-    let E = dot(d, U.polE.xyz);
-    let B = dot(d, U.polB.xyz);
+    let E = dot(d, phi[U.srcBase + ${SOURCE_VEC4S}u * k + 2u].xyz);
+    let B = dot(d, phi[U.srcBase + ${SOURCE_VEC4S}u * k + 3u].xyz);
     let den = E * E + B * B;
     cos2psi = select(1.0, (E * E - B * B) / den, den > 0.0); // psi = -atan2(B, E); atan2(0, 0) = 0
   }
@@ -318,6 +399,9 @@ fn simulate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
   let g = grid_info();
   let os = i32(U.oversample);
   let nLayers = select(1u, U.nLayers, LAYERS);
+  // C's water background starts every pixel's sum (0 without -water) and takes every -oversample_* running product:
+  // it is carried as its own term (bg), so the f32 sum of the Bragg terms does not round at the background's ulp
+  var bg = U.Ibg;
   var I = 0.0;
   var polar = select(0.0, 1.0, U.nopolar != 0u);
   var omega = 0.0;
@@ -339,11 +423,14 @@ fn simulate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
           let rho = dot(r.P, U.odet.xyz) / r.R;
           capture = capture_fraction(t, U.deltaMu / rho);
         }
-        if (polar == 0.0 || OS_POLAR) { polar = polarization(r); }
-        let first = pixel == U.firstPixel && t == 0u && subS == 0 && subF == 0;
-        let raw0 = ((t * U.oversample + u32(subS)) * U.oversample + u32(subF)) * U.phisteps;
+        for (var k = 0u; k < U.nSources; k++) {
+        let src = source(r, k);
+        if (src.cut) { continue; } // -dmin: the whole source, no polarization call, nothing counted
+        if (polar == 0.0 || OS_POLAR) { polar = polarization(r, src, k); }
+        let first = pixel == U.firstPixel && t == 0u && subS == 0 && subF == 0 && k == 0u;
+        let raw0 = (((t * U.oversample + u32(subS)) * U.oversample + u32(subF)) * U.nSources + k) * U.phisteps;
         for (var step = 0u; step < U.phisteps; step++) {
-          let hkl = miller(first_evaluation_slot(step, first), r.dmi);
+          let hkl = miller(first_evaluation_slot(step, first), src.q);
           var Flatt = 1.0;
           if (SHAPE == 0u) {
             if (U.Na > 1.0) { Flatt *= sincg_reduced(hkl.x, U.Na); }
@@ -353,8 +440,8 @@ fn simulate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
             let L = lattice_non_square(hkl);
             var skip = L.skip;
             if (SHAPE == 3u && !L.skipSure) { skip = tophat_skip(pixel, raw0 + step, skip); }
-            if (skip) { continue; }
-            Flatt = L.F;
+            if (skip && U.water == 0u) { continue; }
+            Flatt = select(L.F, 0.0, skip); // with -water C keeps the evaluation (F_latt = 0, still counted)
           }
           var Fcell = U.defaultF;
           let raw = raw0 + step;
@@ -366,14 +453,15 @@ fn simulate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
             Fcell = nearest_f32(g, hkl.x, hkl.y, hkl.z, U.defaultF);
           }
           I += ((Fcell * Fcell) * Flatt) * Flatt;
-          if (OS_THICK) { I *= capture; }
-          if (OS_POLAR) { I *= polar; }
-          if (OS_OMEGA) { I *= omega; }
+          if (OS_THICK) { I *= capture; bg *= capture; }
+          if (OS_POLAR) { I *= polar; bg *= polar; }
+          if (OS_OMEGA) { I *= omega; bg *= omega; }
+        }
         }
       }
     }
   }
-  var S = U.scale * I;
+  var S = U.scale * (bg + I);
   if (!OS_THICK) { S *= capture; }
   if (!OS_POLAR) { S *= polar; }
   if (!OS_OMEGA) { S *= omega; }
@@ -419,14 +507,17 @@ fn prepass(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
       for (var subS = 0; subS < os && !done; subS++) {
         for (var subF = 0; subF < os && !done; subF++) {
           let r = ray(fpixel * os + subF, spixel * os + subS, t);
-          let first = pixel == U.firstPixel && t == 0u && subS == 0 && subF == 0;
+          for (var k = 0u; k < U.nSources && !done; k++) {
+          let src = source(r, k);
+          if (src.cut && src.cutSure) { continue; }
+          let first = pixel == U.firstPixel && t == 0u && subS == 0 && subF == 0 && k == 0u;
           for (var step = 0u; step < U.phisteps && !done; step++) {
-            let hkl = miller(first_evaluation_slot(step, first), r.dmi);
-            var skipSure = true;
-            if (SHAPE != 0u) {
+            let hkl = miller(first_evaluation_slot(step, first), src.q);
+            var skipSure = src.cutSure;
+            if (SHAPE != 0u && U.water == 0u) {
               let L = lattice_non_square(hkl);
-              if (L.skip && L.skipSure) { continue; }
-              skipSure = L.skipSure;
+              if (L.skip && L.skipSure && src.cutSure) { continue; }
+              skipSure = skipSure && L.skipSure;
             }
             let m = range_margin(g, hkl.x, hkl.y, hkl.z);
             let guard = U.guardAbs + U.guardRel * max(max(abs(hkl.x), abs(hkl.y)), abs(hkl.z));
@@ -437,6 +528,7 @@ fn prepass(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
               sw_flag_candidate(pixel);
               flagged = true;
             }
+          }
           }
         }
       }
@@ -468,12 +560,16 @@ fn tophat_scan(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
     for (var subS = 0; subS < os; subS++) {
       for (var subF = 0; subF < os; subF++) {
         let r = ray(fpixel * os + subF, spixel * os + subS, t);
-        let first = pixel == U.firstPixel && t == 0u && subS == 0 && subF == 0;
-        for (var step = 0u; step < U.phisteps; step++) {
-          let L = lattice_non_square(miller(first_evaluation_slot(step, first), r.dmi));
-          if (abs(L.edge) <= ${TOPHAT_SCAN_FACTOR}.0) {
-            sw_flag_candidate(pixel);
-            return;
+        for (var k = 0u; k < U.nSources; k++) {
+          let src = source(r, k);
+          if (src.cut && src.cutSure) { continue; }
+          let first = pixel == U.firstPixel && t == 0u && subS == 0 && subF == 0 && k == 0u;
+          for (var step = 0u; step < U.phisteps; step++) {
+            let L = lattice_non_square(miller(first_evaluation_slot(step, first), src.q));
+            if (abs(L.edge) <= ${TOPHAT_SCAN_FACTOR}.0) {
+              sw_flag_candidate(pixel);
+              return;
+            }
           }
         }
       }

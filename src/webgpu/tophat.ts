@@ -16,7 +16,7 @@
 //    decisions as skip bits per raw evaluation index (tophatOverrides);
 //  - the pixel loop looks an unsure evaluation up there (tophat_skip, a binary search over the listed pixels).
 
-import { evaluationsPerPixel, forEachEvaluation, type Geometry64 } from './geometry64.ts';
+import { evaluationsPerPixel, forEachEvaluation, latticeNonSquare64, type Geometry64 } from './geometry64.ts';
 import type { Simulation } from '../simulator/setup.ts';
 
 /** The bound on f32's error in h, k and l, relative to max(1, |h|, |k|, |l|). */
@@ -38,7 +38,7 @@ export interface TophatOverrides {
   words: number;
 }
 
-/** C's skip decisions (f64) for every evaluation of `pixels` (raster indices; repeats allowed). */
+/** C's skip decisions (f64: F_latt == 0, or cut by -dmin) for every evaluation of `pixels` (raster indices; repeats allowed). */
 export function tophatOverrides(g: Geometry64, pixels: readonly number[]): TophatOverrides {
   const sorted = [...new Set(pixels)].sort((a, b) => a - b);
   const words = Math.max(1, Math.ceil(evaluationsPerPixel(g) / 32));
@@ -46,8 +46,9 @@ export function tophatOverrides(g: Geometry64, pixels: readonly number[]): Topha
   sorted.forEach((pixel, i) => {
     data[i] = pixel;
     const at = sorted.length + i * words;
-    forEachEvaluation(g, pixel, (raw, _h, _k, _l, skipped) => {
-      if (skipped) data[at + (raw >>> 5)] |= 1 << (raw & 31);
+    // the bit is C's F_latt == 0 (or a -dmin cut): with -water the kernel keeps such an evaluation with F_latt = 0
+    forEachEvaluation(g, pixel, (raw, h, k, l, skipped) => {
+      if (skipped || Number.isNaN(h) || latticeNonSquare64(g, h, k, l) === 0) data[at + (raw >>> 5)] |= 1 << (raw & 31);
     });
   });
   return { data, count: sorted.length, words };
