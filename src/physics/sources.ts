@@ -92,7 +92,8 @@ function finish(raw: [Vec3, number, number][], lines: string[]): SourceList {
  * dispersion around lambda0. One source (and no printout) when neither is given.
  */
 export function buildSources(a: { div: { hsteps: number; vsteps: number; hrange: number; vrange: number; hstep: number; vstep: number; dispersion: number; dispsteps: number; roundDiv: boolean } },
-  lambda0: number, beam: readonly number[], polar: readonly number[]): { count: number; table: Float64Array; lines: string[] } {
+  lambda0: number, beam: readonly number[], polar: readonly number[],
+): { count: number; table: Float64Array; lines: string[]; printout: string[]; spreads: { h: Spread; v: Spread; disp: Spread }; divsteps: number } {
   const d = a.div;
   const h = resolveSpread(d.hsteps, d.hrange, d.hstep);
   const v = resolveSpread(d.vsteps, d.vrange, d.vstep);
@@ -102,5 +103,7 @@ export function buildSources(a: { div: { hsteps: number; vsteps: number; hrange:
   const s = generateSources({ h, v, disp, lambda0, dispersion: disp.range, roundDiv: d.roundDiv, beam: b, polar: p, vert });
   const table = new Float64Array(s.count * 4);
   for (let k = 0; k < s.count; k++) table.set([s.incident[3 * k], s.incident[3 * k + 1], s.incident[3 * k + 2], s.lambda[k]], 4 * k);
-  return { count: s.count, table, lines: s.count > 1 ? s.lines : [] };
+  // C prints the list for one source too (M:2413-2430); simulate shows it only for several
+  const divsteps = s.lines.filter((l) => l.startsWith('divergence deviation:')).length;
+  return { count: s.count, table, lines: s.count > 1 ? s.lines : [], printout: s.lines, spreads: { h, v, disp }, divsteps };
 }
