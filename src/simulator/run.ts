@@ -11,6 +11,7 @@ import { startBackend, closeEngine } from '../index.ts';
 import { encodeOutputs } from './outputs.ts';
 import { cSetupLines, cLoopText, cFinalLines, cGeometryLines } from './c-report.ts';
 import { cNoiseSeed } from '../physics/noise-output.ts';
+import { traceBlocks, traceRefusal } from './c-trace.ts';
 import { maxPosition } from '../io/stats.ts';
 import { formatG } from '../util/cformat.ts';
 import { writeFilesAtomic, WriteError } from '../io/atomic.ts';
@@ -122,6 +123,10 @@ export async function runSimulate(argv: string[], args: SimArgs, opts: RunOption
   const cStdout = opts.cStdout === true;
   const info = cStdout ? (line: string) => void process.stderr.write(line + '\n') : (line: string) => console.log(line);
   checkRunLength(sim, args, info);
+  if (sim.args.printout) {
+    const why = traceRefusal(sim);
+    if (why) throw new UserError(why, EXIT.USAGE);
+  }
   const noiseOn = sim.args.noisefile !== undefined && !sim.args.nonoise;
   if (cStdout) {
     // one time seed for the printed line and the noise image (C reads time() once)
@@ -184,8 +189,16 @@ export async function runSimulate(argv: string[], args: SimArgs, opts: RunOption
       `statistics ${ms('stats_s')}, readback ${ms('readback_s')}; ${ms('wall_s')} in all`);
   }
   const { files, lines, report } = await encodeOutputs(sim, r);
+  const W = sim.detector.fpixels;
+  const traces = sim.args.printout
+    ? traceBlocks(sim, r.image, sim.args.printoutPixel, (f, s) => {
+      // on f64 the host evaluation must give the kernel's pixel; on f32 the kernel's accumulation differs by design
+      if (args.dtype === 'f64') info(`warning: -printout: the host evaluation of pixel (${f}, ${s}) differs from the image's value; the printed 'pixel' line is the image's`);
+    })
+    : undefined;
+  if (traces && args.dtype !== 'f64') info('note: -printout values are the f64 evaluation of the pixel on the host; the image (and its pixel line) is --dtype ' + args.dtype);
   if (cStdout) {
-    process.stdout.write(cLoopText(sim, { switchPixel: r.switchPixel, kernelWarnings }));
+    process.stdout.write(cLoopText(sim, { switchPixel: r.switchPixel, kernelWarnings, ...(traces ? { traceOf: (f: number, s: number) => traces.get(s * W + f) } : {}) }));
     const a = sim.args;
     const out = cFinalLines(sim, r.stats, {
       floatfile: a.floatfile ?? 'floatimage.bin', intfile: a.intfile ?? 'intimage.img', intScale: report.intScale,
@@ -195,6 +208,7 @@ export async function runSimulate(argv: string[], args: SimArgs, opts: RunOption
     for (const l of out) console.log(l);
     for (const l of lines.filter((l) => l.startsWith('noise: '))) info(l);
   } else {
+    for (const block of traces?.values() ?? []) for (const l of block) console.log(l);
     for (const l of lines) console.log(l);
   }
   try {
