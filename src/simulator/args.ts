@@ -737,6 +737,9 @@ export const C_IGNORED: Readonly<Record<string, number>> = {
   '-detector_thickstep': 1,
   '-N_cells': 1,
   '-Nx': 1,
+  // nanoBraggCUDA's Fdump cache name (scripts pass it to both programs); nanoBragg.c has no such option and the
+  // drop-in never reads or writes an Fdump cache
+  '-dump': 1,
   '-noise': 0,
   '-noiseless': 0,
   '-integral_form': 0,
