@@ -4,7 +4,7 @@
 // listed in NOT_REPRODUCED are dropped, from both sides, before the comparison; every other line, the geometry,
 // the source list, the statistics and the file lines included, must be C's verbatim and in C's order.
 
-import { test } from 'uvu';
+import { suite, test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,3 +107,40 @@ test('refusals by name (reported, not compared)', () => {
 });
 
 test.run();
+
+// -printout / -printout_pixel traces and the progress lines, against C's (tests/fixtures/c-printout.json, made with
+// the C reference by scripts/real-commands.ts): every line, and the files byte-identical.
+import { PRINTOUT_FIXTURE, folderFor, outputs, type RealCommand, type RunResult } from './helpers/real-commands-run.ts';
+
+const printouts = JSON.parse(readFileSync(PRINTOUT_FIXTURE, 'utf8')).commands as (RealCommand & { c: RunResult })[];
+const printoutSuite = suite('C traces and progress lines');
+for (const c of printouts) {
+  printoutSuite(c.name, async () => {
+    const { dir, inputs } = folderFor(c);
+    const out: string[] = [], err: string[] = [];
+    const realOut = process.stdout.write, realErr = process.stderr.write;
+    const cap = (sink: string[]) => ((chunk: string | Uint8Array) => (sink.push(String(chunk)), true)) as typeof process.stdout.write;
+    const cwd = process.cwd();
+    let rc: number;
+    try {
+      process.chdir(dir);
+      process.stdout.write = cap(out);
+      process.stderr.write = cap(err);
+      rc = await nanoBraggMain([...c.argv, ...c.extra]);
+    } finally {
+      process.stdout.write = realOut;
+      process.stderr.write = realErr;
+      process.chdir(cwd);
+    }
+    try {
+      assert.is(rc, c.c.rc, err.join(''));
+      assert.not.match(err.join(''), /differs from the image/, 'the host trace of a pixel differs from the kernel pixel');
+      const ours = out.join('').split('\n'), theirs = c.c.stdout.split('\n');
+      for (let i = 0; i < Math.max(ours.length, theirs.length); i++) assert.is(ours[i], theirs[i], `stdout line ${i + 1}`);
+      assert.equal(outputs(dir, inputs).files, c.c.files);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+printoutSuite.run();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { makeInputs } from './real-commands.ts';
 
 export const FIXTURE = new URL('../fixtures/real-commands.json', import.meta.url).pathname;
+export const PRINTOUT_FIXTURE = new URL('../fixtures/c-printout.json', import.meta.url).pathname;
 
 export interface RealCommand { name: string; argv: string[]; extra: string[]; inputs: Parameters<typeof makeInputs>[0] }
 export interface RunResult {
