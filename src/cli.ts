@@ -8,7 +8,7 @@
 import { ArgError, parseSimArgs, usage } from './simulator/args.ts';
 import { SetupError } from './simulator/setup.ts';
 import { HklError } from './hkl.ts';
-import { runSimulate } from './simulator/run.ts';
+import { runSimulate, type RunOptions } from './simulator/run.ts';
 import { EXIT, UserError } from './errors.ts';
 import { removePendingTempFiles } from './io/atomic.ts';
 
@@ -35,7 +35,8 @@ usage:
   npx tsx src/cli.ts bundle [--out dist]            the library bundled for browsers, Node and Deno
 `;
 
-export async function main(argv: string[]): Promise<number> {
+/** Runs one command line; `opts` are the drop-in command's (src/nanobragg-cli.ts: C's stdout). */
+export async function main(argv: string[], opts: RunOptions = {}): Promise<number> {
   const [cmd, ...rest] = argv;
   const debug = rest.includes('--debug');
   try {
@@ -46,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
           process.stdout.write(usage());
           return EXIT.OK;
         }
-        return await runSimulate(rest, args);
+        return await runSimulate(rest, args, opts);
       }
       case 'serve': {
         const { serveMain } = await import('./serve.ts');

@@ -11,6 +11,8 @@
 //  * an unreadable input or unwritable output exits 9 as C does (C's perror + exit(9)); other refusals keep
 //    our codes (README "Errors and exit codes"): C would silently do something there.
 //  * Fdump.bin is neither read nor written (C caches the HKL table there; we re-read the HKL file).
+//  * stdout is C's (src/simulator/c-report.ts; docs/c-behaviour/stdout.md says which lines are verbatim); our own
+//    lines (backend, notes, files written) go to stderr.
 
 import { main } from './cli.ts';
 import { parseSimArgs } from './simulator/args.ts';
@@ -19,26 +21,29 @@ import { EXIT } from './errors.ts';
 /** C's exit status for a run that failed on an input or output file. */
 export const C_FILE_FAILURE = 9;
 
-/** The simulate argv that gives C's default outputs for a nanoBragg command line. */
+/**
+ * The simulate argv that gives C's default outputs for a nanoBragg command line: the defaults go in front, so the
+ * user's words keep their positions (C's `-misset_seed` quirk looks at the words after it, nanoBragg.c M:1107).
+ */
 export function withCDefaults(argv: readonly string[]): string[] {
-  const out = [...argv];
   let a;
   try {
     a = parseSimArgs(argv);
   } catch {
-    return out; // simulate reports the error
+    return [...argv]; // simulate reports the error
   }
-  if (a.help) return out;
-  if (a.floatfile === undefined) out.push('-floatfile', 'floatimage.bin');
-  if (a.intfile === undefined) out.push('-intfile', 'intimage.img');
-  if (a.pgmfile === undefined && !a.nopgm) out.push('-pgmfile', 'image.pgm');
-  if (a.noisefile === undefined && !a.nonoise) out.push('-noisefile', 'noiseimage.img');
-  if (!argv.some((t) => t === '--dtype' || t.startsWith('--dtype=')) && a.backend !== 'webgpu') out.push('--dtype', 'f64');
-  return out;
+  if (a.help) return [...argv];
+  const front: string[] = [];
+  if (a.floatfile === undefined) front.push('-floatfile', 'floatimage.bin');
+  if (a.intfile === undefined) front.push('-intfile', 'intimage.img');
+  if (a.pgmfile === undefined && !a.nopgm) front.push('-pgmfile', 'image.pgm');
+  if (a.noisefile === undefined && !a.nonoise) front.push('-noisefile', 'noiseimage.img');
+  if (!argv.some((t) => t === '--dtype' || t.startsWith('--dtype=')) && a.backend !== 'webgpu') front.push('--dtype', 'f64');
+  return [...front, ...argv];
 }
 
 export async function nanoBraggMain(argv: readonly string[]): Promise<number> {
-  const code = await main(['simulate', ...withCDefaults(argv)]);
+  const code = await main(['simulate', ...withCDefaults(argv)], { cStdout: true });
   return code === EXIT.INPUT || code === EXIT.OUTPUT ? C_FILE_FAILURE : code;
 }
 

@@ -310,6 +310,10 @@ test('switches: shapes, pixels, noise, progress', () => {
   assert.is(parse('-nonoise').nonoise, true);
   assert.is(parse('-noprogress').noprogress, true);
   assert.is(parse('-noprogress -progress').noprogress, false);
+  // -printout_pixel also turns -printout on (C: substring "-printout"); a negative fast index traces every pixel
+  assert.equal([parse('-printout_pixel 3 4').printout, parse('-printout_pixel 3 4').printoutPixel], [true, { f: 3, s: 4 }]);
+  assert.equal([parse('-printout_pixel -1 0').printout, parse('-printout_pixel -1 0').printoutPixel], [true, undefined]);
+  assert.is(parse('-printout').printout, true);
   assert.is(parse('-seed -5').seed, -5);
 });
 
@@ -362,7 +366,7 @@ test('not implemented: every known C option we lack is refused by name', () => {
   for (const f of NOT_IMPLEMENTED_FLAGS) {
     refuses([f, '1', '2', '3'], new RegExp(`^option '${f}' is not implemented yet$`), f);
   }
-  for (const f of ['-printout', '-printout_pixel']) {
+  for (const f of ['-trace_pixel', '-dump_pixel']) {
     assert.ok(NOT_IMPLEMENTED_FLAGS.includes(f), f);
   }
 });
@@ -493,6 +497,7 @@ function sampleArgv(flag: string): string[] {
   const special: Record<string, string[]> = {
     '-cell': ['100', '100', '100', '90', '90', '90'],
     '-roi': ['0', '1', '0', '1'],
+    '-printout_pixel': ['0', '1'],
     '-misset': ['1', '2', '3'],
     '--backend': ['wasm'],
     '--dtype': ['f64'],
@@ -507,7 +512,7 @@ test('every issue flag is implemented and parses', () => {
   for (const f of ISSUE_FLAGS) assert.ok(NANOBRAGG_FLAGS.includes(f), f);
   for (const f of ['--backend', '--dtype', '--threads', '--pngfile', '--debug', '--help']) assert.ok(OWN_FLAGS.includes(f), f);
   const switches = new Set(
-    '-oversample_thick -oversample_polar -oversample_omega -interpolate -nointerpolate -nopolar -point_pixel -square_xtal -round_xtal -gauss_xtal -tophat_spots -binary_spots -nonoise -nopgm -noprogress -coherent -round_div -square_div -progress -mosflm -xds -adxv -denzo -dials -curved_det --debug --long-run --help -help -h'.split(
+    '-oversample_thick -oversample_polar -oversample_omega -interpolate -nointerpolate -nopolar -point_pixel -square_xtal -round_xtal -gauss_xtal -tophat_spots -binary_spots -nonoise -nopgm -noprogress -coherent -round_div -square_div -progress -printout -mosflm -xds -adxv -denzo -dials -curved_det --debug --long-run --help -help -h'.split(
       ' ',
     ),
   );

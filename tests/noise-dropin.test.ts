@@ -44,7 +44,9 @@ test('-nopgm -nonoise: only the float and int files, as C', async () => {
 });
 
 test('defaults: order rules, user names kept, --dtype f64 unless given', () => {
-  assert.equal(withCDefaults(['-nonoise', '-noisefile', 'x.img', '-nopgm']).slice(4), ['-floatfile', 'floatimage.bin', '-intfile', 'intimage.img', '--dtype', 'f64']);
+  assert.equal(withCDefaults(['-nonoise', '-noisefile', 'x.img', '-nopgm']), ['-floatfile', 'floatimage.bin', '-intfile', 'intimage.img', '--dtype', 'f64', '-nonoise', '-noisefile', 'x.img', '-nopgm']);
+  // the user's words keep their places: C's -misset_seed quirk reads the three words after it
+  assert.equal(withCDefaults(['-misset', 'random', '-misset_seed', '7']).slice(-4), ['-misset', 'random', '-misset_seed', '7']);
   assert.ok(!withCDefaults(['--dtype', 'f32']).includes('f64'));
   assert.ok(withCDefaults(['-floatfile', 'a.bin']).filter((t) => t === '-floatfile').length === 1);
 });

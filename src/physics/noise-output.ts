@@ -3,6 +3,7 @@
 
 import type { SimArgs } from '../simulator/args.ts';
 import type { Roi, SmvHeader } from '../io/images.ts';
+import { formatG } from '../util/cformat.ts';
 import { seedFromFlag, timeSeed, type Ran1Table } from './rng.ts';
 import { cPreDraws, encodeNoiseSmv, noiseImage, noiseImageFast, noiseSummaryLine } from './noise-image.ts';
 
@@ -19,7 +20,7 @@ export function noiseOutput(
   header: SmvHeader,
   roi?: Roi,
   rng?: Ran1Table,
-): { bytes: Uint8Array; lines: string[]; exact: boolean } {
+): { bytes: Uint8Array; lines: string[]; summary: string; exact: boolean } {
   const seed = cNoiseSeed(a);
   const exact = a.dtype === 'f64';
   // C's noise stream shares ran1's table with the -misset random and mosaic draws made before it: continue the
@@ -31,9 +32,9 @@ export function noiseOutput(
   const lines = [
     '  noise image paramters:', // sic, C's spelling (M:2503)
     `  seed: ${seed}`,
-    '  water droplet size: 0 m', // -water is not implemented: C's default
+    `  water droplet size: ${formatG(a.water_m)} m`,
     `noise: ${exact ? "nanoBragg's poidev stream (C-exact)" : 'counter-based Poisson (statistically exact, not C\'s stream; use --dtype f64 for C\'s)'}`,
     noiseSummaryLine(n),
   ];
-  return { bytes: encodeNoiseSmv(n.pixels, width, height, header), lines, exact };
+  return { bytes: encodeNoiseSmv(n.pixels, width, height, header), lines, summary: noiseSummaryLine(n), exact };
 }

@@ -135,20 +135,24 @@ export function fileSourceList(rows: readonly FileSource[]): SourceList {
  * dispersion around lambda0. One source (and no printout) when neither is given.
  */
 export function buildSources(a: { div: { hsteps: number; vsteps: number; hrange: number; vrange: number; hstep: number; vstep: number; dispersion: number; dispsteps: number; roundDiv: boolean } },
-  lambda0: number, beam: readonly number[], polar: readonly number[], fileRows?: readonly FileSource[]): { count: number; table: Float64Array; lines: string[] } {
-  if (fileRows) return tableOf(fileSourceList(fileRows), true);
+  lambda0: number, beam: readonly number[], polar: readonly number[], fileRows?: readonly FileSource[],
+): { count: number; table: Float64Array; lines: string[]; printout: string[]; spreads: { h: Spread; v: Spread; disp: Spread }; divsteps: number } {
   const d = a.div;
   const h = resolveSpread(d.hsteps, d.hrange, d.hstep);
   const v = resolveSpread(d.vsteps, d.vrange, d.vstep);
   const disp = resolveSpread(d.dispsteps, d.dispersion, -1);
   const b = [beam[0], beam[1], beam[2]] as Vec3, p = [polar[0], polar[1], polar[2]] as Vec3;
   const vert = unitize([b[1] * p[2] - b[2] * p[1], b[2] * p[0] - b[0] * p[2], b[0] * p[1] - b[1] * p[0]]);
-  return tableOf(generateSources({ h, v, disp, lambda0, dispersion: disp.range, roundDiv: d.roundDiv, beam: b, polar: p, vert }), false);
+  const spreads = { h, v, disp };
+  if (fileRows) return tableOf(fileSourceList(fileRows), true, spreads);
+  return tableOf(generateSources({ h, v, disp, lambda0, dispersion: disp.range, roundDiv: d.roundDiv, beam: b, polar: p, vert }), false, spreads);
 }
 
 /** 4 f64 per source for the kernels; the printout for several sources, or always for a source file (C prints it). */
-function tableOf(s: SourceList, printAlways: boolean): { count: number; table: Float64Array; lines: string[] } {
+function tableOf(s: SourceList, printAlways: boolean, spreads: { h: Spread; v: Spread; disp: Spread }) {
   const table = new Float64Array(s.count * 4);
   for (let k = 0; k < s.count; k++) table.set([s.incident[3 * k], s.incident[3 * k + 1], s.incident[3 * k + 2], s.lambda[k]], 4 * k);
-  return { count: s.count, table, lines: s.count > 1 || printAlways ? s.lines : [] };
+  // C prints the list for one source too (M:2413-2430); simulate shows it only for several (or a source file)
+  const divsteps = s.lines.filter((l) => l.startsWith('divergence deviation:')).length;
+  return { count: s.count, table, lines: s.count > 1 || printAlways ? s.lines : [], printout: s.lines, spreads, divsteps };
 }

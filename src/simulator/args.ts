@@ -159,6 +159,10 @@ export interface SimArgs {
   nonoise: boolean;
   nopgm: boolean;
   noprogress: boolean;
+  /** -printout / -printout_pixel: C's per-pixel trace on stdout (src/simulator/c-trace.ts). */
+  printout?: boolean;
+  /** -printout_pixel F S with F >= 0: trace only this pixel (fast, slow). */
+  printoutPixel?: { f: number; s: number };
   /** -mat/-matrix: MOSFLM A matrix file (its text is read by prepareSimulation). */
   matPath?: string;
   /** -misset: fixed angles in radians (C: degrees / RTD), or 'random' (src/physics/crystal.ts). */
@@ -625,6 +629,20 @@ const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   }),
   sw(['-nonoise'], 'no noise image (a later -noisefile writes it again)', (a) => (a.nonoise = true)),
   one(['-seed'], 'n', '', 'noise seed (C stores -n; see docs/c-behaviour/noise.md)', '-time()', (a, t, f) => (a.seed = intIn(f, t, ''))),
+  // C's per-pixel trace (M:3035-3055; docs/c-behaviour/stdout.md): -printout_pixel contains "-printout", so it turns it on too
+  sw(['-printout'], "print C's per-pixel trace (every rendered pixel; replaces the progress meter)", (a) => (a.printout = true)),
+  {
+    names: ['-printout_pixel'],
+    values: ['fpixel', 'spixel'],
+    unit: 'pixel indices, fast then slow',
+    help: "print C's per-pixel trace for this pixel only (a negative fast index: every pixel); the image is still rendered whole",
+    dflt: 'every pixel',
+    apply(a, v, f) {
+      const [fp, sp] = v.map((t) => intIn(f, t, 'pixel index'));
+      a.printout = true;
+      a.printoutPixel = fp < 0 ? undefined : { f: fp, s: sp };
+    },
+  },
   sw(['-noprogress'], 'no progress meter', (a) => (a.noprogress = true)),
   sw(['-progress'], 'progress meter (undoes -noprogress)', (a) => (a.noprogress = false), 'on'),
 ];
@@ -653,7 +671,8 @@ const OWN_OPTIONS: readonly OptionSpec[] = [
 
 /** nanoBragg options that exist in the C program but not (yet) here: refused, never ignored. */
 export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
-  '-printout', '-printout_pixel', '-trace_pixel', '-dump_pixel',
+  // not in nanoBragg.c (which ignores them as unknown words): options of other nanoBragg versions
+  '-trace_pixel', '-dump_pixel',
 ];
 
 /** Every nanoBragg option implemented here, aliases included. */
@@ -732,6 +751,9 @@ export const C_IGNORED: Readonly<Record<string, number>> = {
   '-detector_thickstep': 1,
   '-N_cells': 1,
   '-Nx': 1,
+  // nanoBraggCUDA's Fdump cache name (scripts pass it to both programs); nanoBragg.c has no such option and the
+  // drop-in never reads or writes an Fdump cache
+  '-dump': 1,
   '-noise': 0,
   '-noiseless': 0,
   '-integral_form': 0,

@@ -42,26 +42,37 @@ export interface OutputFile {
   bytes: Uint8Array;
 }
 
-/** Encodes every requested output; returns the files and C's scale lines (intfile_scale, pgm_scale). */
-export async function encodeOutputs(sim: Simulation, r: SimResult): Promise<{ files: OutputFile[]; lines: string[] }> {
+/** What C prints about the outputs (src/simulator/c-report.ts cFinalLines). */
+export interface OutputReport {
+  intScale: number;
+  pgmScale?: number;
+  /** C's `N photons on noise image (M overloads)` line. */
+  noiseSummary?: string;
+}
+
+/** Encodes every requested output; returns the files, simulate's lines (intfile_scale, noise) and the numbers C prints. */
+export async function encodeOutputs(sim: Simulation, r: SimResult): Promise<{ files: OutputFile[]; lines: string[]; report: OutputReport }> {
   const a = sim.args;
   const files: OutputFile[] = [];
   const lines: string[] = [];
   if (a.floatfile) files.push({ flag: '-floatfile', path: a.floatfile, bytes: encodeFloatImage(r.image) });
   const intScale = smvScale(r.stats.maxI, a.scale > 0 ? a.scale : undefined);
+  const report: OutputReport = { intScale };
   if (a.intfile) {
     files.push({ flag: '-intfile', path: a.intfile, bytes: encodeSmv(r.image, r.width, r.height, smvHeader(sim), { scale: intScale, adc: a.adc, roi: sim.roi }) });
     lines.push(`intfile_scale = ${formatG(intScale)}`);
   }
   if (a.pgmfile && !a.nopgm) {
     const s = pgmScale(r.stats.rmsd, intScale, a.pgmScale);
+    report.pgmScale = s;
     files.push({ flag: '-pgmfile', path: a.pgmfile, bytes: encodePgm(r.image, r.width, r.height, s, sim.roi) });
   }
   if (a.noisefile && !a.nonoise) {
     const n = noiseOutput(a, r.image, r.width, r.height, smvHeader(sim), sim.roi, sim.crystal.rng);
     files.push({ flag: '-noisefile', path: a.noisefile, bytes: n.bytes });
     lines.push(...n.lines);
+    report.noiseSummary = n.summary;
   }
   if (a.pngfile) files.push({ flag: '--pngfile', path: a.pngfile, bytes: await encodePreviewPng(r.image, r.width, r.height) });
-  return { files, lines };
+  return { files, lines, report };
 }

@@ -9,6 +9,9 @@ import type { Simulation } from './setup.ts';
 import { prepareSimulation } from './prepare.ts';
 import { startBackend, closeEngine } from '../backends/start.ts';
 import { encodeOutputs } from './outputs.ts';
+import { cSetupLines, cLoopText, cFinalLines, cGeometryLines } from './c-report.ts';
+import { cNoiseSeed } from '../physics/noise-output.ts';
+import { traceBlocks, traceRefusal } from './c-trace.ts';
 import { maxPosition } from '../io/stats.ts';
 import { formatG } from '../util/cformat.ts';
 import { writeFilesAtomic, WriteError } from '../io/atomic.ts';
@@ -74,7 +77,7 @@ const NS_PER_EVALUATION = 30;
  * over 1e9 evaluations the count and a rough time are printed; over LONG_RUN_EVALUATIONS it is refused unless
  * --long-run is given.
  */
-function checkRunLength(sim: Simulation, args: SimArgs): void {
+function checkRunLength(sim: Simulation, args: SimArgs, info: (line: string) => void): void {
   const r = sim.roi;
   const pixels = (r.xmax - r.xmin + 1) * (r.ymax - r.ymin + 1);
   const evaluations = pixels * sim.layers.nLayers * sim.steps;
@@ -87,7 +90,7 @@ function checkRunLength(sim: Simulation, args: SimArgs): void {
     throw new UserError(`this run needs ${what}, about ${time} on the CPU: more than ${LONG_RUN_EVALUATIONS.toExponential(0)}; ` +
       'give -oversample or a smaller detector, or --long-run to run it anyway', EXIT.USAGE);
   }
-  console.log(`note: ${what}; roughly ${time} on the CPU`);
+  info(`note: ${what}; roughly ${time} on the CPU`);
 }
 
 /** The largest |F| of the HKL grid when it is big enough to overflow the image by itself (F^2 N^6 > 3.4e38), else undefined. */
@@ -105,20 +108,42 @@ function firstBadPixel(image: Float32Array): number {
   return -1;
 }
 
-export async function runSimulate(argv: string[], args: SimArgs): Promise<number> {
+export interface RunOptions {
+  /**
+   * nanoBragg's stdout (the drop-in command, src/nanobragg-cli.ts): C's lines on stdout (src/simulator/c-report.ts),
+   * ours (backend, notes, files written) on stderr.
+   */
+  cStdout?: boolean;
+}
+
+export async function runSimulate(argv: string[], args: SimArgs, opts: RunOptions = {}): Promise<number> {
   const prepared = await prepareSimulation(argv, { args });
   await checkOutputs(args);
   const sim = prepared.sim;
-  checkRunLength(sim, args);
-  for (const m of sim.messages) console.log(m);
-  for (const w of args.warnings) console.log(w);
+  const cStdout = opts.cStdout === true;
+  const info = cStdout ? (line: string) => void process.stderr.write(line + '\n') : (line: string) => console.log(line);
+  checkRunLength(sim, args, info);
+  if (sim.args.printout) {
+    const why = traceRefusal(sim);
+    if (why) throw new UserError(why, EXIT.USAGE);
+  }
+  const noiseOn = sim.args.noisefile !== undefined && !sim.args.nonoise;
+  if (cStdout) {
+    // one time seed for the printed line and the noise image (C reads time() once)
+    if (noiseOn && sim.args.seed === undefined) sim.args.seed = -cNoiseSeed(sim.args);
+    for (const l of cSetupLines(sim, noiseOn ? cNoiseSeed(sim.args) : undefined)) console.log(l);
+  } else {
+    for (const m of sim.messages) console.log(m);
+    for (const l of cGeometryLines(sim)) console.log(l);
+  }
+  for (const w of args.warnings) info(w);
   let started;
   try {
     // more workers than cores only costs memory (each has its own stack and scratch): cap at the cores
     const cores = availableParallelism();
     let threads = args.threads;
     if (threads !== undefined && threads > cores) {
-      console.log(`warning: --threads ${threads} is more than the ${cores} cores here: using ${cores} workers`);
+      info(`warning: --threads ${threads} is more than the ${cores} cores here: using ${cores} workers`);
       threads = cores;
     }
     const gpuRefusal = webgpuRefusal(sim);
@@ -127,7 +152,7 @@ export async function runSimulate(argv: string[], args: SimArgs): Promise<number
     throw new UserError((e as Error).message, EXIT.RESOURCE);
   }
   const { engine, reason } = started;
-  console.log(`backend: ${engine.backend} (${engine.binary}), dtype ${args.dtype}; ${reason}`);
+  info(`backend: ${engine.backend} (${engine.binary}), dtype ${args.dtype}; ${reason}`);
   const bar = progressBar(!args.noprogress && process.stderr.isTTY === true);
   let r;
   try {
@@ -144,20 +169,48 @@ export async function runSimulate(argv: string[], args: SimArgs): Promise<number
       largeF(sim) ? EXIT.INPUT : EXIT.USAGE,
     );
   }
-  for (const w of r.warnings) console.log(w.trimEnd());
-  console.log(`interpolation: ${r.interpolation}`);
-  const [mx, my] = r.stats.maxIndex >= 0 ? maxPosition(r.stats.maxIndex, r.width, sim.detector.pixel, sim.oversample) : [0, 0];
-  console.log(`max_I = ${formatG(r.stats.maxI)}  at ${formatG(mx)} ${formatG(my)}`);
-  console.log(`mean= ${formatG(r.stats.mean)} rms= ${formatG(r.stats.rms)} rmsd= ${formatG(r.stats.rmsd)}`);
-  console.log(`${r.evaluations} evaluations in ${r.timings.loop_s.toFixed(3)} s`);
+  // C prints its kernel warnings as they happen, between the set-up and the progress lines
+  // C prints the kernel's warnings at the pixel that raises them (cLoopText); the set-up's are printed already
+  const setupNotes = new Set([...sim.warnings, ...prepared.hklWarnings]);
+  const kernelWarnings = cStdout ? r.warnings.filter((w) => !setupNotes.has(w)) : [];
+  if (cStdout) for (const w of prepared.hklWarnings) info(w.trimEnd());
+  else for (const w of r.warnings) console.log(w.trimEnd());
+  info(`interpolation: ${r.interpolation}`);
+  if (!cStdout) {
+    const [mx, my] = r.stats.maxIndex >= 0 ? maxPosition(r.stats.maxIndex, r.width, sim.detector.pixel, sim.oversample) : [0, 0];
+    console.log(`max_I = ${formatG(r.stats.maxI)}  at ${formatG(mx)} ${formatG(my)}`);
+    console.log(`mean= ${formatG(r.stats.mean)} rms= ${formatG(r.stats.rms)} rmsd= ${formatG(r.stats.rmsd)}`);
+  }
+  info(`${r.evaluations} evaluations in ${r.timings.loop_s.toFixed(3)} s`);
   const gpu = (r as { gpuTimings?: Record<string, number | string> }).gpuTimings;
   if (gpu) {
     const ms = (k: string) => `${(Number(gpu[k]) * 1000).toFixed(2)} ms`;
-    console.log(`gpu: upload ${ms('upload_s')}, pre-pass ${ms('prepass_s')}, kernel ${ms('kernel_s')} (${gpu.kernel_clock}), ` +
+    info(`gpu: upload ${ms('upload_s')}, pre-pass ${ms('prepass_s')}, kernel ${ms('kernel_s')} (${gpu.kernel_clock}), ` +
       `statistics ${ms('stats_s')}, readback ${ms('readback_s')}; ${ms('wall_s')} in all`);
   }
-  const { files, lines } = await encodeOutputs(sim, r);
-  for (const l of lines) console.log(l);
+  const { files, lines, report } = await encodeOutputs(sim, r);
+  const W = sim.detector.fpixels;
+  const traces = sim.args.printout
+    ? traceBlocks(sim, r.image, sim.args.printoutPixel, (f, s) => {
+      // on f64 the host evaluation must give the kernel's pixel; on f32 the kernel's accumulation differs by design
+      if (args.dtype === 'f64') info(`warning: -printout: the host evaluation of pixel (${f}, ${s}) differs from the image's value; the printed 'pixel' line is the image's`);
+    })
+    : undefined;
+  if (traces && args.dtype !== 'f64') info('note: -printout values are the f64 evaluation of the pixel on the host; the image (and its pixel line) is --dtype ' + args.dtype);
+  if (cStdout) {
+    process.stdout.write(cLoopText(sim, { switchPixel: r.switchPixel, kernelWarnings, ...(traces ? { traceOf: (f: number, s: number) => traces.get(s * W + f) } : {}) }));
+    const a = sim.args;
+    const out = cFinalLines(sim, r.stats, {
+      floatfile: a.floatfile ?? 'floatimage.bin', intfile: a.intfile ?? 'intimage.img', intScale: report.intScale,
+      ...(report.pgmScale !== undefined && a.pgmfile ? { pgm: { file: a.pgmfile, scale: report.pgmScale } } : {}),
+      ...(report.noiseSummary !== undefined && a.noisefile ? { noise: { file: a.noisefile, summary: report.noiseSummary } } : {}),
+    });
+    for (const l of out) console.log(l);
+    for (const l of lines.filter((l) => l.startsWith('noise: '))) info(l);
+  } else {
+    for (const block of traces?.values() ?? []) for (const l of block) console.log(l);
+    for (const l of lines) console.log(l);
+  }
   try {
     await writeFilesAtomic(files.map((f) => ({ path: f.path, data: f.bytes, label: f.flag })));
   } catch (e) {
@@ -166,6 +219,6 @@ export async function runSimulate(argv: string[], args: SimArgs): Promise<number
     const msg = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
     throw new UserError(`cannot write ${e.write.label} ${e.write.path}: ${msg}; no output was replaced`, EXIT.OUTPUT);
   }
-  for (const f of files) console.log(`wrote ${f.path} (${f.bytes.length} bytes)`);
+  for (const f of files) info(`wrote ${f.path} (${f.bytes.length} bytes)`);
   return EXIT.OK;
 }

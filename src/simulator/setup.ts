@@ -94,6 +94,29 @@ export interface Simulation {
   messages: string[];
   /** Warnings the C program prints for this setup (verbatim C text). */
   warnings: string[];
+  /** The pieces of C's set-up printout that src/simulator/c-report.ts orders as C prints them. */
+  cParts: CReportParts;
+}
+
+/** C's set-up lines by where C prints them (docs/c-behaviour/stdout.md); the rest c-report.ts derives. */
+export interface CReportParts {
+  /** Before the banner: the beam clipping warnings (C M:1130-1139), then the detector's (odet, M:1261). */
+  preBanner: string[];
+  /** After the banner: the attenuation warning (M:1632). */
+  layerWarnings: string[];
+  /** Convention and pivot lines (M:1697-1735). */
+  detectorLines: string[];
+  /** The crystal's lines and warnings (src/physics/crystal.ts), as it gave them. */
+  crystalLines: string[];
+  crystalWarnings: string[];
+  /** auto-selected oversampling / the WARNING about the sample size (M:2076-2087). */
+  oversampleLines: string[];
+  /** The source printout, always (M:2344-2430), and the resolved spreads (M:1427-1686). */
+  sourceLines: string[];
+  spreads: { h: { steps: number; range: number; step: number }; v: { steps: number; range: number; step: number }; disp: { steps: number; range: number; step: number } };
+  divsteps: number;
+  /** C's polar_vector as the set-up leaves it (for POLARIZATION_PLANE_NORMAL). */
+  polarVector: Vec3;
 }
 
 /** What the pixel loop does per evaluation, beyond the geometry, from the flags (docs/c-behaviour/*.md). */
@@ -259,7 +282,11 @@ export function setupSimulation(
     }
   }
 
-  const crystal = crystalFromArgs(args, lambda, inputs.matText, messages, warnings);
+  const crystalLines: string[] = [], crystalWarnings: string[] = [], clipWarnings: string[] = [];
+  const crystal = crystalFromArgs(args, lambda, inputs.matText, crystalLines, crystalWarnings, clipWarnings);
+  messages.push(...crystalLines);
+  warnings.push(...clipWarnings, ...crystalWarnings);
+  const oversampleLines: string[] = [];
   const xtal = [
     magnitude(crystal.a0) * crystal.Na,
     magnitude(crystal.b0) * crystal.Nb,
@@ -274,13 +301,19 @@ export function setupSimulation(
   let oversample = args.oversample;
   if (oversample <= 0) {
     oversample = recommended;
-    messages.push(`auto-selected ${oversample}-fold oversampling`);
+    oversampleLines.push(`auto-selected ${oversample}-fold oversampling`);
+    messages.push(oversampleLines[0]);
   }
   if (oversample < recommended) {
-    warnings.push(`WARNING: maximum dimension of sample is ${formatG(xtalMax * 1e10)} A`);
-    messages.push(`         but reciprocal pixel size is ${formatG(reciprocalPixel * 1e10)} A`);
-    messages.push('         intensity may vary significantly across a pixel!');
-    messages.push(`         recommend -oversample ${recommended} to work around this`);
+    const first = `WARNING: maximum dimension of sample is ${formatG(xtalMax * 1e10)} A`;
+    const rest = [
+      `         but reciprocal pixel size is ${formatG(reciprocalPixel * 1e10)} A`,
+      '         intensity may vary significantly across a pixel!',
+      `         recommend -oversample ${recommended} to work around this`,
+    ];
+    oversampleLines.push(first, ...rest);
+    warnings.push(first);
+    messages.push(...rest);
   }
 
   const hkls = grid ? grid.hRange * grid.kRange * grid.lRange : 0;
@@ -330,6 +363,7 @@ export function setupSimulation(
   if (args.stolPath !== undefined) checkStolFile(args, inputs.stol, messages);
   // C rotates the divergence about unitize(polar_vector), taken once (the Kahn axis is re-unitized later)
   const sources = buildSources(args, lambda, detector.beam, detector.polarAxis, fileSources(args, inputs.source, detector.beam, lambda));
+  const polarVector: Vec3 = [...detector.polarAxis];
   // the kernels' Kahn axis: C re-unitizes polar_vector in place in every Kahn call; the kernels do not, so they
   // get the vector those calls converge to (the same bits for a unit vector such as a convention's default)
   detector.polarAxis = polarAxisOf(detector.polarAxis);
@@ -373,6 +407,14 @@ export function setupSimulation(
     },
     messages,
     warnings,
+    cParts: {
+      preBanner: [...clipWarnings, ...detector.warnings],
+      layerWarnings: layers.warnings,
+      detectorLines: detector.messages,
+      crystalLines, crystalWarnings, oversampleLines,
+      sourceLines: sources.printout, spreads: sources.spreads, divsteps: sources.divsteps,
+      polarVector,
+    },
   };
 }
 
@@ -408,7 +450,9 @@ function checkStolFile(args: SimArgs, bytes: Uint8Array | undefined, messages: s
  * The crystal of the command line: -cell and/or -mat, -misset, mosaic domains, sizes with the beam clip
  * (src/physics/crystal.ts; docs/c-behaviour/crystal.md). With -cell alone, the same numbers as buildCrystal.
  */
-function crystalFromArgs(args: SimArgs, lambda: number, matText: string | undefined, messages: string[], warnings: string[]): Crystal {
+function crystalFromArgs(
+  args: SimArgs, lambda: number, matText: string | undefined, messages: string[], warnings: string[], clipWarnings: string[],
+): Crystal {
   let matrix: number[] | undefined;
   if (args.matPath !== undefined) {
     if (matText === undefined) throw new SetupError(`-mat ${args.matPath}: the matrix file was not read (pass its text as matText)`);
@@ -422,11 +466,11 @@ function crystalFromArgs(args: SimArgs, lambda: number, matText: string | undefi
   const beam = args.beamsize_m;
   if (beam >= 0) {
     if (beam < sample[1]) {
-      warnings.push(`WARNING: clipping sample (${formatG(sample[1])} m high) with beam (${formatG(beam)} m)`);
+      clipWarnings.push(`WARNING: clipping sample (${formatG(sample[1])} m high) with beam (${formatG(beam)} m)`);
       sample[1] = beam;
     }
     if (beam < sample[2]) {
-      warnings.push(`WARNING: clipping sample (${formatG(sample[2])} m wide) with beam (${formatG(beam)} m)`);
+      clipWarnings.push(`WARNING: clipping sample (${formatG(sample[2])} m wide) with beam (${formatG(beam)} m)`);
       sample[2] = beam;
     }
   }
