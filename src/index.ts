@@ -299,7 +299,7 @@ export function configToArgv(config: SimulationConfig): string[] {
   if (c.roi !== undefined) a.push('-roi', num('roi.xmin', c.roi.xmin), num('roi.xmax', c.roi.xmax), num('roi.ymin', c.roi.ymin), num('roi.ymax', c.roi.ymax));
   if (c.extraArgs !== undefined) {
     if (!Array.isArray(c.extraArgs) || c.extraArgs.some((t) => typeof t !== 'string')) throw new TypeError('config.extraArgs must be an array of strings');
-    const output = c.extraArgs.find((t) => ['-floatfile', '-floatimage', '-intfile', '-intimage', '-pgmfile', '-pgmimage', '--pngfile', '-noisefile', '-noiseimage'].includes(t));
+    const output = c.extraArgs.find((t) => ['-floatfile', '-floatimage', '-intfile', '-intimage', '-pgmfile', '-pgmimage', '--pngfile', '-noisefile', '-noiseimage', '-cbffile'].includes(t));
     if (output) throw new TypeError(`config.extraArgs: '${output}' writes a file, which the library does not do: encode result.image yourself (or use the command line)`);
     a.push(...c.extraArgs);
   }

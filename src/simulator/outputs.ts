@@ -1,10 +1,11 @@
-// Builds the files a simulate run asked for (-floatfile, -intfile, -pgmfile, --pngfile)
+// Builds the files a simulate run asked for (-floatfile, -intfile, -pgmfile, -noisefile, --pngfile, -cbffile)
 // as bytes, with the C program's scaling rules (docs/c-behaviour/minimal-loop.md section 6). Pure: the CLI writes them.
 
 import type { Simulation } from './setup.ts';
 import { RTD } from './setup.ts';
 import type { SimResult } from './engine.ts';
-import { encodeFloatImage, encodeSmv, encodePgm, smvScale, pgmScale, type SmvHeader } from '../io/images.ts';
+import { encodeFloatImage, encodeSmv, encodePgm, smvIntegers, smvScale, pgmScale, type SmvHeader } from '../io/images.ts';
+import { cbfBlockName, encodeCbf, type CbfHeader } from '../io/cbf.ts';
 import { encodePreviewPng } from '../io/png.ts';
 import { formatG } from '../util/cformat.ts';
 import { noiseOutput } from '../physics/noise-output.ts';
@@ -35,6 +36,24 @@ export function smvHeader(sim: Simulation): SmvHeader {
   };
 }
 
+/**
+ * The CBF header numbers (PILATUS_1.2 units: m, Å, degrees, pixels) from the same geometry as smvHeader; the beam
+ * position is Fbeam, Sbeam (from the first pixel's outer corner, as ADXV_CENTER) in pixels.
+ */
+export function cbfHeader(sim: Simulation): CbfHeader {
+  const d = sim.detector;
+  return {
+    pixelSizeM: d.pixel,
+    thicknessM: sim.layers.thick,
+    wavelengthA: sim.lambda * 1e10,
+    distanceM: d.distance,
+    beamXyPixels: [d.Fbeam / d.pixel, d.Sbeam / d.pixel],
+    startAngleDeg: sim.phi.phi0 * RTD,
+    angleIncrementDeg: sim.phi.osc * RTD,
+    twothetaDeg: (d.twotheta ?? 0) * RTD,
+  };
+}
+
 export interface OutputFile {
   /** The flag that asked for it, for error messages. */
   flag: string;
@@ -61,6 +80,11 @@ export async function encodeOutputs(sim: Simulation, r: SimResult): Promise<{ fi
     const n = noiseOutput(a, r.image, r.width, r.height, smvHeader(sim), sim.roi, sim.crystal.rng);
     files.push({ flag: '-noisefile', path: a.noisefile, bytes: n.bytes });
     lines.push(...n.lines);
+  }
+  if (a.cbffile) {
+    const values = smvIntegers(r.image, r.width, r.height, { scale: intScale, adc: a.adc, roi: sim.roi });
+    files.push({ flag: '-cbffile', path: a.cbffile, bytes: encodeCbf(values, r.width, r.height, cbfHeader(sim), cbfBlockName(a.cbffile)) });
+    if (!a.intfile) lines.push(`intfile_scale = ${formatG(intScale)}`);
   }
   if (a.pngfile) files.push({ flag: '--pngfile', path: a.pngfile, bytes: await encodePreviewPng(r.image, r.width, r.height) });
   return { files, lines };
