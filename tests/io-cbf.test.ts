@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { byteOffsetDecode, byteOffsetEncode, cbfBlockName, encodeCbf, CBF_BINARY_START } from '../src/io/cbf.ts';
 import { base64, md5 } from '../src/util/md5.ts';
-import { configToArgv } from '../src/index.ts';
+import { configToArgv, createSimulator, encodeImage } from '../src/index.ts';
 import { runMain, scratch, TINY } from './helpers/cli.ts';
 
 const tmp = scratch('cbf');
@@ -117,6 +117,22 @@ test('-cbffile on the command line holds the -intfile integers; a clash and the 
   assert.is(clash.code, 2);
   assert.match(clash.stderr, /'-intfile' and '-cbffile' name the same file/);
   assert.throws(() => configToArgv({ cell: [100, 100, 100, 90, 90, 90], defaultF: 1, extraArgs: ['-cbffile', 'x.cbf'] }), /'-cbffile' writes a file/);
+});
+
+test('the library\'s encodeImage gives the command line\'s -floatfile, -intfile and -cbffile bytes', async () => {
+  const d = tmp.dir();
+  const argv = [...TINY, '-N', '3', '-phi', '5', '-osc', '0.2', '-adc', '10', '-roi', '2', '12', '1', '14'];
+  const paths = { float: join(d, 'x.bin'), smv: join(d, 'x.img'), cbf: join(d, 'x.cbf') };
+  const r = await runMain(['simulate', ...argv, '--backend', 'wasm', '--dtype', 'f64', '-floatfile', paths.float, '-intfile', paths.smv, '-cbffile', paths.cbf]);
+  assert.is(r.code, 0, r.stderr);
+  const sim = await createSimulator({ backend: 'wasm', dtype: 'f64' });
+  const res = await sim.simulate(argv.filter((t) => t !== '-noprogress'));
+  await sim.dispose();
+  for (const format of ['float', 'smv', 'cbf'] as const) {
+    assert.ok(Buffer.from(encodeImage(res, format, 'x')).equals(readFileSync(paths[format])), `${format} differs`);
+  }
+  assert.throws(() => encodeImage({ ...res }, 'smv'), /result returned by simulate/);
+  assert.throws(() => encodeImage(res, 'tiff' as 'smv'), /unknown image format 'tiff'/);
 });
 
 test.run();

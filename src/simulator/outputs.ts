@@ -54,6 +54,29 @@ export function cbfHeader(sim: Simulation): CbfHeader {
   };
 }
 
+/** The image formats a run's integers or floats can be written in (the -floatfile, -intfile and -cbffile files). */
+export type ImageFormat = 'float' | 'smv' | 'cbf';
+
+/** The SMV/CBF integer scale of a run (C's intfile_scale): -scale if given, else 55000/max_I. */
+export function intScaleOf(sim: Simulation, r: Pick<SimResult, 'stats'>): number {
+  return smvScale(r.stats.maxI, sim.args.scale > 0 ? sim.args.scale : undefined);
+}
+
+/** One image file of a run, as the output flag would write it; `name` is the CBF's data block (file stem). */
+export function encodeImageAs(sim: Simulation, r: Pick<SimResult, 'image' | 'width' | 'height' | 'stats'>, format: ImageFormat, name = 'image'): Uint8Array {
+  const a = sim.args;
+  switch (format) {
+    case 'float':
+      return encodeFloatImage(r.image);
+    case 'smv':
+      return encodeSmv(r.image, r.width, r.height, smvHeader(sim), { scale: intScaleOf(sim, r), adc: a.adc, roi: sim.roi });
+    case 'cbf': {
+      const values = smvIntegers(r.image, r.width, r.height, { scale: intScaleOf(sim, r), adc: a.adc, roi: sim.roi });
+      return encodeCbf(values, r.width, r.height, cbfHeader(sim), cbfBlockName(name));
+    }
+  }
+}
+
 export interface OutputFile {
   /** The flag that asked for it, for error messages. */
   flag: string;
@@ -66,10 +89,10 @@ export async function encodeOutputs(sim: Simulation, r: SimResult): Promise<{ fi
   const a = sim.args;
   const files: OutputFile[] = [];
   const lines: string[] = [];
-  if (a.floatfile) files.push({ flag: '-floatfile', path: a.floatfile, bytes: encodeFloatImage(r.image) });
-  const intScale = smvScale(r.stats.maxI, a.scale > 0 ? a.scale : undefined);
+  if (a.floatfile) files.push({ flag: '-floatfile', path: a.floatfile, bytes: encodeImageAs(sim, r, 'float') });
+  const intScale = intScaleOf(sim, r);
   if (a.intfile) {
-    files.push({ flag: '-intfile', path: a.intfile, bytes: encodeSmv(r.image, r.width, r.height, smvHeader(sim), { scale: intScale, adc: a.adc, roi: sim.roi }) });
+    files.push({ flag: '-intfile', path: a.intfile, bytes: encodeImageAs(sim, r, 'smv') });
     lines.push(`intfile_scale = ${formatG(intScale)}`);
   }
   if (a.pgmfile && !a.nopgm) {
@@ -82,8 +105,7 @@ export async function encodeOutputs(sim: Simulation, r: SimResult): Promise<{ fi
     lines.push(...n.lines);
   }
   if (a.cbffile) {
-    const values = smvIntegers(r.image, r.width, r.height, { scale: intScale, adc: a.adc, roi: sim.roi });
-    files.push({ flag: '-cbffile', path: a.cbffile, bytes: encodeCbf(values, r.width, r.height, cbfHeader(sim), cbfBlockName(a.cbffile)) });
+    files.push({ flag: '-cbffile', path: a.cbffile, bytes: encodeImageAs(sim, r, 'cbf', a.cbffile) });
     if (!a.intfile) lines.push(`intfile_scale = ${formatG(intScale)}`);
   }
   if (a.pngfile) files.push({ flag: '--pngfile', path: a.pngfile, bytes: await encodePreviewPng(r.image, r.width, r.height) });
