@@ -26,11 +26,14 @@ import {
   type InterpolationResult, type InterpolationState, type TricubicVariant,
 } from './kernels/tricubic.ts';
 import { captureFractions as captureKernel, resolveLayers, type CaptureVariant } from './kernels/absorption.ts';
+import { encodeImageAs, type ImageFormat } from './simulator/outputs.ts';
+import type { Simulation } from './simulator/setup.ts';
 
 export type { Dtype, SimStats, HklGrid, InterpolationResult, InterpolationState, TricubicVariant, CaptureVariant };
 export { resolveLayers };
 export { compareImages, type ImageComparison } from './simulator/compare.ts';
 export { ArgError } from './simulator/args.ts';
+export { byteOffsetEncode, byteOffsetDecode } from './io/cbf.ts';
 export { HklError } from './hkl.ts';
 
 /** Where the pixel loop runs ('wasm' is the SIMD build; 'auto' picks the fastest one this runtime has) and the
@@ -273,7 +276,7 @@ export function configToArgv(config: SimulationConfig): string[] {
   if (c.roi !== undefined) a.push('-roi', num('roi.xmin', c.roi.xmin), num('roi.xmax', c.roi.xmax), num('roi.ymin', c.roi.ymin), num('roi.ymax', c.roi.ymax));
   if (c.extraArgs !== undefined) {
     if (!Array.isArray(c.extraArgs) || c.extraArgs.some((t) => typeof t !== 'string')) throw new TypeError('config.extraArgs must be an array of strings');
-    const output = c.extraArgs.find((t) => ['-floatfile', '-floatimage', '-intfile', '-intimage', '-pgmfile', '-pgmimage', '--pngfile', '-noisefile', '-noiseimage'].includes(t));
+    const output = c.extraArgs.find((t) => ['-floatfile', '-floatimage', '-intfile', '-intimage', '-pgmfile', '-pgmimage', '--pngfile', '-noisefile', '-noiseimage', '-cbffile'].includes(t));
     if (output) throw new TypeError(`config.extraArgs: '${output}' writes a file, which the library does not do: encode result.image yourself (or use the command line)`);
     a.push(...c.extraArgs);
   }
@@ -333,7 +336,7 @@ class LibrarySimulator implements Simulator {
     };
     const r = await engine.simulate(prepared, simOptions);
     const t2 = performance.now();
-    return {
+    const result: SimulationResult = {
       image: r.image, width: r.width, height: r.height, stats: r.stats,
       warnings: [...prepared.sim.args.warnings, ...r.warnings],
       backend: this.backend, backendReason: this.backendReason, binary: this.binary, dtype: this.dtype,
@@ -341,6 +344,8 @@ class LibrarySimulator implements Simulator {
       argv: prepared.argv,
       timings: { ...r.timings, prepare_s: (t1 - t0) / 1000, loop_s: r.timings.loop_s, total_s: (t2 - t0) / 1000 },
     };
+    simulationOf.set(result, prepared.sim);
+    return result;
   }
 
   /** Lets the calls already made finish, then closes the engine. */
@@ -348,6 +353,27 @@ class LibrarySimulator implements Simulator {
     this.disposed ??= this.queue.then(() => closeEngine(this.engine));
     return this.disposed;
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Files
+
+/** The simulation (geometry, flags) behind each result, for encodeImage's headers. */
+const simulationOf = new WeakMap<SimulationResult, Simulation>();
+
+export type { ImageFormat };
+
+/**
+ * A result as the file the command line would write for it: 'float' (-floatfile: raw float32), 'smv' (-intfile:
+ * SMV unsigned-short image with nanoBragg's header, scale and ADC offset) or 'cbf' (-cbffile: byte-offset miniCBF
+ * with a PILATUS_1.2 header, the same integers as 'smv'). `name` is the CBF's data block name (the file stem).
+ * Bytes only: writing them is the caller's (fs.writeFileSync, Deno.writeFile, a browser download).
+ */
+export function encodeImage(result: SimulationResult, format: ImageFormat, name?: string): Uint8Array {
+  const sim = simulationOf.get(result);
+  if (!sim) throw new TypeError('encodeImage takes a result returned by simulate() (its geometry is kept with it)');
+  if (!['float', 'smv', 'cbf'].includes(format)) throw new TypeError(`unknown image format '${String(format)}' (float, smv, cbf)`);
+  return encodeImageAs(sim, result, format, name);
 }
 
 /** Parses the input (argv or config) and loads its structure factors. */

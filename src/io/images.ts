@@ -142,10 +142,25 @@ export function smvPixel(value: number, scale: number, adc: number): number {
 }
 
 /**
+ * The SMV integer image's pixel values (smvPixel each; pixels outside `roi` are 0, not the ADC offset, as in C).
+ * `scale` is usually smvScale(maxI, -scale), `adc` the ADC offset (C default 40). The CBF output
+ * (src/io/cbf.ts) stores these same integers, so both files hold one image.
+ */
+export function smvIntegers(img: Float32Array, width: number, height: number, opts: { scale: number; adc: number; roi?: Roi }): Uint16Array {
+  checkSize(img, width, height);
+  const out = new Uint16Array(img.length);
+  const { scale, adc, roi } = opts;
+  for (let slow = 0, i = 0; slow < height; slow++) {
+    for (let fast = 0; fast < width; fast++, i++) {
+      if (inRoi(roi, fast, slow)) out[i] = smvPixel(img[i], scale, adc);
+    }
+  }
+  return out;
+}
+
+/**
  * The SMV integer image (`-intfile`): the header (512 bytes, see smvHeaderText) then width*height uint16
- * little-endian.
- * Pixels outside `roi` are 0 (not the ADC offset), as in C. `scale` is usually smvScale(maxI, -scale),
- * `adc` the ADC offset (C default 40).
+ * little-endian (smvIntegers).
  */
 export function encodeSmv(
   img: Float32Array,
@@ -154,18 +169,12 @@ export function encodeSmv(
   header: SmvHeader,
   opts: { scale: number; adc: number; roi?: Roi },
 ): Uint8Array {
-  checkSize(img, width, height);
+  const values = smvIntegers(img, width, height, opts);
   const head = smvHeaderText(width, height, header);
   const out = new Uint8Array(head.length + 2 * img.length);
   for (let i = 0; i < head.length; i++) out[i] = head.charCodeAt(i);
   const view = new DataView(out.buffer);
-  const { scale, adc, roi } = opts;
-  for (let slow = 0, i = 0; slow < height; slow++) {
-    for (let fast = 0; fast < width; fast++, i++) {
-      if (!inRoi(roi, fast, slow)) continue;
-      view.setUint16(head.length + 2 * i, smvPixel(img[i], scale, adc), true);
-    }
-  }
+  for (let i = 0; i < values.length; i++) view.setUint16(head.length + 2 * i, values[i], true);
   return out;
 }
 

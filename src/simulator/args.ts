@@ -185,6 +185,8 @@ export interface SimArgs {
   dtype: Dtype;
   threads?: number;
   pngfile?: string;
+  /** -cbffile: the SMV integer image's pixels as a byte-offset miniCBF (PILATUS_1.2 header), src/io/cbf.ts. */
+  cbffile?: string;
   debug: boolean;
   /** --long-run: more than LONG_RUN_EVALUATIONS evaluations are allowed. */
   longRun?: boolean;
@@ -664,6 +666,8 @@ const OWN_OPTIONS: readonly OptionSpec[] = [
     a.threads = intIn(f, t, 'threads', [(v) => v >= 1 && v <= 1024, '1..1024']);
   }),
   one(['--pngfile'], 'file', 'path', 'PNG preview (log scale)', 'not written', (a, t) => (a.pngfile = t)),
+  // one dash like the image flags it sits beside, though nanoBragg has no CBF output (docs/c-behaviour/outputs-cbf.md)
+  one(['-cbffile'], 'file', 'path', 'miniCBF image (byte-offset, PILATUS header): the -intfile integers', 'not written', (a, t) => (a.cbffile = t)),
   sw(['--debug'], 'print the resolved configuration and timings', (a) => (a.debug = true)),
   sw(['--long-run'], `allow more than ${LONG_RUN_EVALUATIONS.toExponential(0)} evaluations (hours of work)`, (a) => (a.longRun = true)),
   sw(['--help', '-help', '-h'], 'this text', (a) => (a.help = true)),
@@ -677,7 +681,7 @@ export const NOT_IMPLEMENTED_FLAGS: readonly string[] = [
 
 /** Every nanoBragg option implemented here, aliases included. */
 export const NANOBRAGG_FLAGS: readonly string[] = NANOBRAGG_OPTIONS.flatMap((o) => o.names);
-/** Our own options (two dashes; -h and -help are aliases of --help). */
+/** Our own options (two dashes, but -cbffile, named like the image flags; -h and -help are aliases of --help). */
 export const OWN_FLAGS: readonly string[] = OWN_OPTIONS.flatMap((o) => o.names);
 
 const BY_NAME = new Map<string, OptionSpec>();
@@ -1034,6 +1038,7 @@ function checkConflicts(a: SimArgs): void {
     ['-pgmfile', a.nopgm ? undefined : a.pgmfile],
     ['-noisefile', a.nonoise ? undefined : a.noisefile],
     ['--pngfile', a.pngfile],
+    ['-cbffile', a.cbffile],
   ];
   const seen = new Map<string, string>();
   for (const [flag, path] of files) {

@@ -1,10 +1,11 @@
-// Builds the files a simulate run asked for (-floatfile, -intfile, -pgmfile, --pngfile)
+// Builds the files a simulate run asked for (-floatfile, -intfile, -pgmfile, -noisefile, --pngfile, -cbffile)
 // as bytes, with the C program's scaling rules (docs/c-behaviour/minimal-loop.md section 6). Pure: the CLI writes them.
 
 import type { Simulation } from './setup.ts';
 import { RTD } from './setup.ts';
 import type { SimResult } from './engine.ts';
-import { encodeFloatImage, encodeSmv, encodePgm, smvScale, pgmScale, type SmvHeader } from '../io/images.ts';
+import { encodeFloatImage, encodeSmv, encodePgm, smvIntegers, smvScale, pgmScale, type SmvHeader } from '../io/images.ts';
+import { cbfBlockName, encodeCbf, type CbfHeader } from '../io/cbf.ts';
 import { encodePreviewPng } from '../io/png.ts';
 import { formatG } from '../util/cformat.ts';
 import { noiseOutput } from '../physics/noise-output.ts';
@@ -35,6 +36,47 @@ export function smvHeader(sim: Simulation): SmvHeader {
   };
 }
 
+/**
+ * The CBF header numbers (PILATUS_1.2 units: m, Å, degrees, pixels) from the same geometry as smvHeader; the beam
+ * position is Fbeam, Sbeam (from the first pixel's outer corner, as ADXV_CENTER) in pixels.
+ */
+export function cbfHeader(sim: Simulation): CbfHeader {
+  const d = sim.detector;
+  return {
+    pixelSizeM: d.pixel,
+    thicknessM: sim.layers.thick,
+    wavelengthA: sim.lambda * 1e10,
+    distanceM: d.distance,
+    beamXyPixels: [d.Fbeam / d.pixel, d.Sbeam / d.pixel],
+    startAngleDeg: sim.phi.phi0 * RTD,
+    angleIncrementDeg: sim.phi.osc * RTD,
+    twothetaDeg: (d.twotheta ?? 0) * RTD,
+  };
+}
+
+/** The image formats a run's integers or floats can be written in (the -floatfile, -intfile and -cbffile files). */
+export type ImageFormat = 'float' | 'smv' | 'cbf';
+
+/** The SMV/CBF integer scale of a run (C's intfile_scale): -scale if given, else 55000/max_I. */
+export function intScaleOf(sim: Simulation, r: Pick<SimResult, 'stats'>): number {
+  return smvScale(r.stats.maxI, sim.args.scale > 0 ? sim.args.scale : undefined);
+}
+
+/** One image file of a run, as the output flag would write it; `name` is the CBF's data block (file stem). */
+export function encodeImageAs(sim: Simulation, r: Pick<SimResult, 'image' | 'width' | 'height' | 'stats'>, format: ImageFormat, name = 'image'): Uint8Array {
+  const a = sim.args;
+  switch (format) {
+    case 'float':
+      return encodeFloatImage(r.image);
+    case 'smv':
+      return encodeSmv(r.image, r.width, r.height, smvHeader(sim), { scale: intScaleOf(sim, r), adc: a.adc, roi: sim.roi });
+    case 'cbf': {
+      const values = smvIntegers(r.image, r.width, r.height, { scale: intScaleOf(sim, r), adc: a.adc, roi: sim.roi });
+      return encodeCbf(values, r.width, r.height, cbfHeader(sim), cbfBlockName(name));
+    }
+  }
+}
+
 export interface OutputFile {
   /** The flag that asked for it, for error messages. */
   flag: string;
@@ -55,11 +97,11 @@ export async function encodeOutputs(sim: Simulation, r: SimResult): Promise<{ fi
   const a = sim.args;
   const files: OutputFile[] = [];
   const lines: string[] = [];
-  if (a.floatfile) files.push({ flag: '-floatfile', path: a.floatfile, bytes: encodeFloatImage(r.image) });
-  const intScale = smvScale(r.stats.maxI, a.scale > 0 ? a.scale : undefined);
+  if (a.floatfile) files.push({ flag: '-floatfile', path: a.floatfile, bytes: encodeImageAs(sim, r, 'float') });
+  const intScale = intScaleOf(sim, r);
   const report: OutputReport = { intScale };
   if (a.intfile) {
-    files.push({ flag: '-intfile', path: a.intfile, bytes: encodeSmv(r.image, r.width, r.height, smvHeader(sim), { scale: intScale, adc: a.adc, roi: sim.roi }) });
+    files.push({ flag: '-intfile', path: a.intfile, bytes: encodeImageAs(sim, r, 'smv') });
     lines.push(`intfile_scale = ${formatG(intScale)}`);
   }
   if (a.pgmfile && !a.nopgm) {
@@ -72,6 +114,10 @@ export async function encodeOutputs(sim: Simulation, r: SimResult): Promise<{ fi
     files.push({ flag: '-noisefile', path: a.noisefile, bytes: n.bytes });
     lines.push(...n.lines);
     report.noiseSummary = n.summary;
+  }
+  if (a.cbffile) {
+    files.push({ flag: '-cbffile', path: a.cbffile, bytes: encodeImageAs(sim, r, 'cbf', a.cbffile) });
+    if (!a.intfile) lines.push(`intfile_scale = ${formatG(intScale)}`);
   }
   if (a.pngfile) files.push({ flag: '--pngfile', path: a.pngfile, bytes: await encodePreviewPng(r.image, r.width, r.height) });
   return { files, lines, report };

@@ -46,7 +46,7 @@ function progressBar(enabled: boolean) {
 async function checkOutputs(a: SimArgs): Promise<void> {
   const outputs: [string, string | undefined][] = [
     ['-floatfile', a.floatfile], ['-intfile', a.intfile], ['-pgmfile', a.nopgm ? undefined : a.pgmfile],
-    ['-noisefile', a.nonoise ? undefined : a.noisefile], ['--pngfile', a.pngfile],
+    ['-noisefile', a.nonoise ? undefined : a.noisefile], ['--pngfile', a.pngfile], ['-cbffile', a.cbffile],
   ];
   const clash = await findSameFile([['-hkl', a.hklPath]], outputs);
   if (clash) throw new UserError(clash, EXIT.USAGE);
