@@ -10,7 +10,7 @@
 
 import { loadKernels, type WasmKernels } from '../wasm/loader.ts';
 import { parseSimArgs } from './args.ts';
-import { parseHkl, readHklFile, type HklGrid } from '../hkl.ts';
+import { parseHkl, readHklFile, type HklGrid, type HklParseResult } from '../hkl.ts';
 import { setupSimulation, SetupError, type Simulation } from './setup.ts';
 import { P } from './params.ts';
 import { statsFromSums, type ImageStats } from '../io/stats.ts';
@@ -95,10 +95,17 @@ export interface SimEngine {
   dispose(): void;
 }
 
-/** Parses nanoBragg flags and loads the structure factors (from `hklText` if given, else the -hkl file). */
+/**
+ * HKL grids already read, by file name and -default_F (the grid's fill value): a batch or dataset that names
+ * the same file on every image reads and parses it once. The grid is never modified after parsing (the
+ * engines copy it into their own memory), so sharing it between simulations cannot change an image.
+ */
+export type HklCache = Map<string, Promise<HklParseResult>>;
+
+/** Parses nanoBragg flags and loads the structure factors (from `hklText` if given, else the -hkl file, through `hklCache` when given). */
 export async function prepareSimulation(
   argv: string[],
-  opts: { hklText?: string | Uint8Array; matText?: string; mask?: SmvFrame; img?: SmvFrame } = {},
+  opts: { hklText?: string | Uint8Array; matText?: string; mask?: SmvFrame; img?: SmvFrame; hklCache?: HklCache } = {},
 ): Promise<PreparedSimulation> {
   const args = parseSimArgs(argv);
   let grid: HklGrid | null = null;
@@ -108,7 +115,13 @@ export async function prepareSimulation(
     grid = r.grid;
     hklWarnings = r.warnings;
   } else if (args.hklPath) {
-    const r = await readHklFile(args.hklPath, { defaultF: args.defaultF });
+    const key = `${args.defaultF}\u0000${args.hklPath}`;
+    let pending = opts.hklCache?.get(key);
+    if (!pending) {
+      pending = readHklFile(args.hklPath, { defaultF: args.defaultF });
+      opts.hklCache?.set(key, pending);
+    }
+    const r = await pending;
     grid = r.grid;
     hklWarnings = r.warnings;
   }

@@ -6,9 +6,9 @@ import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { LONG_RUN_EVALUATIONS, type SimArgs } from './args.ts';
 import type { Simulation } from './setup.ts';
-import { prepareSimulation } from './engine.ts';
+import { prepareSimulation, type HklCache, type PreparedSimulation, type SimEngine, type SimResult } from './engine.ts';
 import { startBackend, closeEngine } from '../index.ts';
-import { encodeOutputs } from './outputs.ts';
+import { encodeOutputs, type OutputFile } from './outputs.ts';
 import { maxPosition } from '../io/stats.ts';
 import { formatG } from '../util/cformat.ts';
 import { writeFilesAtomic, WriteError } from '../io/atomic.ts';
@@ -74,7 +74,7 @@ const NS_PER_EVALUATION = 30;
  * over 1e9 evaluations the count and a rough time are printed; over LONG_RUN_EVALUATIONS it is refused unless
  * --long-run is given.
  */
-function checkRunLength(sim: Simulation, args: SimArgs): void {
+function checkRunLength(sim: Simulation, args: SimArgs, log: (line: string) => void): void {
   const r = sim.roi;
   const pixels = (r.xmax - r.xmin + 1) * (r.ymax - r.ymin + 1);
   const evaluations = pixels * sim.layers.nLayers * sim.steps;
@@ -87,7 +87,7 @@ function checkRunLength(sim: Simulation, args: SimArgs): void {
     throw new UserError(`this run needs ${what}, about ${time} on the CPU: more than ${LONG_RUN_EVALUATIONS.toExponential(0)}; ` +
       'give -oversample or a smaller detector, or --long-run to run it anyway', EXIT.USAGE);
   }
-  console.log(`note: ${what}; roughly ${time} on the CPU`);
+  log(`note: ${what}; roughly ${time} on the CPU`);
 }
 
 /** The largest |F| of the HKL grid when it is big enough to overflow the image by itself (F^2 N^6 > 3.4e38), else undefined. */
@@ -105,36 +105,55 @@ function firstBadPixel(image: Float32Array): number {
   return -1;
 }
 
-export async function runSimulate(argv: string[], args: SimArgs): Promise<number> {
-  const prepared = await prepareSimulation(argv);
+/** One image's command line, parsed, set up and checked (outputs writable, run length), before any image is made. */
+export interface PreparedRun {
+  argv: string[];
+  args: SimArgs;
+  prepared: PreparedSimulation;
+}
+
+/** Parses and sets up `argv` (HKL grids shared through `hklCache`), and checks its outputs and its length. */
+export async function prepareRun(argv: string[], args: SimArgs, hklCache?: HklCache, log: (line: string) => void = console.log): Promise<PreparedRun> {
+  const prepared = await prepareSimulation(argv, hklCache ? { hklCache } : {});
   await checkOutputs(args);
-  const sim = prepared.sim;
-  checkRunLength(sim, args);
-  for (const m of sim.messages) console.log(m);
-  for (const w of args.warnings) console.log(w);
-  let started;
+  checkRunLength(prepared.sim, args, log);
+  return { argv, args, prepared };
+}
+
+/**
+ * Starts the engine for these runs (the options of `args`: --backend, --dtype, --threads); auto passes over
+ * webgpu when it refuses one of the simulations. A failure to start is exit code 5 (EXIT.RESOURCE).
+ */
+export async function startRunEngine(args: SimArgs, sims: readonly Simulation[], log: (line: string) => void = console.log): Promise<{ engine: SimEngine; reason: string }> {
   try {
     // more workers than cores only costs memory (each has its own stack and scratch): cap at the cores
     const cores = availableParallelism();
     let threads = args.threads;
     if (threads !== undefined && threads > cores) {
-      console.log(`warning: --threads ${threads} is more than the ${cores} cores here: using ${cores} workers`);
+      log(`warning: --threads ${threads} is more than the ${cores} cores here: using ${cores} workers`);
       threads = cores;
     }
-    const gpuRefusal = webgpuRefusal(sim);
-    started = await startBackend({ backend: args.backend, dtype: args.dtype, threads, ...(gpuRefusal ? { passOver: { webgpu: gpuRefusal } } : {}) });
+    const gpuRefusal = sims.map(webgpuRefusal).find((r) => r);
+    return await startBackend({ backend: args.backend, dtype: args.dtype, threads, ...(gpuRefusal ? { passOver: { webgpu: gpuRefusal } } : {}) });
   } catch (e) {
     throw new UserError((e as Error).message, EXIT.RESOURCE);
   }
-  const { engine, reason } = started;
-  console.log(`backend: ${engine.backend} (${engine.binary}), dtype ${args.dtype}; ${reason}`);
-  const bar = progressBar(!args.noprogress && process.stderr.isTTY === true);
-  let r;
-  try {
-    r = await engine.simulate(prepared, { onProgress: (f) => bar.update(f) });
-  } finally {
-    await closeEngine(engine);
-  }
+}
+
+/** One image made: its result and the encoded output files (not yet written). */
+export interface RenderedImage {
+  result: SimResult;
+  files: OutputFile[];
+}
+
+/**
+ * Simulates one prepared run on `engine` and encodes its outputs, printing C's summary through `log`; an image
+ * with pixels that are not finite, non-negative numbers is refused (no file).
+ */
+export async function renderImage(engine: SimEngine, run: PreparedRun, log: (line: string) => void = console.log, progress = false): Promise<RenderedImage> {
+  const sim = run.prepared.sim;
+  const bar = progressBar(progress);
+  const r = await engine.simulate(run.prepared, { onProgress: (f) => bar.update(f) });
   const bad = firstBadPixel(r.image);
   if (bad >= 0) {
     throw new UserError(
@@ -144,20 +163,25 @@ export async function runSimulate(argv: string[], args: SimArgs): Promise<number
       largeF(sim) ? EXIT.INPUT : EXIT.USAGE,
     );
   }
-  for (const w of r.warnings) console.log(w.trimEnd());
-  console.log(`interpolation: ${r.interpolation}`);
+  for (const w of r.warnings) log(w.trimEnd());
+  log(`interpolation: ${r.interpolation}`);
   const [mx, my] = r.stats.maxIndex >= 0 ? maxPosition(r.stats.maxIndex, r.width, sim.detector.pixel, sim.oversample) : [0, 0];
-  console.log(`max_I = ${formatG(r.stats.maxI)}  at ${formatG(mx)} ${formatG(my)}`);
-  console.log(`mean= ${formatG(r.stats.mean)} rms= ${formatG(r.stats.rms)} rmsd= ${formatG(r.stats.rmsd)}`);
-  console.log(`${r.evaluations} evaluations in ${r.timings.loop_s.toFixed(3)} s`);
+  log(`max_I = ${formatG(r.stats.maxI)}  at ${formatG(mx)} ${formatG(my)}`);
+  log(`mean= ${formatG(r.stats.mean)} rms= ${formatG(r.stats.rms)} rmsd= ${formatG(r.stats.rmsd)}`);
+  log(`${r.evaluations} evaluations in ${r.timings.loop_s.toFixed(3)} s`);
   const gpu = (r as { gpuTimings?: Record<string, number | string> }).gpuTimings;
   if (gpu) {
     const ms = (k: string) => `${(Number(gpu[k]) * 1000).toFixed(2)} ms`;
-    console.log(`gpu: upload ${ms('upload_s')}, pre-pass ${ms('prepass_s')}, kernel ${ms('kernel_s')} (${gpu.kernel_clock}), ` +
+    log(`gpu: upload ${ms('upload_s')}, pre-pass ${ms('prepass_s')}, kernel ${ms('kernel_s')} (${gpu.kernel_clock}), ` +
       `statistics ${ms('stats_s')}, readback ${ms('readback_s')}; ${ms('wall_s')} in all`);
   }
   const { files, lines } = await encodeOutputs(sim, r);
-  for (const l of lines) console.log(l);
+  for (const l of lines) log(l);
+  return { result: r, files };
+}
+
+/** Writes one image's files all-or-nothing (src/io/atomic.ts); a failure is exit code 4 naming the flag and file. */
+export async function writeOutputs(files: readonly OutputFile[], log: (line: string) => void = console.log): Promise<void> {
   try {
     await writeFilesAtomic(files.map((f) => ({ path: f.path, data: f.bytes, label: f.flag })));
   } catch (e) {
@@ -166,6 +190,22 @@ export async function runSimulate(argv: string[], args: SimArgs): Promise<number
     const msg = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
     throw new UserError(`cannot write ${e.write.label} ${e.write.path}: ${msg}; no output was replaced`, EXIT.OUTPUT);
   }
-  for (const f of files) console.log(`wrote ${f.path} (${f.bytes.length} bytes)`);
+  for (const f of files) log(`wrote ${f.path} (${f.bytes.length} bytes)`);
+}
+
+export async function runSimulate(argv: string[], args: SimArgs): Promise<number> {
+  const run = await prepareRun(argv, args);
+  const sim = run.prepared.sim;
+  for (const m of sim.messages) console.log(m);
+  for (const w of args.warnings) console.log(w);
+  const { engine, reason } = await startRunEngine(args, [sim]);
+  console.log(`backend: ${engine.backend} (${engine.binary}), dtype ${args.dtype}; ${reason}`);
+  let image: RenderedImage;
+  try {
+    image = await renderImage(engine, run, console.log, !args.noprogress && process.stderr.isTTY === true);
+  } finally {
+    await closeEngine(engine);
+  }
+  await writeOutputs(image.files);
   return EXIT.OK;
 }
