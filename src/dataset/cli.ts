@@ -4,9 +4,9 @@
 import { dirname, resolve, basename } from 'node:path';
 import { BACKEND_CHOICES, type Backend } from '../backends/names.ts';
 import { EXIT, UserError } from '../errors.ts';
-import { readDescription } from './description.ts';
+import { readDescription, type DatasetDescription } from './description.ts';
 import { planDataset } from './plan.ts';
-import { resolveShard } from './shard.ts';
+import { resolveShard, type Shard } from './shard.ts';
 import { runShard } from './run.ts';
 import { verifyDataset } from './verify.ts';
 
@@ -78,8 +78,19 @@ export async function datasetMain(argv: string[]): Promise<number> {
   const shard = sub === 'run' ? resolveShard(opts.get('--shard') as string | undefined) : undefined;
   const path = resolve(file);
   const desc = await readDescription(file);
-  process.chdir(dirname(path));
   desc.file = basename(path);
+  const cwd = process.cwd();
+  process.chdir(dirname(path));
+  try {
+    return await subcommand(sub, desc, opts, shard, backend as Backend | undefined, threads);
+  } finally {
+    process.chdir(cwd); // in-process callers (tests, main()) keep their folder
+  }
+}
+
+async function subcommand(
+  sub: string, desc: DatasetDescription, opts: Map<string, string | true>, shard: Shard | undefined, backend: Backend | undefined, threads: number | undefined,
+): Promise<number> {
   switch (sub) {
     case 'plan': {
       const s = opts.get('--calibrate-seconds');
@@ -90,7 +101,7 @@ export async function datasetMain(argv: string[]): Promise<number> {
     }
     case 'run': {
       await runShard(desc, {
-        shard: shard!, ...(backend ? { backend: backend as Backend } : {}), ...(threads ? { threads } : {}),
+        shard: shard!, ...(backend ? { backend } : {}), ...(threads ? { threads } : {}),
         ...(opts.has('--quiet') ? { log: (l: string) => (l.startsWith('image ') ? undefined : console.log(l)) } : {}),
       });
       return EXIT.OK;
