@@ -38,6 +38,9 @@ test('replaceFlags drops every spelling of a flag with its values; lastFlagValue
   assert.equal(replaceFlags(argv, ['-phi', '-floatfile', '--pngfile'], ['-phi', '5']), ['-N', '2', '-misset', 'random', '-phi', '5']);
   assert.equal(replaceFlags(argv, ['-misset']), ['-phi', '1', '-N', '2', '-floatimage', 'a.bin', '-phi', '-3', '--pngfile=x.png']);
   assert.equal(lastFlagValues(argv, '-phi'), ['-3']);
+  // a trailing -misset_seed stays last (3 tokens after it would be read as -misset angles, as in nanoBragg)
+  assert.equal(replaceFlags(['-N', '2', '-misset', 'random', '-misset_seed', '5'], ['-phi'], ['-phi', '1', '-floatfile', 'x.bin']),
+    ['-N', '2', '-misset', 'random', '-phi', '1', '-floatfile', 'x.bin', '-misset_seed', '5']);
   assert.equal(lastFlagValues(argv, '-floatfile'), ['a.bin']);
   assert.equal(lastFlagValues(argv, '--pngfile'), ['x.png']);
   assert.is(lastFlagValues(argv, '-osc'), undefined);

@@ -926,6 +926,7 @@ function canonicalFlag(tok: string): string | undefined {
  * `drop` (canonical names: '-phi', '-floatfile', '--batch' ...), with `append` added at the end. Batches,
  * series and datasets derive each image's command line this way, so that the image is exactly what a
  * single run of the derived argv gives, without "overridden by the later" warnings for the replaced flags.
+ * A trailing -misset_seed stays trailing (C's quirk would read the appended flags as -misset angles).
  */
 export function replaceFlags(argv: readonly string[], drop: readonly string[], append: readonly string[] = []): string[] {
   const out: string[] = [];
@@ -940,7 +941,19 @@ export function replaceFlags(argv: readonly string[], drop: readonly string[], a
     if (canon === undefined || !drop.includes(canon)) out.push(...argv.slice(i, i + n));
     i += n;
   }
-  return [...out, ...append];
+  const result = [...out, ...append];
+  // nanoBragg reads the 3 tokens after '-misset_seed' as -misset angles too when there are 3 (missetSeedQuirk):
+  // flags appended after a -misset_seed that had fewer behind it would switch that on; it moves to the end instead
+  const seedAt = (a: readonly string[]) => {
+    for (let k = a.length - 1; k >= 0; k--) if (canonicalFlag(a[k]) === '-misset_seed') return k;
+    return -1;
+  };
+  const before = seedAt(argv), after = seedAt(result);
+  if (after >= 0 && before >= 0 && argv.length <= before + 3 && result.length > after + 3) {
+    const pair = result.splice(after, valueLike(result[after + 1] ?? '-') ? 2 : 1);
+    result.push(...pair);
+  }
+  return result;
 }
 
 /** The value tokens of the last occurrence of option `flag` (canonical name) in argv, or undefined. */
