@@ -107,5 +107,6 @@ export async function planDataset(d: DatasetDescription, o: PlanOptions = {}): P
       await closeEngine(engine);
     }
   }
+  if (!o.gpu) log('  webgpu       not measured (a CPU plan probes no GPU): give --gpu');
   log(`shards: with N shards on N such machines, divide by N (images are independent)`);
 }
