@@ -942,7 +942,8 @@ export function replaceFlags(argv: readonly string[], drop: readonly string[], a
     i += n;
   }
   const result = [...out, ...append];
-  // nanoBragg reads the 3 tokens after '-misset_seed' as -misset angles too when there are 3 (missetSeedQuirk):
+  // nanoBragg reads the 3 tokens after '-misset_seed' as -misset angles too when there are 3 (missetSeedQuirk,
+  // docs/c-behaviour/crystal.md, "The -misset_seed substring quirk"):
   // flags appended after a -misset_seed that had fewer behind it would switch that on; it moves to the end instead
   const seedAt = (a: readonly string[]) => {
     for (let k = a.length - 1; k >= 0; k--) if (canonicalFlag(a[k]) === '-misset_seed') return k;
