@@ -59,9 +59,13 @@ function positiveInt(name: string, v: string | true | undefined): number | undef
 
 export async function datasetMain(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+  if (sub === undefined) {
     process.stdout.write(HELP);
-    return sub === undefined ? EXIT.USAGE : EXIT.OK;
+    throw new UserError('dataset: give a command: plan, run or verify (see dataset --help)', EXIT.USAGE);
+  }
+  if (sub === '--help' || sub === '-h' || sub === 'help') {
+    process.stdout.write(HELP);
+    return EXIT.OK;
   }
   if (!(sub in OPTIONS)) throw new UserError(`unknown dataset command '${sub}': use plan, run or verify`, EXIT.USAGE);
   if (rest.includes('--help') || rest.includes('-h')) {
