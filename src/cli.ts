@@ -30,6 +30,8 @@ const HELP = `nanobragg-wasm: nanoBragg's diffraction image simulator on WebAsse
 
 usage:
   npx tsx src/cli.ts simulate <nanoBragg flags>    simulate an image (see 'simulate --help')
+  npx tsx src/cli.ts simulate --batch FILE | <flags> --series N   many images, one engine
+  npx tsx src/cli.ts dataset plan|run|verify FILE  a sharded, resumable image dataset (README "Datasets")
   npx tsx src/cli.ts bench kernels|tricubic|absorption|compare ...   benchmarks and reports
   npx tsx src/cli.ts serve [--port N] [--host H]   the web page on http://127.0.0.1:8080/
   npx tsx src/cli.ts bundle [--out dist]            the library bundled for browsers, Node and Deno
@@ -47,6 +49,10 @@ export async function main(argv: string[], opts: RunOptions = {}): Promise<numbe
           process.stdout.write(usage());
           return EXIT.OK;
         }
+        if (args.batch !== undefined || args.series !== undefined) {
+          const { runBatch } = await import('./simulator/batch.ts');
+          return await runBatch(rest, args);
+        }
         return await runSimulate(rest, args, opts);
       }
       case 'serve': {
@@ -57,20 +63,24 @@ export async function main(argv: string[], opts: RunOptions = {}): Promise<numbe
         const { bundleMain } = await import('./serve.ts');
         return await bundleMain(rest);
       }
+      case 'dataset': {
+        const { datasetMain } = await import('./dataset/cli.ts');
+        return await datasetMain(rest);
+      }
       case 'bench': {
         const { benchMain } = await import('./bench/cli.ts');
         return await benchMain(rest);
       }
       case undefined:
         process.stdout.write(HELP);
-        throw new UserError('missing command: use simulate, bench, serve or bundle (see --help)', EXIT.USAGE);
+        throw new UserError('missing command: use simulate, dataset, bench, serve or bundle (see --help)', EXIT.USAGE);
       case '-h':
       case '--help':
       case 'help':
         process.stdout.write(HELP);
         return EXIT.OK;
       default:
-        throw new UserError(`unknown command '${cmd}': use simulate, bench, serve or bundle (see --help)`, EXIT.USAGE);
+        throw new UserError(`unknown command '${cmd}': use simulate, dataset, bench, serve or bundle (see --help)`, EXIT.USAGE);
     }
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);

@@ -190,6 +190,10 @@ export interface SimArgs {
   debug: boolean;
   /** --long-run: more than LONG_RUN_EVALUATIONS evaluations are allowed. */
   longRun?: boolean;
+  /** --batch FILE: one nanoBragg command line per line of FILE, all in one process (src/simulator/batch.ts). */
+  batch?: string;
+  /** --series N: N images stepping -phi by -osc, outputs numbered name_0001.ext ... (src/simulator/batch.ts). */
+  series?: number;
   /** -curved_det: every pixel at the same distance from the sample (docs/c-behaviour/detector.md). */
   curved?: boolean;
   /** -img FILE (SMV): only its header is used (detector defaults; C never uses its pixels). */
@@ -670,6 +674,10 @@ const OWN_OPTIONS: readonly OptionSpec[] = [
   one(['-cbffile'], 'file', 'path', 'miniCBF image (byte-offset, PILATUS header): the -intfile integers', 'not written', (a, t) => (a.cbffile = t)),
   sw(['--debug'], 'print the resolved configuration and timings', (a) => (a.debug = true)),
   sw(['--long-run'], `allow more than ${LONG_RUN_EVALUATIONS.toExponential(0)} evaluations (hours of work)`, (a) => (a.longRun = true)),
+  one(['--batch'], 'file', 'path', 'one nanoBragg command line per line (# comments), one engine for all; the other flags apply to every line', 'none', (a, t) => (a.batch = t)),
+  one(['--series'], 'n', 'images', 'n images stepping -phi by -osc; outputs numbered name_0001.ext ...', '1', (a, t, f) => {
+    a.series = intIn(f, t, 'images', [(v) => v >= 1 && v <= 10_000_000, '1..10000000']);
+  }),
   sw(['--help', '-help', '-h'], 'this text', (a) => (a.help = true)),
 ];
 
@@ -951,6 +959,68 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     a.warnings.push(`'-noisefile ${a.noisefile}' is not written because '-nonoise' comes after it (as in nanoBragg)`);
   }
   return a;
+}
+
+/** The canonical name of an option token (aliases and C's other spellings resolved), or undefined. */
+function canonicalFlag(tok: string): string | undefined {
+  const name = tok.startsWith('--') && tok.includes('=') ? tok.slice(0, tok.indexOf('=')) : tok;
+  const spec = BY_NAME.get(name) ?? BY_NAME.get(C_SPELLINGS[name] ?? '');
+  return spec?.names[0];
+}
+
+/**
+ * `argv` without every occurrence (and its values, counted as the parser counts them) of the options named in
+ * `drop` (canonical names: '-phi', '-floatfile', '--batch' ...), with `append` added at the end. Batches,
+ * series and datasets derive each image's command line this way, so that the image is exactly what a
+ * single run of the derived argv gives, without "overridden by the later" warnings for the replaced flags.
+ * A trailing -misset_seed stays trailing (C's quirk would read the appended flags as -misset angles).
+ */
+export function replaceFlags(argv: readonly string[], drop: readonly string[], append: readonly string[] = []): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; ) {
+    const tok = argv[i];
+    const canon = canonicalFlag(tok);
+    let n = 1;
+    if (canon !== undefined && !(tok.startsWith('--') && tok.includes('='))) {
+      const spec = BY_NAME.get(canon)!;
+      while (n <= spec.values.length && i + n < argv.length && valueLike(argv[i + n])) n++;
+    }
+    if (canon === undefined || !drop.includes(canon)) out.push(...argv.slice(i, i + n));
+    i += n;
+  }
+  const result = [...out, ...append];
+  // nanoBragg reads the 3 tokens after '-misset_seed' as -misset angles too when there are 3 (missetSeedQuirk,
+  // docs/c-behaviour/crystal.md, "The -misset_seed substring quirk"):
+  // flags appended after a -misset_seed that had fewer behind it would switch that on; it moves to the end instead
+  const seedAt = (a: readonly string[]) => {
+    for (let k = a.length - 1; k >= 0; k--) if (canonicalFlag(a[k]) === '-misset_seed') return k;
+    return -1;
+  };
+  const before = seedAt(argv), after = seedAt(result);
+  if (after >= 0 && before >= 0 && argv.length <= before + 3 && result.length > after + 3) {
+    const pair = result.splice(after, valueLike(result[after + 1] ?? '-') ? 2 : 1);
+    result.push(...pair);
+  }
+  return result;
+}
+
+/** The value tokens of the last occurrence of option `flag` (canonical name) in argv, or undefined. */
+export function lastFlagValues(argv: readonly string[], flag: string): string[] | undefined {
+  let found: string[] | undefined;
+  for (let i = 0; i < argv.length; ) {
+    const tok = argv[i];
+    const canon = canonicalFlag(tok);
+    let n = 1;
+    if (canon !== undefined && tok.startsWith('--') && tok.includes('=')) {
+      if (canon === flag) found = [tok.slice(tok.indexOf('=') + 1)];
+    } else if (canon !== undefined) {
+      const spec = BY_NAME.get(canon)!;
+      while (n <= spec.values.length && i + n < argv.length && valueLike(argv[i + n])) n++;
+      if (canon === flag) found = argv.slice(i + 1, i + n);
+    }
+    i += n;
+  }
+  return found;
 }
 
 /** The detector options, created on first use. */

@@ -12,7 +12,7 @@
 import { BACKEND_ORDER, type EngineBackend } from '../backends/names.ts';
 
 export { createEngine } from '../backends/registry.ts';
-export { prepareSimulation } from './prepare.ts';
+export { prepareSimulation, type HklCache } from './prepare.ts';
 export { evaluationCount, MAX_PIXELS } from './layout.ts';
 export {
   checkInto, closeEngine, imageOut,

@@ -3,16 +3,23 @@
 // Every engine takes the result as it is.
 
 import { parseSimArgs, type SimArgs } from './args.ts';
-import { parseHkl, readHklFile, type HklGrid } from '../hkl.ts';
+import { parseHkl, readHklFile, type HklGrid, type HklParseResult } from '../hkl.ts';
 import { setupSimulation, SetupError } from './setup.ts';
 import { readSmvFrame, DetectorError, type SmvFrame } from '../physics/detector.ts';
 import type { PreparedSimulation } from '../engine/contract.ts';
 import { readInputFile, InputFileError } from '../io/input-file.ts';
 
+/**
+ * HKL grids already read, by file name and -default_F (the grid's fill value): a batch or dataset that names
+ * the same file on every image reads and parses it once. The grid is never modified after parsing (the
+ * engines copy it into their own memory), so sharing it between simulations cannot change an image.
+ */
+export type HklCache = Map<string, Promise<HklParseResult>>;
+
 /** Parses nanoBragg flags and loads the structure factors (from `hklText` if given, else the -hkl file). */
 export async function prepareSimulation(
   argv: string[],
-  opts: { hklText?: string | Uint8Array; matText?: string; mask?: SmvFrame; img?: SmvFrame; sourceBytes?: Uint8Array; stolBytes?: Uint8Array; args?: SimArgs } = {},
+  opts: { hklText?: string | Uint8Array; matText?: string; mask?: SmvFrame; img?: SmvFrame; sourceBytes?: Uint8Array; stolBytes?: Uint8Array; args?: SimArgs; hklCache?: HklCache } = {},
 ): Promise<PreparedSimulation> {
   // the caller may have parsed argv already (the CLI does, to pick the backend): parse once
   const args = opts.args ?? parseSimArgs(argv);
@@ -23,7 +30,13 @@ export async function prepareSimulation(
     grid = r.grid;
     hklWarnings = r.warnings;
   } else if (args.hklPath) {
-    const r = await readHklFile(args.hklPath, { defaultF: args.defaultF });
+    const key = `${args.defaultF}\u0000${args.hklPath}`;
+    let pending = opts.hklCache?.get(key);
+    if (!pending) {
+      pending = readHklFile(args.hklPath, { defaultF: args.defaultF });
+      opts.hklCache?.set(key, pending);
+    }
+    const r = await pending;
     grid = r.grid;
     hklWarnings = r.warnings;
   }

@@ -6,9 +6,10 @@ import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { LONG_RUN_EVALUATIONS, type SimArgs } from './args.ts';
 import type { Simulation } from './setup.ts';
-import { prepareSimulation } from './prepare.ts';
+import { prepareSimulation, type HklCache } from './prepare.ts';
+import type { PreparedSimulation, SimEngine, SimResult } from '../engine/contract.ts';
 import { startBackend, closeEngine } from '../backends/start.ts';
-import { encodeOutputs } from './outputs.ts';
+import { encodeOutputs, type OutputFile } from './outputs.ts';
 import { cSetupLines, cLoopText, cFinalLines, cGeometryLines } from './c-report.ts';
 import { cNoiseSeed } from '../physics/noise-output.ts';
 import { traceBlocks, traceRefusal } from './c-trace.ts';
@@ -106,6 +107,94 @@ function largeF(sim: Simulation): number | undefined {
 function firstBadPixel(image: Float32Array): number {
   for (let i = 0; i < image.length; i++) if (!(image[i] >= 0 && image[i] < Infinity)) return i;
   return -1;
+}
+
+/** One image's command line, parsed, set up and checked (outputs writable, run length), before any image is made. */
+export interface PreparedRun {
+  argv: string[];
+  args: SimArgs;
+  prepared: PreparedSimulation;
+}
+
+/** Parses and sets up `argv` (HKL grids shared through `hklCache`), and checks its outputs and its length. */
+export async function prepareRun(argv: string[], args: SimArgs, hklCache?: HklCache, log: (line: string) => void = console.log): Promise<PreparedRun> {
+  const prepared = await prepareSimulation(argv, { args, ...(hklCache ? { hklCache } : {}) });
+  await checkOutputs(args);
+  checkRunLength(prepared.sim, args, log);
+  return { argv, args, prepared };
+}
+
+/**
+ * Starts the engine for these runs (the options of `args`: --backend, --dtype, --threads); auto passes over
+ * webgpu when it refuses one of the simulations. A failure to start is exit code 5 (EXIT.RESOURCE).
+ */
+export async function startRunEngine(args: SimArgs, sims: readonly Simulation[], log: (line: string) => void = console.log): Promise<{ engine: SimEngine; reason: string }> {
+  try {
+    // more workers than cores only costs memory (each has its own stack and scratch): cap at the cores
+    const cores = availableParallelism();
+    let threads = args.threads;
+    if (threads !== undefined && threads > cores) {
+      log(`warning: --threads ${threads} is more than the ${cores} cores here: using ${cores} workers`);
+      threads = cores;
+    }
+    const gpuRefusal = sims.map(webgpuRefusal).find((r) => r);
+    return await startBackend({ backend: args.backend, dtype: args.dtype, threads, ...(gpuRefusal ? { passOver: { webgpu: gpuRefusal } } : {}) });
+  } catch (e) {
+    throw new UserError((e as Error).message, EXIT.RESOURCE);
+  }
+}
+
+/** One image made: its result and the encoded output files (not yet written). */
+export interface RenderedImage {
+  result: SimResult;
+  files: OutputFile[];
+}
+
+/**
+ * Simulates one prepared run on `engine` and encodes its outputs, printing C's summary through `log`; an image
+ * with pixels that are not finite, non-negative numbers is refused (no file).
+ */
+export async function renderImage(engine: SimEngine, run: PreparedRun, log: (line: string) => void = console.log, progress = false): Promise<RenderedImage> {
+  const sim = run.prepared.sim;
+  const bar = progressBar(progress);
+  const r = await engine.simulate(run.prepared, { onProgress: (f) => bar.update(f) });
+  const bad = firstBadPixel(r.image);
+  if (bad >= 0) {
+    throw new UserError(
+      `the image has pixels that are not finite, non-negative numbers (pixel slow ${Math.floor(bad / r.width)}, fast ${bad % r.width} = ${r.image[bad]}): ` +
+        (largeF(sim) ? `the HKL file's largest |F| (${formatG(largeF(sim)!)}) squared with the lattice factor overflows float32; no file written` :
+        'the flag values overflow floating point (check -distance, -Xbeam/-Ybeam, -cell, -N, -default_F); no file written'),
+      largeF(sim) ? EXIT.INPUT : EXIT.USAGE,
+    );
+  }
+  for (const w of r.warnings) log(w.trimEnd());
+  log(`interpolation: ${r.interpolation}`);
+  const [mx, my] = r.stats.maxIndex >= 0 ? maxPosition(r.stats.maxIndex, r.width, sim.detector.pixel, sim.oversample) : [0, 0];
+  log(`max_I = ${formatG(r.stats.maxI)}  at ${formatG(mx)} ${formatG(my)}`);
+  log(`mean= ${formatG(r.stats.mean)} rms= ${formatG(r.stats.rms)} rmsd= ${formatG(r.stats.rmsd)}`);
+  log(`${r.evaluations} evaluations in ${r.timings.loop_s.toFixed(3)} s`);
+  const gpu = (r as { gpuTimings?: Record<string, number | string> }).gpuTimings;
+  if (gpu) {
+    const ms = (k: string) => `${(Number(gpu[k]) * 1000).toFixed(2)} ms`;
+    log(`gpu: upload ${ms('upload_s')}, pre-pass ${ms('prepass_s')}, kernel ${ms('kernel_s')} (${gpu.kernel_clock}), ` +
+      `statistics ${ms('stats_s')}, readback ${ms('readback_s')}; ${ms('wall_s')} in all`);
+  }
+  const { files, lines } = await encodeOutputs(sim, r);
+  for (const l of lines) log(l);
+  return { result: r, files };
+}
+
+/** Writes one image's files all-or-nothing (src/io/atomic.ts); a failure is exit code 4 naming the flag and file. */
+export async function writeOutputs(files: readonly OutputFile[], log: (line: string) => void = console.log): Promise<void> {
+  try {
+    await writeFilesAtomic(files.map((f) => ({ path: f.path, data: f.bytes, label: f.flag })));
+  } catch (e) {
+    if (!(e instanceof WriteError)) throw e;
+    const prefix = `cannot write ${e.write.path}: `;
+    const msg = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+    throw new UserError(`cannot write ${e.write.label} ${e.write.path}: ${msg}; no output was replaced`, EXIT.OUTPUT);
+  }
+  for (const f of files) log(`wrote ${f.path} (${f.bytes.length} bytes)`);
 }
 
 export interface RunOptions {
