@@ -30,7 +30,7 @@ import { captureFractions as captureKernel, resolveLayers, type CaptureVariant }
 import { threadsAvailable } from './threads/engine.ts';
 import { BACKEND_CHOICES, BACKEND_ORDER, WASM_BINARY, type Backend } from './backends/names.ts';
 import { pixelGeometry, type PixelGeometry } from './physics/pixel-readout.ts';
-import { encodeResultFiles, type OutputFormat, type ResultFiles } from './simulator/result-files.ts';
+import { checkOutputFormats, encodeResultFiles, type OutputFormat, type ResultFiles } from './simulator/result-files.ts';
 
 export type { Dtype, SimStats, HklGrid, InterpolationResult, InterpolationState, TricubicVariant, CaptureVariant };
 export { resolveLayers };
@@ -552,6 +552,7 @@ class LibrarySimulator implements Simulator {
 
   private async run(input: SimulationInput, options: SimulateCallOptions): Promise<SimulationResult> {
     const engine = this.engine;
+    if (options.outputs !== undefined) checkOutputFormats(options.outputs);
     const t0 = performance.now();
     const prepared = await prepareInput(input, options.hklText, options.matText ?? (Array.isArray(input) ? undefined : (input as SimulationConfig).mat));
     const t1 = performance.now();

@@ -383,6 +383,7 @@ function finishRun(cur, r, startup_s) {
   hooks.runs = runId;
   setBusy(false);
   cur.done();
+  pumpLive();
 }
 
 function failRun(cur, e) {
@@ -393,6 +394,7 @@ function failRun(cur, e) {
   hooks.runs = state.runs;
   setBusy(false);
   cur.done();
+  pumpLive();
 }
 
 /** Cancel: the engines have no abort, so the worker running the loop is terminated and a fresh one started. */
@@ -406,6 +408,7 @@ function cancelRun() {
   $('status').textContent = `cancelled after ${fmt((performance.now() - cur.t0) / 1000)} (the engine restarts on the next run)`;
   setBusy(false);
   cur.done();
+  pumpLive();
 }
 
 /** The engine's own time splits (threads: prepass; WebGPU: upload, kernel, readback ...). */
@@ -471,9 +474,12 @@ function requestLiveFrame() {
   state.livePending = true;
   if (state.busy) return;
   state.livePending = false;
-  startRun({ live: true }).then(() => {
-    if (state.livePending && state.live) requestLiveFrame();
-  });
+  startRun({ live: true });
+}
+
+/** After any run: the slider moved meanwhile, so render its latest position. */
+function pumpLive() {
+  if (state.live && state.livePending && !state.busy) requestLiveFrame();
 }
 
 function syncSlider() {

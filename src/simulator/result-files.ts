@@ -26,6 +26,14 @@ export interface ResultFiles {
   noiseLines?: string[];
 }
 
+/** Throws on anything but a list of known formats (checked before a run, so a typo costs no simulation). */
+export function checkOutputFormats(formats: unknown): asserts formats is readonly OutputFormat[] {
+  if (!Array.isArray(formats)) throw new TypeError(`options.outputs must be an array of ${OUTPUT_FORMATS.join(', ')}`);
+  for (const f of formats) {
+    if (!OUTPUT_FORMATS.includes(f)) throw new TypeError(`unknown output format '${String(f)}' (${OUTPUT_FORMATS.join(', ')})`);
+  }
+}
+
 /** Encodes each requested format of the image `image` computed for `sim` on a `dtype` engine. */
 export async function encodeResultFiles(
   sim: Simulation, image: Float32Array, stats: ImageStats, dtype: Dtype, formats: readonly OutputFormat[],
@@ -33,9 +41,7 @@ export async function encodeResultFiles(
   const w = sim.detector.fpixels, h = sim.detector.spixels;
   const a = sim.args;
   const out: ResultFiles = {};
-  for (const f of formats) {
-    if (!OUTPUT_FORMATS.includes(f)) throw new TypeError(`unknown output format '${String(f)}' (${OUTPUT_FORMATS.join(', ')})`);
-  }
+  checkOutputFormats(formats);
   if (formats.includes('float')) out.float = encodeFloatImage(image).slice();
   if (formats.includes('smv')) {
     const scale = smvScale(stats.maxI, a.scale > 0 ? a.scale : undefined);
