@@ -45,9 +45,9 @@ const pageErrors: string[] = [];
 
 /** The physics set through the form in the interaction test (and restored from its link). */
 const FIELDS: Record<string, string> = {
-  cell_a: '60', cell_b: '60', cell_c: '60', N: '8', defaultF: '100', detpixels: '48', distanceMm: '60', oversample: '1',
+  cell_a: '60', cell_b: '60', cell_c: '60', N: '10', defaultF: '100', detpixels: '48', distanceMm: '60', oversample: '1',
   misset_x: '10', misset_y: '-5', misset_z: '20', mosaicDeg: '0.2', mosaicDomains: '3', mosaicSeed: '11',
-  hdivrangeMrad: '0.2', hdivsteps: '2', dispersionPct: '0.2', dispsteps: '2', fluence: '1e24', waterUm: '2',
+  hdivrangeMrad: '0.2', hdivsteps: '2', dispersionPct: '0.2', dispsteps: '2', fluence: '1e30', waterUm: '0.001',
   rot_x: '1', rot_y: '0', rot_z: '2', twothetaDeg: '3', seed: '21',
 };
 
@@ -125,7 +125,7 @@ if (missing) {
     assert.is(a.width, 48);
     const argv = a.argv.join(' ');
     for (const flag of ['-xds', '-misset 10 -5 20', '-mosaic 0.2', '-mosaic_domains 3', '-mosaic_seed 11', '-hdivrange 0.2', '-hdivsteps 2',
-      '-dispersion 0.2', '-dispsteps 2', '-fluence 1e+24', '-water 2', '-detector_rotx 1', '-detector_rotz 2', '-twotheta 3', '-seed 21']) {
+      '-dispersion 0.2', '-dispsteps 2', '-fluence 1e+30', '-water 0.001', '-detector_rotx 1', '-detector_rotz 2', '-twotheta 3', '-seed 21']) {
       assert.ok(argv.includes(flag), `${flag} missing from ${argv}`);
     }
     // the same config through the library in Node: the same bits (wasm f64 is deterministic)
@@ -142,6 +142,12 @@ if (missing) {
     const b = await lastImage(page);
     assert.ok(b.argv.join(' ').includes('-misset 14 -5 20'));
     assert.ok(b.image.some((v, i) => v !== a.image[i]), 'changing the misset did not change the image');
+    // the screenshot: the float image with a readout under the pointer
+    // hover() scrolls the image into view first (filling the form scrolled the page)
+    const box = (await page.locator('#image').boundingBox())!;
+    await page.locator('#image').hover({ position: { x: box.width * 0.3, y: box.height * 0.4 } });
+    await page.waitForFunction(() => (window as unknown as W).__nanobragg.readout !== null);
+    await page.screenshot({ path: join(OUT, 'browser-page.png'), fullPage: true });
     // the noise image view: integer counts from the noise file
     await page.selectOption('[name=view]', 'noise');
     const shown = await page.evaluate(() => {
@@ -150,7 +156,6 @@ if (missing) {
     });
     assert.ok(shown > 0, 'no radial profile for the noise view');
     shared = { url: page.url(), image: b.image, argv: b.argv };
-    await page.screenshot({ path: join(OUT, 'browser-page.png'), fullPage: true });
     await page.close();
   });
 
@@ -185,13 +190,12 @@ if (missing) {
     const r = await lastImage(page);
     const prepared = await prepareSimulation(r.argv);
     const g = pixelGeometry(prepared.sim);
-    const box = (await page.locator('#image').boundingBox())!;
     const inner = await page.evaluate(() => {
       const c = document.getElementById('image') as HTMLCanvasElement;
       return { left: c.clientLeft, top: c.clientTop, w: c.clientWidth, h: c.clientHeight };
     });
     for (const [f, s] of [[3, 5], [20, 20], [39, 0], [11, 33]]) {
-      await page.mouse.move(box.x + inner.left + ((f + 0.5) * inner.w) / r.width, box.y + inner.top + ((s + 0.5) * inner.h) / r.height);
+      await page.locator('#image').hover({ position: { x: inner.left + ((f + 0.5) * inner.w) / r.width, y: inner.top + ((s + 0.5) * inner.h) / r.height } });
       const o = await page.evaluate(() => (window as unknown as W).__nanobragg.readout!);
       assert.is(o.fast, f);
       assert.is(o.slow, s);

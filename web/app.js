@@ -198,7 +198,7 @@ function drawColorbar(lo, hi) {
   const canvas = $('colorbar');
   const dpr = window.devicePixelRatio || 1;
   const h = Math.max(64, Math.round(canvas.clientHeight || 256));
-  const w = Math.max(60, Math.round(canvas.clientWidth || 90));
+  const w = Math.max(60, Math.round(canvas.clientWidth || 110));
   canvas.width = Math.round(w * dpr);
   canvas.height = Math.round(h * dpr);
   const ctx = canvas.getContext('2d');
@@ -220,7 +220,7 @@ function drawColorbar(lo, hi) {
   }
   const l0 = Math.log10(lo), l1 = Math.log10(hi);
   const yOf = (l) => bottom - 1 - ((l - l0) / (l1 - l0)) * (bottom - top - 1);
-  ctx.fillText(`max ${hi.toPrecision(3)}`, barW + 6, top);
+  ctx.fillText(`max ${hi.toPrecision(3)}`, barW + 4, top);
   for (let e = Math.ceil(l0); e <= Math.floor(l1); e++) {
     const y = yOf(e);
     ctx.fillRect(barW, Math.round(y), 4, 1);
@@ -257,11 +257,19 @@ function drawProfile(r) {
   ctx.strokeRect(L + 0.5, T + 0.5, W - L - R - 1, H - T - B - 1);
   ctx.textBaseline = 'middle';
   for (let e = Math.ceil(yMin); e <= Math.floor(yMax); e++) ctx.fillText(`1e${e}`, 4, Y(10 ** e));
-  ctx.textBaseline = 'top';
-  for (let i = 1; i <= 4; i++) {
-    const q = (qMax * i) / 4;
-    ctx.fillText(`${q.toFixed(3)} (${(1 / q).toFixed(2)} Å)`, X(q) - 40, H - B + 4);
+  // less than a decade shown: label the ends too
+  if (Math.floor(yMax) - Math.ceil(yMin) < 1) {
+    ctx.fillText((10 ** yMax).toPrecision(3), 4, T + 6);
+    ctx.fillText((10 ** yMin).toPrecision(3), 4, H - B - 6);
   }
+  ctx.textBaseline = 'top';
+  ctx.textAlign = 'center';
+  for (let i = 1; i <= 3; i++) {
+    const q = (qMax * i) / 4;
+    ctx.fillRect(Math.round(X(q)), H - B - 4, 1, 4);
+    ctx.fillText(`${q.toFixed(3)} Å⁻¹ (d ${(1 / q).toFixed(2)} Å)`, X(q), H - B + 4);
+  }
+  ctx.textAlign = 'start';
   ctx.strokeStyle = getComputedStyle(document.documentElement).getPropertyValue('--accent') || '#2b6cb0';
   ctx.lineWidth = 1.5;
   ctx.beginPath();
