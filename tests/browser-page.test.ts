@@ -1,11 +1,11 @@
 // The page's controls in headless Chromium (playwright-core, /usr/bin/chromium or CHROMIUM_PATH): the new physics
 // set through the form gives the library's own image for the same config (checked in Node), the address bar
-// restores every field, the hover readout matches a Node-side computation, the downloads are valid files, live
+// restores every field, a matrix file sets the crystal, the hover readout matches a Node-side computation, the downloads are valid files, live
 // mode renders frames while the slider moves, cancel stops a long run; a screenshot goes to test-output/.
 // Small detectors throughout. Chromium or playwright-core missing: a failure when CI=true, else a skip.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +157,39 @@ if (missing) {
     assert.ok(shown > 0, 'no radial profile for the noise view');
     shared = { url: page.url(), image: b.image, argv: b.argv };
     await page.close();
+  });
+
+  test('matrix upload: the crystal comes from the -mat file (cell fields unused), the library\'s image for that text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nanobragg-mat-'));
+    try {
+      // a 50 Å cubic cell's A matrix (a*, b*, c* as columns, times lambda = 1 Å), turned 0.3 rad about z
+      const c = Math.cos(0.3), s = Math.sin(0.3), k = 1 / 50;
+      const text = `${k * c} ${-k * s} 0\n${k * s} ${k * c} 0\n0 0 ${k}\n`;
+      const file = join(dir, 'turned.mat');
+      writeFileSync(file, text);
+      const page = await openPage(`${server.url}?detpixels=32&N=10&distanceMm=40&oversample=1&backend=wasm&dtype=f64`);
+      await page.waitForFunction(() => (window as unknown as W).__nanobragg.runs >= 1, null, { timeout: RUN_TIMEOUT_MS });
+      const plain = await lastImage(page);
+      await page.setInputFiles('#mat', file);
+      await page.waitForFunction(() => document.getElementById('mat-info')!.textContent!.startsWith('turned.mat'));
+      assert.is(await run(page), null);
+      const r = await lastImage(page);
+      assert.ok(r.argv.join(' ').endsWith('-mat turned.mat') && !r.argv.includes('-cell'), r.argv.join(' '));
+      const sim = await createSimulator({ backend: 'wasm', dtype: 'f64' });
+      try {
+        const ref = await sim.simulate(r.argv, { matText: text });
+        assert.ok(r.image.every((v, i) => Object.is(v, ref.image[i])), 'the page image differs from the library image for the matrix');
+      } finally {
+        await sim.dispose();
+      }
+      assert.ok(r.image.some((v, i) => v !== plain.image[i]), 'the matrix made no difference');
+      await page.click('#mat-clear');
+      assert.is(await run(page), null);
+      assert.ok((await lastImage(page)).argv.includes('-cell'));
+      await page.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('link: the address bar restores every control and the run it shows', async () => {
