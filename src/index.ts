@@ -28,6 +28,8 @@ import {
 import { captureFractions as captureKernel, resolveLayers, type CaptureVariant } from './kernels/absorption.ts';
 import { encodeImageAs, type ImageFormat } from './simulator/outputs.ts';
 import type { Simulation } from './simulator/setup.ts';
+import { pixelGeometry, type PixelGeometry } from './physics/pixel-readout.ts';
+import { checkOutputFormats, encodeResultFiles, type OutputFormat, type ResultFiles } from './simulator/result-files.ts';
 
 export type { Dtype, SimStats, HklGrid, InterpolationResult, InterpolationState, TricubicVariant, CaptureVariant };
 export { resolveLayers };
@@ -35,6 +37,9 @@ export { compareImages, type ImageComparison } from './simulator/compare.ts';
 export { ArgError } from './simulator/args.ts';
 export { byteOffsetEncode, byteOffsetDecode } from './io/cbf.ts';
 export { HklError } from './hkl.ts';
+/** What one pixel sees (d, fractional h k l) and the radial profile, from a result's geometry (the web page's readout). */
+export { pixelReadout, radialProfile, type PixelGeometry, type PixelReadout, type RadialProfile } from './physics/pixel-readout.ts';
+export { OUTPUT_FORMATS, type OutputFormat, type ResultFiles } from './simulator/result-files.ts';
 
 /** Where the pixel loop runs ('wasm' is the SIMD build; 'auto' picks the fastest one this runtime has) and the
  * order 'auto' tries them in: both from the one backend list, src/backends/names.ts. */
@@ -46,8 +51,8 @@ export { startBackend, detectBackends, closeEngine, type BackendAttempt, type Si
  * nanoBragg's units unless the name says otherwise. Unset fields take nanoBragg's defaults.
  */
 export interface SimulationConfig {
-  /** Unit cell a, b, c (Å) and α, β, γ (degrees) [-cell]. Required. */
-  cell: readonly [number, number, number, number, number, number];
+  /** Unit cell a, b, c (Å) and α, β, γ (degrees) [-cell]. Required unless `mat`/`matPath` gives the crystal. */
+  cell?: readonly [number, number, number, number, number, number];
   /** Unit cells along a, b and c [-N]; Na/Nb/Nc override one axis each [-Na -Nb -Nc]. Default 1. */
   N?: number;
   Na?: number;
@@ -92,6 +97,39 @@ export interface SimulationConfig {
   oscDeg?: number;
   phistepDeg?: number;
   phisteps?: number;
+  /** MOSFLM A matrix: the text of a -mat file; matPath names it (or, in Node and Deno without `mat`, is the file) [-mat]. */
+  mat?: string;
+  matPath?: string;
+  /** Crystal misset rotations about x, y, z in degrees, or 'random' [-misset]; the seed of 'random' [-misset_seed]. */
+  missetDeg?: readonly [number, number, number] | 'random';
+  missetSeed?: number;
+  /** Mosaic spread in degrees, domains and their seed [-mosaic -mosaic_domains -mosaic_seed]. */
+  mosaicDeg?: number;
+  mosaicDomains?: number;
+  mosaicSeed?: number;
+  /** Beam divergence: full horizontal / vertical range in mrad and points across each [-hdivrange -vdivrange -hdivsteps -vdivsteps]. */
+  hdivrangeMrad?: number;
+  vdivrangeMrad?: number;
+  hdivsteps?: number;
+  vdivsteps?: number;
+  /** Spectral width in percent and wavelengths across it [-dispersion -dispsteps]. */
+  dispersionPct?: number;
+  dispsteps?: number;
+  /** Incident photons per m² [-fluence]; or flux (photons/s), exposure (s) and beam size (mm) [-flux -exposure -beamsize]. */
+  fluence?: number;
+  flux?: number;
+  exposureS?: number;
+  beamsizeMm?: number;
+  /** Water background thickness in µm [-water]. */
+  waterUm?: number;
+  /** Detector convention [-mosflm -xds -adxv -denzo -dials]. Default 'mosflm'. */
+  convention?: 'mosflm' | 'xds' | 'adxv' | 'denzo' | 'dials';
+  /** Detector rotations about lab x, y, z in degrees [-detector_rotx -detector_roty -detector_rotz]; two-theta [-twotheta]. */
+  detectorRotDeg?: readonly [number, number, number];
+  twothetaDeg?: number;
+  /** Seed of the noise image (SimulateCallOptions.outputs 'noise') [-seed]; ADC offset of SMV and noise images [-adc]. */
+  seed?: number;
+  adc?: number;
   /** Render only pixels xmin..xmax (fast) and ymin..ymax (slow), inclusive [-roi]. */
   roi?: { xmin: number; xmax: number; ymin: number; ymax: number };
   /** Further nanoBragg flags, appended as they are (e.g. ['-fudge', '2']). */
@@ -118,6 +156,11 @@ export interface SimulateCallOptions {
    * dispose(); copy it to keep it. Ignored with `into`.
    */
   borrow?: boolean;
+  /**
+   * Files to encode from the image, returned in result.files: 'float' (-floatfile), 'smv' (-intfile), 'png'
+   * (--pngfile), 'noise' (-noisefile, seeded by config.seed / -seed).
+   */
+  outputs?: readonly OutputFormat[];
 }
 
 export interface SimulationResult {
@@ -142,6 +185,10 @@ export interface SimulationResult {
   evaluations: number;
   /** The command line that was run (for a config: the one it became). */
   argv: string[];
+  /** The detector and crystal geometry behind the image, for pixelReadout() and radialProfile(). */
+  geometry: PixelGeometry;
+  /** The files asked for with options.outputs (empty without). */
+  files: ResultFiles;
   /**
    * Seconds: prepare (parse + HKL + setup), loop (the engine's pixel loop), total (this call); plus the engine's
    * own splits (wasm-threads: redo_s; webgpu: gpu_upload_s, gpu_prepass_s, gpu_kernel_s, gpu_stats_s, gpu_readback_s).
@@ -174,8 +221,13 @@ function num(key: string, v: unknown): string {
 const CONFIG_KEYS: readonly (keyof SimulationConfig)[] = [
   'cell', 'N', 'Na', 'Nb', 'Nc', 'lambdaA', 'distanceMm', 'pixelMm', 'detpixels', 'beamMm', 'hkl', 'hklPath', 'defaultF',
   'interpolate', 'oversample', 'detectorThickUm', 'detectorAbsUm', 'thicksteps', 'oversampleThick', 'polarization',
-  'pointPixel', 'shape', 'phiDeg', 'oscDeg', 'phistepDeg', 'phisteps', 'roi', 'extraArgs',
+  'pointPixel', 'shape', 'phiDeg', 'oscDeg', 'phistepDeg', 'phisteps', 'roi',
+  'mat', 'matPath', 'missetDeg', 'missetSeed', 'mosaicDeg', 'mosaicDomains', 'mosaicSeed', 'hdivrangeMrad', 'vdivrangeMrad',
+  'hdivsteps', 'vdivsteps', 'dispersionPct', 'dispsteps', 'fluence', 'flux', 'exposureS', 'beamsizeMm', 'waterUm', 'convention',
+  'detectorRotDeg', 'twothetaDeg', 'seed', 'adc', 'extraArgs',
 ];
+
+const CONVENTIONS = ['mosflm', 'xds', 'adxv', 'denzo', 'dials'] as const;
 
 /** Levenshtein distance, case-insensitive. */
 function editDistance(x: string, y: string): number {
@@ -237,8 +289,11 @@ export function configToArgv(config: SimulationConfig): string[] {
   }
   if (c.roi !== undefined && (c.roi === null || typeof c.roi !== 'object')) throw new TypeError('config.roi must be { xmin, xmax, ymin, ymax }');
   if (c.hkl !== undefined || c.hklPath !== undefined) a.push('-hkl', c.hklPath ?? 'config.hkl');
-  if (!Array.isArray(c.cell) || c.cell.length !== 6) throw new TypeError('config.cell must be [a, b, c, alpha, beta, gamma] (Å, degrees)');
-  a.push('-cell', ...c.cell.map((v, i) => num(`cell[${i}]`, v)));
+  const hasMat = c.mat !== undefined || c.matPath !== undefined;
+  if (!(hasMat && c.cell === undefined)) {
+    if (!Array.isArray(c.cell) || c.cell.length !== 6) throw new TypeError('config.cell must be [a, b, c, alpha, beta, gamma] (Å, degrees)' + (hasMat ? ' or left out with a matrix' : ''));
+    a.push('-cell', ...c.cell.map((v, i) => num(`cell[${i}]`, v)));
+  }
   put('-N', 'N', c.N);
   put('-Na', 'Na', c.Na);
   put('-Nb', 'Nb', c.Nb);
@@ -252,6 +307,11 @@ export function configToArgv(config: SimulationConfig): string[] {
   put('-lambda', 'lambdaA', c.lambdaA);
   if (c.polarization === false) a.push('-nopolar');
   else put('-polar', 'polarization', c.polarization);
+  // the convention first: it sets the axes and pivot the distance, beam and rotations then apply to
+  if (c.convention !== undefined) {
+    if (!(CONVENTIONS as readonly string[]).includes(c.convention)) throw new TypeError(`config.convention must be one of ${CONVENTIONS.join(', ')}, got ${String(c.convention)}`);
+    a.push(`-${c.convention}`);
+  }
   put('-distance', 'distanceMm', c.distanceMm);
   put('-pixel', 'pixelMm', c.pixelMm);
   if (Array.isArray(c.detpixels)) {
@@ -273,6 +333,35 @@ export function configToArgv(config: SimulationConfig): string[] {
   put('-osc', 'oscDeg', c.oscDeg);
   put('-phistep', 'phistepDeg', c.phistepDeg);
   put('-phisteps', 'phisteps', c.phisteps);
+  if (c.mat !== undefined && typeof c.mat !== 'string') throw new TypeError('config.mat must be the text of a MOSFLM matrix file (a string)');
+  if (c.mat !== undefined || c.matPath !== undefined) a.push('-mat', c.matPath ?? 'config.mat');
+  if (c.missetDeg === 'random') a.push('-misset', 'random');
+  else if (c.missetDeg !== undefined) {
+    if (!Array.isArray(c.missetDeg) || c.missetDeg.length !== 3) throw new TypeError(`config.missetDeg must be [x, y, z] in degrees or 'random', got ${JSON.stringify(c.missetDeg)}`);
+    a.push('-misset', ...c.missetDeg.map((v, i) => num(`missetDeg[${i}]`, v)));
+  }
+  put('-misset_seed', 'missetSeed', c.missetSeed);
+  put('-mosaic', 'mosaicDeg', c.mosaicDeg);
+  put('-mosaic_domains', 'mosaicDomains', c.mosaicDomains);
+  put('-mosaic_seed', 'mosaicSeed', c.mosaicSeed);
+  put('-hdivrange', 'hdivrangeMrad', c.hdivrangeMrad);
+  put('-vdivrange', 'vdivrangeMrad', c.vdivrangeMrad);
+  put('-hdivsteps', 'hdivsteps', c.hdivsteps);
+  put('-vdivsteps', 'vdivsteps', c.vdivsteps);
+  put('-dispersion', 'dispersionPct', c.dispersionPct);
+  put('-dispsteps', 'dispsteps', c.dispsteps);
+  put('-fluence', 'fluence', c.fluence);
+  put('-flux', 'flux', c.flux);
+  put('-exposure', 'exposureS', c.exposureS);
+  put('-beamsize', 'beamsizeMm', c.beamsizeMm);
+  put('-water', 'waterUm', c.waterUm);
+  if (c.detectorRotDeg !== undefined) {
+    if (!Array.isArray(c.detectorRotDeg) || c.detectorRotDeg.length !== 3) throw new TypeError(`config.detectorRotDeg must be [x, y, z] in degrees, got ${JSON.stringify(c.detectorRotDeg)}`);
+    (['x', 'y', 'z'] as const).forEach((ax, i) => put(`-detector_rot${ax}`, `detectorRotDeg[${i}]`, c.detectorRotDeg![i]));
+  }
+  put('-twotheta', 'twothetaDeg', c.twothetaDeg);
+  put('-seed', 'seed', c.seed);
+  put('-adc', 'adc', c.adc);
   if (c.roi !== undefined) a.push('-roi', num('roi.xmin', c.roi.xmin), num('roi.xmax', c.roi.xmax), num('roi.ymin', c.roi.ymin), num('roi.ymax', c.roi.ymax));
   if (c.extraArgs !== undefined) {
     if (!Array.isArray(c.extraArgs) || c.extraArgs.some((t) => typeof t !== 'string')) throw new TypeError('config.extraArgs must be an array of strings');
@@ -326,8 +415,9 @@ class LibrarySimulator implements Simulator {
 
   private async run(input: SimulationInput, options: SimulateCallOptions): Promise<SimulationResult> {
     const engine = this.engine;
+    if (options.outputs !== undefined) checkOutputFormats(options.outputs);
     const t0 = performance.now();
-    const prepared = await prepareInput(input, options.hklText, options.matText);
+    const prepared = await prepareInput(input, options.hklText, options.matText ?? (Array.isArray(input) ? undefined : (input as SimulationConfig).mat));
     const t1 = performance.now();
     const simOptions: SimulateOptions = {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -335,6 +425,7 @@ class LibrarySimulator implements Simulator {
       ...(options.borrow ? { borrow: true } : {}),
     };
     const r = await engine.simulate(prepared, simOptions);
+    const files = options.outputs?.length ? await encodeResultFiles(prepared.sim, r.image, r.stats, this.dtype, options.outputs) : {};
     const t2 = performance.now();
     const result: SimulationResult = {
       image: r.image, width: r.width, height: r.height, stats: r.stats,
@@ -342,6 +433,8 @@ class LibrarySimulator implements Simulator {
       backend: this.backend, backendReason: this.backendReason, binary: this.binary, dtype: this.dtype,
       interpolation: r.interpolation, switchPixel: r.switchPixel, evaluations: r.evaluations,
       argv: prepared.argv,
+      geometry: pixelGeometry(prepared.sim),
+      files,
       timings: { ...r.timings, prepare_s: (t1 - t0) / 1000, loop_s: r.timings.loop_s, total_s: (t2 - t0) / 1000 },
     };
     simulationOf.set(result, prepared.sim);
