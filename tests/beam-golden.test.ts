@@ -82,7 +82,8 @@ if ('error' in gpu) {
     const dir = DIR + '/' + n;
     const c = JSON.parse(readFileSync(dir + '/case.json', 'utf8'));
     const drop = new Set(['-floatfile', '-hdiv', '-dispstep']); // -hdiv, -dispstep: no options in C either (above)
-    const argv: string[] = c.argv.slice(1).filter((t: string, i: number, a: string[]) => !drop.has(t) && !drop.has(a[i - 1]));
+    const argv: string[] = c.argv.slice(1).filter((t: string, i: number, a: string[]) => !drop.has(t) && !drop.has(a[i - 1]))
+      .map((t: string) => ((c.inputs ?? []) as string[]).includes(t) ? dir + '/' + t : t);
     let prepared;
     try {
       prepared = await prepareSimulation(argv);
