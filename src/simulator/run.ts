@@ -300,14 +300,6 @@ export async function runSimulate(argv: string[], args: SimArgs, opts: RunOption
     for (const block of traces?.values() ?? []) for (const l of block) console.log(l);
     for (const l of lines) console.log(l);
   }
-  try {
-    await writeFilesAtomic(files.map((f) => ({ path: f.path, data: f.bytes, label: f.flag })));
-  } catch (e) {
-    if (!(e instanceof WriteError)) throw e;
-    const prefix = `cannot write ${e.write.path}: `;
-    const msg = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
-    throw new UserError(`cannot write ${e.write.label} ${e.write.path}: ${msg}; no output was replaced`, EXIT.OUTPUT);
-  }
-  for (const f of files) info(`wrote ${f.path} (${f.bytes.length} bytes)`);
+  await writeOutputs(files, info);
   return EXIT.OK;
 }
