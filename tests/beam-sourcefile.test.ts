@@ -103,9 +103,9 @@ test('divergence/dispersion flags with -sourcefile: ignored (as C), with a warni
   assert.ok(p.sim.args.warnings.some((w) => w.includes("'-divergence', '-dispersion' are ignored with '-sourcefile'")), String(p.sim.args.warnings));
 });
 
-test('webgpu refuses -sourcefile by name (even one source)', async () => {
+test('webgpu runs -sourcefile (the same host-built source table as every backend)', async () => {
   const p = await prepareSimulation(argvOf(cases[1]));
-  assert.match(webgpuRefusal(p.sim) ?? '', /option '-sourcefile' is not implemented on the webgpu backend \(use --backend wasm/);
+  assert.is(webgpuRefusal(p.sim), undefined);
 });
 
 const TINY = ['-cell', '40', '50', '60', '90', '90', '90', '-default_F', '100', '-detpixels', '8', '-noprogress', '-floatfile', join(D, 'out.bin')];

@@ -153,6 +153,7 @@ function tableOf(s: SourceList, printAlways: boolean, spreads: { h: Spread; v: S
   const table = new Float64Array(s.count * 4);
   for (let k = 0; k < s.count; k++) table.set([s.incident[3 * k], s.incident[3 * k + 1], s.incident[3 * k + 2], s.lambda[k]], 4 * k);
   // C prints the list for one source too (M:2413-2430); simulate shows it only for several (or a source file)
-  const divsteps = s.lines.filter((l) => l.startsWith('divergence deviation:')).length;
+  // a source file leaves C's divergence step count at its unset value, -1
+  const divsteps = printAlways ? -1 : s.lines.filter((l) => l.startsWith('divergence deviation:')).length;
   return { count: s.count, table, lines: s.count > 1 || printAlways ? s.lines : [], printout: s.lines, spreads, divsteps };
 }
