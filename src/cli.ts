@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 // nanobragg-wasm command line.
 //   npx tsx src/cli.ts simulate <nanoBragg flags> [--backend ...] [--dtype f32|f64]
-//   npx tsx src/cli.ts bench <kernels|tricubic|absorption|compare> ...
+//   npx tsx src/cli.ts bench <kernels|tricubic|absorption|loop|startup|compare> ...
 // Every failure a user can cause ends with one line on stderr and a documented exit code
 // (README "Errors and exit codes"); --debug adds the stack trace.
 
@@ -32,7 +32,7 @@ usage:
   npx tsx src/cli.ts simulate <nanoBragg flags>    simulate an image (see 'simulate --help')
   npx tsx src/cli.ts simulate --batch FILE | <flags> --series N   many images, one engine
   npx tsx src/cli.ts dataset plan|run|verify FILE  a sharded, resumable image dataset (README "Datasets")
-  npx tsx src/cli.ts bench kernels|tricubic|absorption|compare ...   benchmarks and reports
+  npx tsx src/cli.ts bench kernels|tricubic|absorption|loop|startup|compare ...   benchmarks and reports
   npx tsx src/cli.ts serve [--port N] [--host H]   the web page on http://127.0.0.1:8080/
   npx tsx src/cli.ts bundle [--out dist]            the library bundled for browsers, Node and Deno
 `;
