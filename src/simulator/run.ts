@@ -144,6 +144,19 @@ export async function startRunEngine(args: SimArgs, sims: readonly Simulation[],
   }
 }
 
+/** Refuses an image with pixels that are not finite, non-negative numbers (no file is written), naming the cause. */
+function refuseBadImage(sim: Simulation, r: SimResult): void {
+  const bad = firstBadPixel(r.image);
+  if (bad >= 0) {
+    throw new UserError(
+      `the image has pixels that are not finite, non-negative numbers (pixel slow ${Math.floor(bad / r.width)}, fast ${bad % r.width} = ${r.image[bad]}): ` +
+        (largeF(sim) ? `the HKL file's largest |F| (${formatG(largeF(sim)!)}) squared with the lattice factor overflows float32; no file written` :
+        'the flag values overflow floating point (check -distance, -Xbeam/-Ybeam, -cell, -N, -default_F); no file written'),
+      largeF(sim) ? EXIT.INPUT : EXIT.USAGE,
+    );
+  }
+}
+
 /** One image made: its result and the encoded output files (not yet written). */
 export interface RenderedImage {
   result: SimResult;
@@ -158,15 +171,7 @@ export async function renderImage(engine: SimEngine, run: PreparedRun, log: (lin
   const sim = run.prepared.sim;
   const bar = progressBar(progress);
   const r = await engine.simulate(run.prepared, { onProgress: (f) => bar.update(f) });
-  const bad = firstBadPixel(r.image);
-  if (bad >= 0) {
-    throw new UserError(
-      `the image has pixels that are not finite, non-negative numbers (pixel slow ${Math.floor(bad / r.width)}, fast ${bad % r.width} = ${r.image[bad]}): ` +
-        (largeF(sim) ? `the HKL file's largest |F| (${formatG(largeF(sim)!)}) squared with the lattice factor overflows float32; no file written` :
-        'the flag values overflow floating point (check -distance, -Xbeam/-Ybeam, -cell, -N, -default_F); no file written'),
-      largeF(sim) ? EXIT.INPUT : EXIT.USAGE,
-    );
-  }
+  refuseBadImage(sim, r);
   for (const w of r.warnings) log(w.trimEnd());
   log(`interpolation: ${r.interpolation}`);
   const [mx, my] = r.stats.maxIndex >= 0 ? maxPosition(r.stats.maxIndex, r.width, sim.detector.pixel, sim.oversample) : [0, 0];
@@ -226,21 +231,7 @@ export async function runSimulate(argv: string[], args: SimArgs, opts: RunOption
     for (const l of cGeometryLines(sim)) console.log(l);
   }
   for (const w of args.warnings) info(w);
-  let started;
-  try {
-    // more workers than cores only costs memory (each has its own stack and scratch): cap at the cores
-    const cores = availableParallelism();
-    let threads = args.threads;
-    if (threads !== undefined && threads > cores) {
-      info(`warning: --threads ${threads} is more than the ${cores} cores here: using ${cores} workers`);
-      threads = cores;
-    }
-    const gpuRefusal = webgpuRefusal(sim);
-    started = await startBackend({ backend: args.backend, dtype: args.dtype, threads, ...(gpuRefusal ? { passOver: { webgpu: gpuRefusal } } : {}) });
-  } catch (e) {
-    throw new UserError((e as Error).message, EXIT.RESOURCE);
-  }
-  const { engine, reason } = started;
+  const { engine, reason } = await startRunEngine(args, [sim], info);
   info(`backend: ${engine.backend} (${engine.binary}), dtype ${args.dtype}; ${reason}`);
   const bar = progressBar(!args.noprogress && process.stderr.isTTY === true);
   let r;
@@ -249,15 +240,7 @@ export async function runSimulate(argv: string[], args: SimArgs, opts: RunOption
   } finally {
     await closeEngine(engine);
   }
-  const bad = firstBadPixel(r.image);
-  if (bad >= 0) {
-    throw new UserError(
-      `the image has pixels that are not finite, non-negative numbers (pixel slow ${Math.floor(bad / r.width)}, fast ${bad % r.width} = ${r.image[bad]}): ` +
-        (largeF(sim) ? `the HKL file's largest |F| (${formatG(largeF(sim)!)}) squared with the lattice factor overflows float32; no file written` :
-        'the flag values overflow floating point (check -distance, -Xbeam/-Ybeam, -cell, -N, -default_F); no file written'),
-      largeF(sim) ? EXIT.INPUT : EXIT.USAGE,
-    );
-  }
+  refuseBadImage(sim, r);
   // C prints its kernel warnings as they happen, between the set-up and the progress lines
   // C prints the kernel's warnings at the pixel that raises them (cLoopText); the set-up's are printed already
   const setupNotes = new Set([...sim.warnings, ...prepared.hklWarnings]);
