@@ -21,7 +21,7 @@ import type { BenchBackend, MeasurementRequest, PreparedMeasurement } from './ba
 import { countWarnings, imageProblems, maxRelativeToPeak, repeatProblems } from './checks.ts';
 import { C_OUTPUT_FLAGS, C_OVERHEAD_SIZE, withDetpixels } from './c-reference.ts';
 import { REPO_ROOT } from './env.ts';
-import { collectFloatImage, runProcess, type ProcessRun } from './process-run.ts';
+import { collectFloatImage, measureFixedOverhead, runProcess, type ProcessRun } from './process-run.ts';
 import { imageCaseKey, type RunContext } from './run-context.ts';
 import { summarize } from './stats.ts';
 import type { BenchCase } from './timing.ts';
@@ -146,20 +146,9 @@ export function binProcessBackend(opts: BinProcessOptions = {}): BenchBackend {
               }
             }
             if (!problems.length) {
-              const samples: number[] = [];
-              try {
-                for (let i = 0; i < overheadSamples; i++) {
-                  const t0 = performance.now();
-                  runProcess(node, overheadArgv, overheadDir, timeoutS);
-                  samples.push((performance.now() - t0) / 1000);
-                  collectFloatImage(overheadDir, join(overheadDir, 'float.bin'), join(overheadDir, 'int.img'));
-                }
-                facts.fixed_overhead_s = summarize(samples).median;
-                facts.fixed_overhead_samples = samples.length;
-                facts.fixed_overhead_run = `same flags, -detpixels ${C_OVERHEAD_SIZE}, median of ${samples.length} processes`;
-              } catch (e) {
-                problems.push(`fixed-overhead run (${C_OVERHEAD_SIZE}x${C_OVERHEAD_SIZE}) failed: ${(e as Error).message}`);
-              }
+              const overhead = measureFixedOverhead(node, overheadArgv, overheadDir, overheadSamples, timeoutS, C_OVERHEAD_SIZE);
+              if ('problem' in overhead) problems.push(overhead.problem);
+              else Object.assign(facts, overhead);
             }
             return { problems, interpolation: cold.interpolation, warnings: countWarnings(cold.warnings), facts };
           },

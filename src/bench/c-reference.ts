@@ -20,7 +20,7 @@
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectFloatImage, runProcess, sha256, type ProcessRun } from './process-run.ts';
+import { collectFloatImage, measureFixedOverhead, runProcess, sha256, type ProcessRun } from './process-run.ts';
 import type { BenchBackend, MeasurementRequest, PreparedMeasurement } from './backend.ts';
 import { countWarnings, imageProblems, maxRelativeToPeak, repeatProblems } from './checks.ts';
 import { imageCaseKey, type RunContext } from './run-context.ts';
@@ -203,20 +203,9 @@ export function cReferenceBackend(opts: CReferenceOptions = {}): BenchBackend {
 
             // fixed overhead: the same flags on an 8x8 detector (start-up, HKL and dump-file I/O, almost no pixels)
             if (!problems.length) {
-              const samples: number[] = [];
-              try {
-                for (let i = 0; i < overheadSamples; i++) {
-                  const t0 = performance.now();
-                  runProcess(binary, overheadArgv, overheadDir, timeoutS);
-                  samples.push((performance.now() - t0) / 1000);
-                  collectFloatImage(overheadDir, join(overheadDir, 'float.bin'), join(overheadDir, 'int.img'));
-                }
-                facts.fixed_overhead_s = summarize(samples).median;
-                facts.fixed_overhead_samples = samples.length;
-                facts.fixed_overhead_run = `same flags, -detpixels ${C_OVERHEAD_SIZE}, median of ${samples.length} processes`;
-              } catch (e) {
-                problems.push(`fixed-overhead run (${C_OVERHEAD_SIZE}x${C_OVERHEAD_SIZE}) failed: ${(e as Error).message}`);
-              }
+              const overhead = measureFixedOverhead(binary, overheadArgv, overheadDir, overheadSamples, timeoutS, C_OVERHEAD_SIZE);
+              if ('problem' in overhead) problems.push(overhead.problem);
+              else Object.assign(facts, overhead);
             }
             return { problems, interpolation: cold.interpolation, warnings: countWarnings(cold.warnings), facts };
           },

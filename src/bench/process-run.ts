@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { summarize } from './stats.ts';
 
 export interface ProcessRun {
   stdout: string;
@@ -46,4 +47,28 @@ export function collectFloatImage(runDir: string, floatPath: string, intPath: st
 
 export function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/**
+ * The fixed overhead of a whole-process measurement: the same flags on a `size` x `size` detector (start-up, input
+ * and output I/O, almost no pixels), the median of `samples` runs, as report facts; or why it failed.
+ */
+export function measureFixedOverhead(program: string, argv: string[], dir: string, samples: number, timeoutS: number, size: number):
+  { fixed_overhead_s: number; fixed_overhead_samples: number; fixed_overhead_run: string } | { problem: string } {
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < samples; i++) {
+      const t0 = performance.now();
+      runProcess(program, argv, dir, timeoutS);
+      times.push((performance.now() - t0) / 1000);
+      collectFloatImage(dir, join(dir, 'float.bin'), join(dir, 'int.img'));
+    }
+  } catch (e) {
+    return { problem: `fixed-overhead run (${size}x${size}) failed: ${(e as Error).message}` };
+  }
+  return {
+    fixed_overhead_s: summarize(times).median,
+    fixed_overhead_samples: times.length,
+    fixed_overhead_run: `same flags, -detpixels ${size}, median of ${times.length} processes`,
+  };
 }
