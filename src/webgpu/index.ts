@@ -17,10 +17,3 @@ export { captureFractionsGpu } from './absorption.ts';
 export { pureF32Tolerance, toleranceRatios, type PureF32Tolerance } from './precision.ts';
 export { chooseWorkgroupSize, planDispatch, checkStorageSize, GpuBufferTooLargeError, type AdapterFacts, type GpuLimits } from './select.ts';
 
-export const WEBGPU_KERNELS = {
-  simulate: { file: 'src/webgpu/simulate.ts', entry: 'simulate' },
-  prepass: { file: 'src/webgpu/simulate.ts', entry: 'prepass' },
-  tricubic_batch: { file: 'src/webgpu/tricubic.ts', entry: 'tricubic_batch' },
-  tricubic_batch_prepass: { file: 'src/webgpu/tricubic.ts', entry: 'tricubic_batch_prepass' },
-  capture_fractions: { file: 'src/webgpu/absorption.ts', entry: 'capture_fractions' },
-} as const;
