@@ -5,7 +5,7 @@
 
 import type { Dtype, EngineBackend } from './names.ts';
 import { WASM_BINARY } from './names.ts';
-import type { SimEngine } from '../engine/contract.ts';
+import { closeEngine, type SimEngine } from '../engine/contract.ts';
 
 export interface Probe {
   ok: boolean;
@@ -90,7 +90,7 @@ export async function createEngine(opts: { backend: EngineBackend; dtype: Dtype;
   const want = WASM_BINARY[opts.backend];
   const wrongBinary = want ? engine.binary !== want : Object.values(WASM_BINARY).includes(engine.binary);
   if (engine.backend !== opts.backend || wrongBinary) {
-    engine.dispose();
+    await closeEngine(engine);
     throw new Error(`the ${opts.backend} entry created a ${engine.backend} engine running the ${engine.binary} binary`);
   }
   return engine;
