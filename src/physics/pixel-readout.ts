@@ -3,7 +3,7 @@
 // library bundle) and Node tests compute the same numbers; plus the radial profile of an image built on it.
 
 import type { Simulation } from '../simulator/setup.ts';
-import { rotateAxis } from '../simulator/setup.ts';
+import { rotateAxis } from './vec3.ts';
 import { dot, magnitude } from './vec3.ts';
 
 type V3 = [number, number, number];

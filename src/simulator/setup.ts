@@ -9,7 +9,6 @@ import { resolveLayers } from '../kernels/absorption.ts';
 import { setupCrystal, readMatrixNumbers, rotateUmat, CrystalError, type Mat9 } from '../physics/crystal.ts';
 import { timeSeed, type Ran1Table } from '../physics/rng.ts';
 import { magnitude, rotateAxis } from '../physics/vec3.ts';
-export { rotateAxis } from '../physics/vec3.ts';
 import { buildGeometry, defaultDetectorArgs, DetectorError, applyMaskHeader, type DetectorGeometry, type SmvFrame } from '../physics/detector.ts';
 
 export type Vec3 = [number, number, number];
