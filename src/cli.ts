@@ -8,6 +8,7 @@
 import { ArgError, parseSimArgs, usage } from './simulator/args.ts';
 import { SetupError } from './simulator/setup.ts';
 import { HklError } from './hkl.ts';
+import { InputFileError } from './io/input-file.ts';
 import { runSimulate, type RunOptions } from './simulator/run.ts';
 import { EXIT, UserError } from './errors.ts';
 import { removePendingTempFiles } from './io/atomic.ts';
@@ -22,7 +23,7 @@ function oneLine(msg: string): string {
 function exitCodeOf(e: unknown): number {
   if (e instanceof UserError) return e.code;
   if (e instanceof ArgError || e instanceof SetupError) return EXIT.USAGE;
-  if (e instanceof HklError) return EXIT.INPUT;
+  if (e instanceof HklError || e instanceof InputFileError) return EXIT.INPUT;
   return EXIT.INTERNAL;
 }
 

@@ -8,7 +8,7 @@ export const EXIT = {
   INTERNAL: 1,
   /** bad command line: unknown/missing/invalid flag or value, impossible geometry */
   USAGE: 2,
-  /** bad or unreadable input file (HKL) */
+  /** bad or unreadable input file (-hkl, -mat, -mask, -img, -sourcefile, -stol, --batch, dataset description) */
   INPUT: 3,
   /** an output file or report could not be written (nothing earlier is lost) */
   OUTPUT: 4,

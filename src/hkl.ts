@@ -26,6 +26,8 @@
 //
 // Pure module: no Node built-ins at top level (readHklFile imports node:fs on demand).
 
+import { readInputFile, InputFileError } from './io/input-file.ts';
+
 /** Dense structure-factor grid, h outermost and l fastest: F(h,k,l) = data[((h-hMin)*kRange + (k-kMin))*lRange + (l-lMin)]. */
 export interface HklGrid {
   hMin: number;
@@ -388,71 +390,16 @@ export function hklValue(grid: HklGrid, h: number, k: number, l: number): number
 
 /** Reads and parses an HKL file (Node only). File-system problems become one-line HklErrors naming the path. */
 export async function readHklFile(path: string, opts: HklParseOptions = {}): Promise<HklParseResult> {
-  const { readFile, stat } = await import('node:fs/promises');
   const source = opts.source ?? path;
   let bytes: Uint8Array;
   try {
-    const st = await stat(path);
-    if (st.isDirectory()) throw new HklError(source, undefined, 'is a directory, not an HKL file');
-    // a device never ends (/dev/zero) or waits for typing (/dev/stdin on a terminal); a pipe is fine
-    if (st.isCharacterDevice() || st.isBlockDevice() || st.isSocket()) throw new HklError(source, undefined, 'is a device or socket, not an HKL file');
-    if (st.isFIFO()) {
-      // a named pipe may never end (an endless writer) or never start (no writer): only this process's own
-      // standard input is read as a stream, with a size cap; a FIFO on disk is refused
-      if (!/^\/dev\/stdin$|^\/dev\/fd\/0$|^\/proc\/self\/fd\/0$/.test(path)) {
-        throw new HklError(source, undefined, 'is a named pipe (FIFO), not an HKL file: give a regular file (or -hkl /dev/stdin for a pipe)');
-      }
-      bytes = await readCapped(path, HKL_STREAM_MAX_BYTES, source);
-    } else {
-      bytes = await readFile(path);
-    }
+    bytes = await readInputFile(path, '-hkl', 'HKL file', { label: source, maxBytes: HKL_MAX_BYTES });
   } catch (e) {
-    if (e instanceof HklError) throw e;
-    throw new HklError(source, undefined, fsProblem(e as NodeJS.ErrnoException));
+    if (e instanceof InputFileError) throw new HklError(source, undefined, e.reason);
+    throw e;
   }
   return parseHkl(bytes, { ...opts, source });
 }
 
-/** Most bytes read from a pipe (standard input) as an HKL file. */
-export const HKL_STREAM_MAX_BYTES = 1024 * 1024 * 1024;
-
-/** Reads a stream to its end, refusing more than `max` bytes (an endless writer must not fill the memory). */
-async function readCapped(path: string, max: number, source: string): Promise<Uint8Array> {
-  const { createReadStream } = await import('node:fs');
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const chunk of createReadStream(path)) {
-    n += (chunk as Uint8Array).length;
-    if (n > max) throw new HklError(source, undefined, `more than ${max} bytes on the pipe: not an HKL file of a size this program reads`);
-    parts.push(chunk as Uint8Array);
-  }
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-function fsProblem(e: NodeJS.ErrnoException): string {
-  switch (e.code) {
-    case 'ENOENT':
-      return 'HKL file not found';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied reading the HKL file';
-    case 'EISDIR':
-      return 'is a directory, not an HKL file';
-    case 'ENOTDIR':
-      return 'a component of the path is not a directory';
-    case 'ENAMETOOLONG':
-      return 'file name too long';
-    case 'ELOOP':
-      return 'too many levels of symbolic links';
-    case 'ERR_FS_FILE_TOO_LARGE':
-      return 'HKL file too large to read (over 2 GiB)';
-    default:
-      return `cannot read the HKL file: ${String(e.message).split('\n')[0]}`;
-  }
-}
+/** Most bytes read as an HKL file (from disk or a pipe): 1 GiB of text is far beyond the largest grid allowed. */
+export const HKL_MAX_BYTES = 1024 * 1024 * 1024;

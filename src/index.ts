@@ -37,6 +37,8 @@ export { compareImages, type ImageComparison } from './simulator/compare.ts';
 export { ArgError } from './simulator/args.ts';
 export { byteOffsetEncode, byteOffsetDecode } from './io/cbf.ts';
 export { HklError } from './hkl.ts';
+/** An input file (-mat, -mask, -img, -sourcefile, -stol) that cannot be read or is malformed. */
+export { InputFileError } from './io/input-file.ts';
 /** What one pixel sees (d, fractional h k l) and the radial profile, from a result's geometry (the web page's readout). */
 export { pixelReadout, radialProfile, type PixelGeometry, type PixelReadout, type RadialProfile } from './physics/pixel-readout.ts';
 export { OUTPUT_FORMATS, type OutputFormat, type ResultFiles } from './simulator/result-files.ts';

@@ -119,7 +119,7 @@ test('a bad batch line is refused with its line number before any image is made'
   expectFailure(await runMain(['simulate', '--batch', join(d, 'e.txt')]), 2, 'e.txt line 2', 'also written by', 'line 1');
   writeFileSync(join(d, 'f.txt'), '# nothing\n\n');
   expectFailure(await runMain(['simulate', '--batch', join(d, 'f.txt')]), 2, 'no command line');
-  expectFailure(await runMain(['simulate', '--batch', join(d, 'missing.txt')]), 3, 'cannot read the batch file');
+  expectFailure(await runMain(['simulate', '--batch', join(d, 'missing.txt')]), 3, '--batch ', 'batch file not found');
   writeFileSync(join(d, 'g.txt'), `${good} --dtype f64\n${good.replace('first', 'other')} --dtype f32\n`);
   expectFailure(await runMain(['simulate', '--batch', join(d, 'g.txt')]), 2, 'g.txt line 2', '--dtype');
   expectFailure(await runMain(['simulate', ...CELL, '-default_F', '1', ...SMALL, '-floatfile', join(d, 's.bin'), '--series', '3']), 2, '-osc');

@@ -114,7 +114,7 @@ mkdirSync(join(D, 'adir'));
 execFileSync('mkfifo', [join(D, 'fifo')]);
 
 const BAD: [what: string, flag: string, path: string, ...mentions: (string | RegExp)[]][] = [
-  ['missing file', '-sourcefile', join(D, 'nope.txt'), 'file not found'],
+  ['missing file', '-sourcefile', join(D, 'nope.txt'), 'source file not found'],
   ['empty file', '-sourcefile', file('empty.txt', ''), 'no sources in the file'],
   ['only blank lines', '-sourcefile', file('blank.txt', '\n  \n,;\n'), 'no sources in the file'],
   ['a directory', '-sourcefile', join(D, 'adir'), 'is a directory'],
@@ -127,8 +127,8 @@ const BAD: [what: string, flag: string, path: string, ...mentions: (string | Reg
   ['-Q: a FIFO', '-Q', join(D, 'fifo'), 'named pipe (FIFO)'],
 ];
 for (const [what, flag, path, ...mentions] of BAD) {
-  test(`${flag}: ${what} is one line, exit ${EXIT.USAGE}`, async () => {
-    expectFailure(await runMain(['simulate', ...TINY, flag, path]), EXIT.USAGE, `${flag} ${path}`, ...mentions);
+  test(`${flag}: ${what} is one line, exit ${EXIT.INPUT}`, async () => {
+    expectFailure(await runMain(['simulate', ...TINY, flag, path]), EXIT.INPUT, `${flag} ${path}`, ...mentions);
   });
 }
 

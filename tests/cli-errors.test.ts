@@ -11,6 +11,7 @@
 // symlink to /dev/full (ENOSPC).
 
 import { test } from 'uvu';
+import { execFileSync } from 'node:child_process';
 import * as assert from 'uvu/assert';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,6 +50,8 @@ test.before(() => {
   for (const [name, text] of Object.entries(hklFiles)) writeFileSync(f(name), text);
   chmodSync(f('secret.hkl'), 0o600);
   writeFileSync(f('plain_file'), 'not a folder\n');
+  writeFileSync(f('short.mat'), '0.01 0 0\n0 0.01 0\n');
+  execFileSync('mkfifo', [f('a_fifo')]);
   mkdirSync(f('a_folder'));
   mkdirSync(f('root_only'), { mode: 0o755 }); // nobody may look in, not create
   writeFileSync(f('report.json'), '{ "schema_version": ');
@@ -153,6 +156,13 @@ const ROWS: Row[] = [
   { situation: 'HKL: F overflows', argv: () => sim('-hkl', f('inf_f.hkl')), code: EXIT.INPUT, mentions: ['inf_f.hkl:2', '1e999'] },
   { situation: 'HKL: index beyond the C int range', argv: () => sim('-hkl', f('big_index.hkl')), code: EXIT.INPUT, mentions: ['big_index.hkl:1', 'out of range'] },
   { situation: 'HKL: a binary file', argv: () => sim('-hkl', f('binary.hkl')), code: EXIT.INPUT, mentions: ['binary.hkl:1', 'not a number'] },
+  { situation: 'HKL path is a named pipe (would hang)', argv: () => sim('-hkl', f('a_fifo')), code: EXIT.INPUT, mentions: ['a_fifo', 'named pipe (FIFO)', '-hkl /dev/stdin'] },
+  { situation: '-mat file missing', argv: () => sim('-mat', f('missing.mat')), code: EXIT.INPUT, mentions: ['-mat', 'missing.mat', 'matrix file not found'] },
+  { situation: '-mat file with fewer than 9 numbers', argv: () => sim('-mat', f('short.mat')), code: EXIT.INPUT, mentions: ['-mat', 'short.mat', 'expected 9 numbers'] },
+  { situation: '-mask file not SMV', argv: () => sim('-mask', f('plain_file')), code: EXIT.INPUT, mentions: ['-mask', 'plain_file', 'SMV'] },
+  { situation: '-img path is a named pipe', argv: () => sim('-img', f('a_fifo')), code: EXIT.INPUT, mentions: ['-img', 'a_fifo', 'named pipe (FIFO)'] },
+  { situation: '-sourcefile path is a folder', argv: () => sim('-sourcefile', f('a_folder')), code: EXIT.INPUT, mentions: ['-sourcefile', 'a_folder', 'directory'] },
+  { situation: '--batch file missing', argv: () => ['simulate', '--batch', f('missing.txt')], code: EXIT.INPUT, mentions: ['--batch', 'missing.txt', 'batch file not found'] },
   // ------------------------------------------------------------------ outputs
   { situation: 'output folder missing', argv: () => sim('-floatfile', f('no/such/dir/x.bin')), code: EXIT.OUTPUT, mentions: ['-floatfile', 'no/such/dir', 'does not exist'] },
   { situation: 'output path is a folder', argv: () => sim('-intfile', f('a_folder')), code: EXIT.OUTPUT, mentions: ['-intfile', 'a_folder', 'directory'] },

@@ -228,7 +228,7 @@ test('bad descriptions and options give one-line errors', async () => {
   const { file } = datasetDir();
   expectFailure(await runMain(['dataset', 'run', file, '--shard', '3/3']), 2, 'not in 0..2');
   expectFailure(await runMain(['dataset', 'run', file, '--shards', '3']), 2, "unknown option '--shards'");
-  expectFailure(await runMain(['dataset', 'run', join(file, '..', 'none.json')]), 3, 'cannot read the dataset description');
+  expectFailure(await runMain(['dataset', 'run', join(file, '..', 'none.json')]), 3, 'dataset description not found');
   expectFailure(await runMain(['dataset', 'frobnicate', file]), 2, 'use plan, run or verify');
   // a missing HKL file stops the shard before any image, naming the image
   const missing = datasetDir(description({ args: ['-hkl', 'gone.hkl', ...description().args.slice(2)] }));

@@ -84,6 +84,45 @@ test('a FIFO as the HKL input is refused at once, not read for ever', () => {
   assert.match(r.stderr, /named pipe \(FIFO\)/);
 });
 
+/** Every input a command line names, and a valid file for it (so only the path under test is wrong). */
+const INPUTS: [flag: string, kind: string][] = [
+  ['-hkl', 'HKL file'], ['-mat', 'matrix file'], ['-mask', 'mask file'], ['-img', 'image file'],
+  ['-sourcefile', 'source file'], ['-stol', 'two-column text file'], ['--batch', 'batch file'],
+];
+
+for (const [flag, kind] of INPUTS) {
+  test(`${flag}: a FIFO, a folder, a device and a missing file are one line with exit ${EXIT.INPUT}, never a hang`, () => {
+    const d = folder(`inputs${flag.replace(/\W/g, '_')}`);
+    const base = `nb simulate ${C.join(' ')} -default_F 100 -floatfile o.bin`;
+    for (const [path, reason] of [
+      ['f.in', /: is a named pipe \(FIFO\), not a regular file/], ['.', /: is a directory, not an? /],
+      ['/dev/zero', /: is a device or socket, not an? /], ['none.in', new RegExp(`: ${kind} not found$`, 'm')],
+    ] as const) {
+      const r = sh(d, `[ -p f.in ] || mkfifo f.in; ${base} ${flag} ${path}`, 30);
+      assert.not.ok(r.timedOut, `${flag} ${path} hung`);
+      assert.is(r.code, EXIT.INPUT, `${flag} ${path}: ${r.stderr}`);
+      assert.match(r.stderr, reason);
+      assert.match(r.stderr, /^error: [^\n]*\n$/);
+      assert.not.ok(existsSync(join(d, 'o.bin')), 'an image was written');
+    }
+  });
+}
+
+test('dataset run: a FIFO as the description is refused at once', () => {
+  const d = folder('dataset-fifo');
+  const r = sh(d, 'mkfifo d.json; nb dataset run d.json', 30);
+  assert.not.ok(r.timedOut, 'hung');
+  assert.is(r.code, EXIT.INPUT, r.stderr);
+  assert.match(r.stderr, /^error: d\.json: is a named pipe \(FIFO\)/);
+});
+
+test('-mat through /dev/stdin is read from the pipe', () => {
+  const d = folder('mat-stdin');
+  const r = sh(d, `printf '0.01 0 0\\n0 0.01 0\\n0 0 0.01\\n' | nb simulate ${C.filter((a, i) => i > 6).join(' ')} -default_F 100 -mat /dev/stdin -floatfile m.bin`);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(readFileSync(join(d, 'm.bin')).length, 16 * 16 * 4);
+});
+
 test('an output FIFO without a reader fails at once; the HKL file through /dev/stdin works', () => {
   const d = folder('fifo-out');
   const r = sh(d, 'mkfifo o.fifo; nb simulate ' + C.join(' ') + ' -default_F 100 -floatfile o.fifo', 30);

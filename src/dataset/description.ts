@@ -20,7 +20,7 @@
 // Relative paths (output.dir and the files in args) are relative to the description file's folder.
 // Names: {index} is the 0-based image index, {number} index + 1, {index:5} / {number:05} zero-padded.
 
-import { readFile } from 'node:fs/promises';
+import { readInputText, InputFileError } from '../io/input-file.ts';
 import { createHash } from 'node:crypto';
 import { ArgError, parseSimArgs, replaceFlags, lastFlagValues } from '../simulator/args.ts';
 import { BACKEND_CHOICES, type Backend, type Dtype } from '../backends/names.ts';
@@ -242,10 +242,10 @@ export function parseDescription(text: string, file: string): DatasetDescription
 export async function readDescription(file: string): Promise<DatasetDescription> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readInputText(file, 'dataset', 'dataset description', { label: file, maxBytes: 64 * 1024 * 1024 });
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new UserError(`${file}: cannot read the dataset description (${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code ?? err.message})`, EXIT.INPUT);
+    if (e instanceof InputFileError) throw new UserError(e.message, EXIT.INPUT);
+    throw e;
   }
   return parseDescription(text, file);
 }

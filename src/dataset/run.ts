@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ArgError, parseSimArgs } from '../simulator/args.ts';
 import { SetupError } from '../simulator/setup.ts';
 import { HklError } from '../hkl.ts';
+import { InputFileError } from '../io/input-file.ts';
 import type { HklCache, SimEngine } from '../simulator/engine.ts';
 import { prepareRun, renderImage, startRunEngine, writeOutputs, type PreparedRun } from '../simulator/run.ts';
 import { closeEngine } from '../index.ts';
@@ -50,7 +51,7 @@ async function alreadyMade(dir: string, im: DatasetImage, r: ImageRecord | undef
 
 function withImage(index: number, e: unknown): unknown {
   if (e instanceof UserError) return new UserError(`image ${index}: ${e.message}`, e.code);
-  if (e instanceof HklError) return new UserError(`image ${index}: ${e.message}`, EXIT.INPUT);
+  if (e instanceof HklError || e instanceof InputFileError) return new UserError(`image ${index}: ${e.message}`, EXIT.INPUT);
   if (e instanceof ArgError || e instanceof SetupError) return new UserError(`image ${index}: ${e.message}`, EXIT.USAGE);
   return e;
 }

@@ -5,7 +5,7 @@
 // (HklCache). Each image is the image a single `simulate` of its derived command line gives, bit for bit:
 // the derivation only rewrites flags (replaceFlags), it never changes how a flag is read.
 
-import { readFile } from 'node:fs/promises';
+import { readInputText, InputFileError } from '../io/input-file.ts';
 import { resolve } from 'node:path';
 import { ArgError, lastFlagValues, parseSimArgs, replaceFlags, type SimArgs } from './args.ts';
 import { SetupError } from './setup.ts';
@@ -115,22 +115,19 @@ export function shellWord(t: string): string {
 
 /** The messages a user can cause, with the image's origin in front. */
 function located(origin: string, e: unknown): unknown {
-  if (e instanceof ArgError || e instanceof SetupError || e instanceof HklError || e instanceof UserError) {
-    const code = e instanceof UserError ? e.code : e instanceof HklError ? EXIT.INPUT : EXIT.USAGE;
+  if (e instanceof ArgError || e instanceof SetupError || e instanceof HklError || e instanceof InputFileError || e instanceof UserError) {
+    const code = e instanceof UserError ? e.code : e instanceof HklError || e instanceof InputFileError ? EXIT.INPUT : EXIT.USAGE;
     return new UserError(`${origin}: ${e.message}`, code);
   }
   return e;
 }
 
+/** Most bytes of a --batch file (a million lines of flags). */
+const BATCH_MAX_BYTES = 256 * 1024 * 1024;
+
 /** The images of `--batch FILE`: the batch command's other flags first, then the line's (a line's flags win). */
 export async function batchImages(cmdArgv: readonly string[], file: string): Promise<BatchImage[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new UserError(`--batch ${file}: cannot read the batch file (${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code ?? err.message})`, EXIT.INPUT);
-  }
+  const text = await readInputText(file, '--batch', 'batch file', { maxBytes: BATCH_MAX_BYTES });
   const shared = replaceFlags(cmdArgv, ['--batch']);
   const images: BatchImage[] = [];
   const lines = text.split('\n');

@@ -4,10 +4,10 @@
 
 import { parseSimArgs, type SimArgs } from './args.ts';
 import { parseHkl, readHklFile, type HklGrid, type HklParseResult } from '../hkl.ts';
-import { setupSimulation, SetupError } from './setup.ts';
+import { setupSimulation } from './setup.ts';
 import { readSmvFrame, DetectorError, type SmvFrame } from '../physics/detector.ts';
 import type { PreparedSimulation } from '../engine/contract.ts';
-import { readInputFile, InputFileError } from '../io/input-file.ts';
+import { readInputFile, readInputText, InputFileError } from '../io/input-file.ts';
 
 /**
  * HKL grids already read, by file name and -default_F (the grid's fill value): a batch or dataset that names
@@ -41,53 +41,29 @@ export async function prepareSimulation(
     hklWarnings = r.warnings;
   }
   let matText = opts.matText;
-  if (matText === undefined && args.matPath !== undefined) matText = await readMatrixFile(args.matPath);
+  if (matText === undefined && args.matPath !== undefined) matText = await readInputText(args.matPath, '-mat', 'matrix file');
   let mask = opts.mask;
   if (mask === undefined && args.maskPath !== undefined) mask = await readMaskFile(args.maskPath, '-mask');
   let img = opts.img;
   if (img === undefined && args.imgPath !== undefined) img = await readMaskFile(args.imgPath, '-img');
   // C reads the -stol file, then the source file, after the structure factors (nanoBragg.c:2256, 2315)
-  const stol = opts.stolBytes ?? (args.stolPath !== undefined ? await readInput(args.stolPath, args.stolFlag ?? '-stol', 'two-column text file') : undefined);
-  const source = opts.sourceBytes ?? (args.sourcePath !== undefined ? await readInput(args.sourcePath, '-sourcefile', 'source file') : undefined);
+  const stol = opts.stolBytes ?? (args.stolPath !== undefined ? await readInputFile(args.stolPath, args.stolFlag ?? '-stol', 'two-column text file') : undefined);
+  const source = opts.sourceBytes ?? (args.sourcePath !== undefined ? await readInputFile(args.sourcePath, '-sourcefile', 'source file') : undefined);
   const more = { ...(mask ? { mask } : {}), ...(img ? { img } : {}), ...(stol ? { stol } : {}), ...(source ? { source } : {}) };
   return { argv, sim: setupSimulation(args, grid, { matText, argv, ...more }), hklWarnings };
 }
 
-async function readInput(path: string, flag: string, what: string): Promise<Uint8Array> {
-  try {
-    return await readInputFile(path, flag, what);
-  } catch (e) {
-    if (e instanceof InputFileError) throw new SetupError(e.message);
-    throw e;
-  }
-}
-
-/** The -mask or -img file, read as an SMV frame (Node/Deno); a missing or malformed file is a one-line error. */
+/** The -mask or -img file, read as an SMV frame (Node/Deno); an unreadable or malformed file is a one-line error. */
 async function readMaskFile(path: string, role: '-mask' | '-img'): Promise<SmvFrame> {
-  const { readFile } = await import('node:fs/promises');
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new SetupError(`${role} ${path}: cannot read the ${role === '-mask' ? 'mask' : 'image'} file (${err.code ?? err.message})`);
-  }
+  const bytes = await readInputFile(path, role, role === '-mask' ? 'mask file' : 'image file', { maxBytes: SMV_MAX_BYTES });
   try {
     return readSmvFrame(bytes, path, role);
   } catch (e) {
-    if (e instanceof DetectorError) throw new SetupError(e.message);
+    if (e instanceof DetectorError) throw new InputFileError(e.message, e.message);
     throw e;
   }
 }
 
-/** The -mat file's text (Node/Deno); a missing file is an error here (C silently ignores it). */
-async function readMatrixFile(path: string): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new SetupError(`-mat ${path}: cannot read the matrix file (${err.code ?? err.message})`);
-  }
-}
+/** Most bytes of a -mask/-img frame: the largest detector (65536^2 pixels is refused earlier) as 16-bit SMV. */
+const SMV_MAX_BYTES = 2 ** 31 - 1;
 
