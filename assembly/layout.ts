@@ -68,4 +68,4 @@ export const SW_EVAL: usize = 16;
 export const SW_H: usize = 24;
 export const SW_K: usize = 32;
 export const SW_L: usize = 40;
-export const SCRATCH_BYTES: i32 = 400;
+export const SCRATCH_BYTES: i32 = 512;

@@ -10,8 +10,9 @@
 //    f32 path"). Polarization and solid angle are per-pixel values and stay f64. With SIMD, four
 //    neighbouring pixels go through the loop together, bit-identical to the scalar f32 code.
 //
-// Only one source and one mosaic domain (no divergence, dispersion or mosaicity): the host
-// refuses the flags that would need more.
+// Sources (divergence, dispersion, -sourcefile: the host's table, P_SOURCES) loop inside the subpixel as in C;
+// mosaic domains are the inner index of the crystal-vector table (phi step x domain). The SIMD group of four
+// pixels takes every source count (the subpixel's direction once, then q and polarization per source).
 //
 // Interpolation switch-off (docs/c-behaviour/minimal-loop.md 3.5, traps T-2/T-3): the C program switches tricubic
 // interpolation off for good at the first out-of-range evaluation in serial order. Both loops
@@ -169,12 +170,8 @@ let water: bool = false, Ibg: f64 = 0;
 let sourceTable: usize = 0, nSources: i32 = 1;
 let ix0: f64 = 0, iy0: f64 = 0, iz0: f64 = 0, lambda0: f64 = 1;
 
-/**
- * Source k's incident vector and wavelength into ix/iy/iz/lambda, and its scattering vector from the
- * current diffracted vector (C: per source inside the sub-pixel, q = (d - i) / lambda). f32 path: with
- * the reciprocal of lambda, as subpixelGeometryF32 does.
- */
-@inline function useSource(k: i32, f32path: bool): void {
+/** Source k's incident vector and wavelength into ix/iy/iz/lambda, and 1/lambda (the f32 path's factor). */
+@inline function useSourceVector(k: i32): void {
   if (sourceTable != 0) {
     const s = sourceTable + (<usize>k << 5);
     ix = load<f64>(s); iy = load<f64>(s, 8); iz = load<f64>(s, 16); lambda = load<f64>(s, 24);
@@ -182,8 +179,17 @@ let ix0: f64 = 0, iy0: f64 = 0, iz0: f64 = 0, lambda0: f64 = 1;
     // no table (a caller that fills only P_INCIDENT / P_LAMBDA): the one source from those slots
     ix = ix0; iy = iy0; iz = iz0; lambda = lambda0;
   }
+  invLambda = 1.0 / lambda;
+}
+
+/**
+ * Source k's incident vector and wavelength into ix/iy/iz/lambda, and its scattering vector from the
+ * current diffracted vector (C: per source inside the sub-pixel, q = (d - i) / lambda). f32 path: with
+ * the reciprocal of lambda, as subpixelGeometryF32 does.
+ */
+@inline function useSource(k: i32, f32path: bool): void {
+  useSourceVector(k);
   if (f32path) {
-    invLambda = 1.0 / lambda;
     qX = (dX - ix) * invLambda;
     qY = (dY - iy) * invLambda;
     qZ = (dZ - iz) * invLambda;
@@ -645,7 +651,7 @@ export function simulateF32(params: usize, image: usize, row0: i32, row1: i32, s
   for (let spixel = row0; spixel < row1; spixel++) {
     let fpixel = 0;
     if (ASC_FEATURE_SIMD) {
-      if (shape == 0 && dmin <= 0.0 && !water && nSources == 1 && !curved && spixel >= roiYmin && spixel <= roiYmax) {
+      if (shape == 0 && dmin <= 0.0 && !water && !curved && spixel >= roiYmin && spixel <= roiYmax) {
         const f0 = max(roiXmin, 0);
         for (; fpixel < f0; fpixel++) {} // pixels left of the ROI stay untouched
         for (; fpixel + 3 < fpixels && fpixel + 3 <= roiXmax; fpixel += 4) {
@@ -696,13 +702,16 @@ const G_K: usize = 288;
 const G_L: usize = 320;
 const G_PAR: usize = 352;
 const G_F: usize = 384;
+const G_DX: usize = 400;
+const G_DY: usize = 432;
+const G_DZ: usize = 464;
 
 /**
- * Geometry of two lanes (lane pair `off` = 0 or 16 bytes) of a SIMD group: the diffracted
- * direction, then omega, capture fraction and polarization where C (re)computes them, and the
- * scattering vector, all into the scratch block. The same IEEE operations as the scalar path.
+ * Geometry of two lanes (lane pair `off` = 0 or 16 bytes) of a SIMD group for one subpixel: the
+ * diffracted direction, omega where C (re)computes it, and the parallax, into the scratch block.
+ * The same IEEE operations as the scalar path (subpixelGeometryF32).
  */
-function pairGeometry(off: usize, Fdet: v128, Sdet: f64, Odet: f64, t: i32, firstSubpixel: bool): void {
+function pairGeometry(off: usize, Fdet: v128, Sdet: f64, Odet: f64, firstSubpixel: bool): void {
   const st = scratch + off;
   const cx = Sdet * sx, cy = Sdet * sy, cz = Sdet * sz;
   const ex = Odet * ox, ey = Odet * oy, ez = Odet * oz;
@@ -713,6 +722,9 @@ function pairGeometry(off: usize, Fdet: v128, Sdet: f64, Odet: f64, t: i32, firs
   // f32 path: one reciprocal instead of three divisions (h moves by an ulp; C's exact order is the f64 path's)
   const invR = f64x2.div(f64x2.splat(1.0), R);
   const dx = f64x2.mul(px, invR), dy = f64x2.mul(py, invR), dz = f64x2.mul(pz, invR);
+  v128.store(st + G_DX, dx);
+  v128.store(st + G_DY, dy);
+  v128.store(st + G_DZ, dz);
   if (firstSubpixel || osOmega) {
     // C: omega_pixel == 0.0 only before the first subpixel of the pixel
     let omega: v128;
@@ -722,6 +734,21 @@ function pairGeometry(off: usize, Fdet: v128, Sdet: f64, Odet: f64, t: i32, firs
   }
   // parallax, for the capture fraction the group computes for all four lanes at once
   v128.store(st + G_PAR, f64x2.add(f64x2.add(f64x2.mul(dx, f64x2.splat(ox)), f64x2.mul(dy, f64x2.splat(oy))), f64x2.mul(dz, f64x2.splat(oz))));
+}
+
+/**
+ * The current source (ix, iy, iz, invLambda: useSource) seen by two lanes: the scattering vector from the
+ * lanes' diffracted direction, then the polarization where C (re)computes it. As in pixelF32, the Kahn
+ * factor re-normalises the direction in place (polarF32Path leaves it in dX, dY, dZ), which the
+ * later sources of this subpixel see.
+ */
+function pairSource(off: usize): void {
+  const st = scratch + off;
+  const dx = v128.load(st + G_DX), dy = v128.load(st + G_DY), dz = v128.load(st + G_DZ);
+  const invL = f64x2.splat(invLambda);
+  v128.store(st + G_QX, f64x2.mul(f64x2.sub(dx, f64x2.splat(ix)), invL));
+  v128.store(st + G_QY, f64x2.mul(f64x2.sub(dy, f64x2.splat(iy)), invL));
+  v128.store(st + G_QZ, f64x2.mul(f64x2.sub(dz, f64x2.splat(iz)), invL));
   const p0 = load<f64>(st + G_POLAR), p1 = load<f64>(st + G_POLAR, 8);
   if (osPolar || p0 == 0.0 || p1 == 0.0) {
     if (kahn == 0.0) {
@@ -730,14 +757,16 @@ function pairGeometry(off: usize, Fdet: v128, Sdet: f64, Odet: f64, t: i32, firs
       if (osPolar || p0 == 0.0) store<f64>(st + G_POLAR, f64x2.extract_lane(pol, 0));
       if (osPolar || p1 == 0.0) store<f64>(st + G_POLAR, f64x2.extract_lane(pol, 1), 8);
     } else {
-      if (osPolar || p0 == 0.0) store<f64>(st + G_POLAR, polarF32Path(f64x2.extract_lane(dx, 0), f64x2.extract_lane(dy, 0), f64x2.extract_lane(dz, 0)));
-      if (osPolar || p1 == 0.0) store<f64>(st + G_POLAR, polarF32Path(f64x2.extract_lane(dx, 1), f64x2.extract_lane(dy, 1), f64x2.extract_lane(dz, 1)), 8);
+      for (let j: usize = 0; j < 2; j++) {
+        const o = j << 3;
+        if (!osPolar && load<f64>(st + G_POLAR + o) != 0.0) continue;
+        store<f64>(st + G_POLAR + o, polarF32Path(load<f64>(st + G_DX + o), load<f64>(st + G_DY + o), load<f64>(st + G_DZ + o)));
+        store<f64>(st + G_DX + o, dX);
+        store<f64>(st + G_DY + o, dY);
+        store<f64>(st + G_DZ + o, dZ);
+      }
     }
   }
-  const invL = f64x2.splat(invLambda);
-  v128.store(st + G_QX, f64x2.mul(f64x2.sub(dx, f64x2.splat(ix)), invL));
-  v128.store(st + G_QY, f64x2.mul(f64x2.sub(dy, f64x2.splat(iy)), invL));
-  v128.store(st + G_QZ, f64x2.mul(f64x2.sub(dz, f64x2.splat(iz)), invL));
 }
 
 /** h, k, l of two lanes (pair `off`) for crystal vectors v, into the scratch block. */
@@ -840,9 +869,13 @@ function groupF32x4(fpixel: i32, spixel: i32, image: usize): bool {
         const FLo = f64x2.add(f64x2.mul(sub, f64x2.replace_lane(f64x2.splat(b), 1, b + os)), hv);
         const FHi = f64x2.add(f64x2.mul(sub, f64x2.replace_lane(f64x2.splat(b + 2 * os), 1, b + 3 * os)), hv);
         const firstSubpixel = t == 0 && subS == 0 && subF == 0;
-        pairGeometry(0, FLo, Sdet, Odet, t, firstSubpixel);
-        pairGeometry(16, FHi, Sdet, Odet, t, firstSubpixel);
+        pairGeometry(0, FLo, Sdet, Odet, firstSubpixel);
+        pairGeometry(16, FHi, Sdet, Odet, firstSubpixel);
         groupCapture(t);
+        for (let src = 0; src < nSources; src++) {
+        useSourceVector(src);
+        pairSource(0);
+        pairSource(16);
         for (let step = 0; step < phisteps; step++) {
           const v = phiTable + <usize>step * 72;
           pairMiller(0, v);
@@ -869,6 +902,7 @@ function groupF32x4(fpixel: i32, spixel: i32, image: usize): bool {
           if (osThick) I = f32x4.mul(I, demote2x2(v128.load(scratch + G_CAP), v128.load(scratch + G_CAP + 16)));
           if (osPolar) I = f32x4.mul(I, demote2x2(v128.load(scratch + G_POLAR), v128.load(scratch + G_POLAR + 16)));
           if (osOmega) I = f32x4.mul(I, demote2x2(v128.load(scratch + G_OMEGA), v128.load(scratch + G_OMEGA + 16)));
+        }
         }
       }
     }

@@ -25,6 +25,10 @@ const configs: Record<string, string> = {
   'Kahn polarization, point pixel': `${base} -N 3 -polar 0.7 -point_pixel -nointerpolate -oversample 1`,
   'nopolar, oversample_polar and _omega': `${base} -N 3 -nopolar -oversample 2 -oversample_polar -oversample_omega -interpolate`,
   'absorption, oversample_thick, ROI': `${base} -N 3 -detector_abs 300 -detector_thick 200 -detector_thicksteps 3 -oversample_thick -roi 5 60 3 40 -nointerpolate -oversample 1`,
+  // sources: the SIMD group loops over them inside the subpixel (q and polarization per source)
+  '12 sources (divergence x dispersion), tricubic with switch-off': `${base.replace('-distance 250', '-distance 200')} -N 3 -interpolate -oversample 2 -Xbeam 0.5 -Ybeam 7 -hdivrange 0.4 -vdivrange 0.4 -hdivsteps 2 -vdivsteps 2 -square_div -dispersion 2 -dispsteps 3`,
+  '9 sources, Kahn polarization (direction re-normalised per source)': `${base} -N 3 -polar 0.7 -hdivrange 0.5 -vdivrange 0.5 -hdivsteps 3 -vdivsteps 3 -square_div -nointerpolate -oversample 2`,
+  '6 sources, oversample_polar, absorption, mosaic': `${base} -N 3 -dispersion 1 -dispsteps 3 -hdivrange 0.3 -hdivsteps 2 -oversample_polar -oversample_thick -detector_abs 300 -detector_thick 200 -detector_thicksteps 2 -mosaic 0.3 -mosaic_dom 3 -nointerpolate -oversample 2`,
 };
 
 const engines: Record<string, SimEngine> = {};

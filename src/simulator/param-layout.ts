@@ -87,7 +87,7 @@ export const P: Readonly<Record<ParamName | 'COUNT', number>> = offsets();
  * it holds, as f64 at these byte offsets, 1 (FOUND), then the pixel, the evaluation and h, k, l of the first
  * out-of-range evaluation. BYTES is the block's size.
  */
-export const SCRATCH = { FOUND: 0, PIXEL: 8, EVAL: 16, H: 24, K: 32, L: 40, BYTES: 400 } as const;
+export const SCRATCH = { FOUND: 0, PIXEL: 8, EVAL: 16, H: 24, K: 32, L: 40, BYTES: 512 } as const;
 
 /** assembly/layout.ts as it must read (generated: never edit it by hand). */
 export function assemblyLayoutSource(): string {
