@@ -12,6 +12,7 @@ import { InputFileError } from './io/input-file.ts';
 import { runSimulate, type RunOptions } from './simulator/run.ts';
 import { EXIT, UserError } from './errors.ts';
 import { removePendingTempFiles } from './io/atomic.ts';
+import { runInterruptHooks } from './util/interrupt.ts';
 
 
 /** The message on one line: control characters (a newline in a path) escaped as \\n, \\t, \\uXXXX. */
@@ -104,6 +105,7 @@ function safeStderr(text: string): void {
 
 /** Ends the process after a signal: temporary files removed, one line on stderr, the documented code. */
 function stop(why: string, code: number): never {
+  runInterruptHooks(why);
   removePendingTempFiles();
   // on a terminal, erase a progress bar so that the message starts its own line
   safeStderr(`${process.stderr.isTTY ? '\r\x1b[K' : ''}error: ${why}\n`);

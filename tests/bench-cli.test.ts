@@ -107,7 +107,7 @@ test('tricubic: every file written, the JSON validates, kernel and image per siz
   assert.is(r.code, 0, r.out.join('\n'));
   assert.is(r.runDirs.length, 1);
   const d = r.runDirs[0];
-  assert.equal(readdirSync(d).sort(), ['env.json', 'run_log.txt', 'tricubic_baseline.json', 'tricubic_baseline.md', 'tricubic_baseline.svg']);
+  assert.equal(readdirSync(d).sort(), ['env.json', 'run_log.txt', 'run_status.txt', 'tricubic_baseline.json', 'tricubic_baseline.md', 'tricubic_baseline.svg']);
   const rep = readReport(d, 'tricubic');
   assert.equal(validateReport(rep), []);
   assert.is(rep.results.length, 2 * 2 * 2 * 2);

@@ -72,6 +72,32 @@ test('SIGINT ends a long wasm-threads simulate promptly', async () => {
   expectInterrupted(run, d, 'out.bin');
 });
 
+test('SIGINT during a bench run marks its folder interrupted (run_status.txt and run_log.txt); a finished run says finished', async () => {
+  const d = tmp.dir();
+  let signalled = false;
+  const r = await runCli(['bench', 'tricubic', '--sizes', '1024', '--repeats', '50', '--backend', 'wasm-scalar', '--dtype', 'f64', '--out', d], {
+    timeoutMs: 120_000,
+    onSpawn(child) {
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer | string) => {
+        out += String(chunk);
+        if (!signalled && /^run folder: /m.test(out)) setTimeout(() => (signalled = child.kill('SIGINT')), 500);
+      });
+    },
+  });
+  assert.ok(signalled, `the bench ended before the signal: exit ${r.code}`);
+  assert.is(r.code, EXIT.INTERRUPTED, r.stderr);
+  const [run] = readdirSync(d);
+  const status = readFileSync(join(d, run, 'run_status.txt'), 'utf8');
+  assert.match(status, /^interrupted: interrupted \(SIGINT\) at \S+; the run did not finish/);
+  assert.match(readFileSync(join(d, run, 'run_log.txt'), 'utf8'), /interrupted: interrupted \(SIGINT\)/);
+  assert.not.ok(readdirSync(join(d, run)).some((f) => f.endsWith('_baseline.json')), 'a report from an interrupted run');
+  const done = await runCli(['bench', 'tricubic', '--sizes', '8', '--repeats', '1', '--backend', 'wasm-scalar', '--dtype', 'f32', '--out', d], { timeoutMs: 60_000 });
+  assert.is(done.code, EXIT.OK, done.stderr);
+  const second = readdirSync(d).filter((f) => f !== run)[0];
+  assert.match(readFileSync(join(d, second, 'run_status.txt'), 'utf8'), /^finished: \S+, exit code 0; complete\n$/);
+});
+
 test('SIGINT while the outputs are being written leaves no temporary file [fix G1]', async () => {
   const d = tmp.dir();
   writeFileSync(join(d, 'old.bin'), 'previous run\n');

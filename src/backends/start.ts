@@ -5,6 +5,7 @@
 import { BACKEND_CHOICES, BACKEND_ORDER, type Backend, type Dtype, type EngineBackend } from './names.ts';
 import { ENGINES, createEngine, firstLine } from './registry.ts';
 import type { SimEngine } from '../engine/contract.ts';
+import { explainWasmMemoryFailure } from './address-space.ts';
 
 export { closeEngine } from '../engine/contract.ts';
 
@@ -74,8 +75,9 @@ export async function startBackend(options: SimulatorOptions = {}): Promise<{ en
     try {
       engine = await createEngine({ backend, dtype, threads: options.threads });
     } catch (e) {
-      attempts.push({ backend, ok: false, reason: `failed to start: ${firstLine(e)}` });
-      if (!auto) throw new Error(`backend ${backend} failed to start: ${firstLine(e)}`);
+      const why = explainWasmMemoryFailure(firstLine(e));
+      attempts.push({ backend, ok: false, reason: `failed to start: ${why}` });
+      if (!auto) throw new Error(`backend ${backend} failed to start: ${why}`);
       continue;
     }
     attempts.push({ backend, ok: true, reason: p.reason });

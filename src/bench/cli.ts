@@ -20,7 +20,7 @@ import { kernelTargets, loopTargets } from './interpret.ts';
 import { chartFor, renderMarkdown, table, ms } from './markdown.ts';
 import { absorptionPlan, kernelsPlan, loopPlan, tricubicPlan } from './plans.ts';
 import { DEFAULT_LOOP_CASES, LOOP_CASE_SPECS, LOOP_CASES, type LoopCase } from './workloads.ts';
-import { createRunDir, json, RunLog, writeRunFile } from './report.ts';
+import { createRunDir, json, RunLog, RunStatus, writeRunFile } from './report.ts';
 import { runRequests } from './runner.ts';
 import { SCHEMA_VERSION, validateReport, type BenchmarkName, type Dtype, type Report } from './schema.ts';
 
@@ -227,6 +227,7 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
   }
   const runDir = runFolder(o.out, env.machine_tag, deps);
   if (runDir === null) return EXIT.OUTPUT;
+  const status = new RunStatus(runDir);
   const log = new RunLog(join(runDir, 'run_log.txt'), print);
   const command = commandLine(argv);
   log.line(`$ ${command.join(' ')}`);
@@ -323,6 +324,11 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
   }
   // one line on stderr: the first thing that went wrong (a full disk also fails the log appends after it)
   if (failure) printError(failure);
+  try {
+    status.finish(code, failure ?? (code === EXIT.OK ? 'complete' : 'see run_log.txt'));
+  } catch {
+    // a folder that cannot take the status file has already failed the log above
+  }
   return code;
 }
 

@@ -1,11 +1,13 @@
 // Where benchmark evidence goes: every run gets a new folder `<out>/<UTC stamp>-<machine tag>[-N]/`, never
 // reusing an existing one; files in it are written atomically; run_log.txt collects, timestamped, every line the
-// run printed (appended as it goes, so a crash still leaves the log of what happened).
+// run printed (appended as it goes, so a crash still leaves the log of what happened); run_status.txt says
+// whether the run finished, was interrupted, or (still "running") was killed.
 
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { appendLine, writeFileAtomic } from '../io/atomic.ts';
 import { utcStamp } from './env.ts';
+import { onInterrupt } from '../util/interrupt.ts';
 
 /**
  * Creates a fresh run folder under `parent` (created if needed). mkdir without `recursive` fails on an existing
@@ -24,6 +26,40 @@ export function createRunDir(parent: string, tag: string, now = new Date()): str
     }
   }
   throw new Error(`cannot create a new run folder under ${parent}: ${base}-1..9999 all exist`);
+}
+
+/**
+ * run_status.txt of a run folder: written "running" when the folder is made, replaced by "finished" at the end or
+ * by "interrupted" from the signal handler; a folder still saying "running" was killed (kill -9) or crashed.
+ * Each write is a rename of a complete file, synchronous so that the signal handler can make it.
+ */
+export class RunStatus {
+  private readonly remove: () => void;
+  constructor(private readonly dir: string, now: () => Date = () => new Date()) {
+    this.write(`running: started ${now().toISOString()} (pid ${process.pid}); if this line is still here, the run was killed or crashed before it finished and this folder is incomplete\n`);
+    this.remove = onInterrupt((why) => {
+      const line = `interrupted: ${why} at ${now().toISOString()}; the run did not finish and this folder is incomplete (no report, or only the files written before)\n`;
+      this.write(line);
+      try {
+        appendFileSync(join(dir, 'run_log.txt'), `${now().toISOString()} ${line}`);
+      } catch {
+        // the status file says it already
+      }
+    });
+  }
+
+  /** The run ended (with `code`): the interruption hook is removed. */
+  finish(code: number, summary: string, now = new Date()): void {
+    this.remove();
+    this.write(`finished: ${now.toISOString()}, exit code ${code}; ${summary}\n`);
+  }
+
+  private write(text: string): void {
+    const file = join(this.dir, 'run_status.txt');
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  }
 }
 
 /** Prints lines and appends them, timestamped, to run_log.txt in the run folder. */

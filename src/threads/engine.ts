@@ -28,6 +28,7 @@
 
 import { checkInto, imageOut, type Dtype, type PreparedSimulation, type SimEngine, type SimResult, type SimulateOptions } from '../engine/contract.ts';
 import { wasmSimdSupported } from '../wasm/loader.ts';
+import { explainWasmMemoryFailure, threadsAddressSpaceRefusal } from '../backends/address-space.ts';
 import { applySwitchOff, buildResult, layoutSimulation, noSwitchOff, paramsBlock, type SwitchOff } from '../simulator/layout.ts';
 import { compileThreadsModule, THREADS_BINARY } from './memory.ts';
 import { WorkerPool } from './pool.ts';
@@ -53,10 +54,14 @@ export function threadsAvailable(): { ok: boolean; reason?: string } {
   }
   if (typeof SharedArrayBuffer !== 'function') return { ok: false, reason: 'SharedArrayBuffer is not available in this runtime' };
   if (typeof Atomics !== 'object') return { ok: false, reason: 'Atomics is not available in this runtime' };
+  const limited = threadsAddressSpaceRefusal();
+  if (limited) return { ok: false, reason: limited };
   try {
     new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   } catch (e) {
-    return { ok: false, reason: `shared WebAssembly memory is not supported: ${(e as Error).message}` };
+    const msg = (e as Error).message;
+    const why = explainWasmMemoryFailure(msg);
+    return { ok: false, reason: why !== msg ? `cannot make a shared WebAssembly memory: ${why}` : `shared WebAssembly memory is not supported: ${msg}` };
   }
   if (!isNode && typeof g.Worker !== 'function') return { ok: false, reason: 'Web Workers are not available in this runtime' };
   if (!wasmSimdSupported()) return { ok: false, reason: 'this runtime has no WebAssembly SIMD, which the threads build needs' };
