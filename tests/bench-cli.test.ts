@@ -11,6 +11,7 @@ import { fakeEnv } from './helpers/bench-env.ts';
 import { validateReport, type Report } from '../src/bench/schema.ts';
 import { imageProblems } from '../src/bench/checks.ts';
 import { layersFor } from '../src/bench/workloads.ts';
+import { EXIT } from '../src/errors.ts';
 
 /** Temporary folders of this file, removed when it ends. */
 const scratchDirs: string[] = [];
@@ -232,6 +233,18 @@ test('--json and --md write extra copies; a second run never overwrites the firs
   assert.equal(validateReport(JSON.parse(readFileSync(join(dir, 'copy.json'), 'utf8'))), []);
   assert.ok(readFileSync(join(dir, 'copy.md'), 'utf8').startsWith('# Tricubic interpolation baseline'));
   assert.ok(existsSync(join(a.runDirs[0], 'tricubic_baseline.json')));
+});
+
+test('memory: the peak estimate is printed; a run estimated beyond the machine is refused before anything is made (exit 5)', async () => {
+  const c = clock();
+  const ok = await run(['tricubic', '--sizes', '8', '--repeats', '1', '--backend', 'wasm'], [fake('wasm', 'ok', c)], { clock: c.now });
+  assert.is(ok.code, 0, ok.out.join('\n'));
+  assert.ok(ok.out.some((l) => /^estimated peak memory: about \d+ MiB \(largest size 8\^2; this machine has /.test(l)), ok.out.join('\n'));
+  // 8192^2 at 140 bytes per pixel is about 8.9 GiB: refused on a machine of 4 GiB, with nothing created
+  const big = await run(['tricubic', '--sizes', '8192', '--repeats', '1', '--backend', 'wasm'], [fake('wasm', 'ok', c)], { clock: c.now, totalMemory: 4 * 1024 ** 3 });
+  assert.is(big.code, EXIT.RESOURCE);
+  assert.equal(big.err, ['error: this run needs about 8.9 GiB of memory at its largest size (estimate, src/bench/memory.ts), more than the 4.0 GiB of this machine: give smaller --sizes']);
+  assert.equal(big.runDirs, []);
 });
 
 test('bad command lines exit 2 and create nothing', async () => {

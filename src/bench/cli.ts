@@ -6,6 +6,7 @@
 // measured because every requested backend is unavailable here.
 
 import os from 'node:os';
+import { estimatePeakBytes, formatBytes } from './memory.ts';
 import { join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { EXIT } from '../errors.ts';
@@ -32,6 +33,8 @@ export interface BenchDeps {
   print?: (line: string) => void;
   printError?: (line: string) => void;
   now?: () => Date;
+  /** Bytes of memory of this machine (default os.totalmem()): the run is refused when its estimate exceeds it. */
+  totalMemory?: number;
 }
 
 export const USAGE = `usage: npx tsx src/cli.ts bench <command> [options]
@@ -225,6 +228,13 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
     printError(`error: ${clash}`);
     return EXIT.USAGE;
   }
+  const plan = planFor(o);
+  const peak = estimatePeakBytes(plan);
+  const memory = deps.totalMemory ?? os.totalmem();
+  if (peak > memory) {
+    printError(`error: this run needs about ${formatBytes(peak)} of memory at its largest size (estimate, src/bench/memory.ts), more than the ${formatBytes(memory)} of this machine: give smaller --sizes`);
+    return EXIT.RESOURCE;
+  }
   const runDir = runFolder(o.out, env.machine_tag, deps);
   if (runDir === null) return EXIT.OUTPUT;
   const status = new RunStatus(runDir);
@@ -234,6 +244,7 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
   log.line(`run folder: ${runDir}`);
   log.line(`machine ${summary.machine_tag}: ${summary.cpu_model}, ${summary.cores} cores, Node ${summary.node}, git ${summary.git_sha ?? '?'}${summary.git_dirty ? ' (dirty)' : ''}`);
   log.line(`WebAssembly SIMD ${summary.wasm_simd ? 'yes' : 'no'}, threads ${summary.wasm_threads ? 'yes' : 'no'}; GPU: ${summary.gpu}`);
+  log.line(`estimated peak memory: about ${formatBytes(peak)} (largest size ${Math.max(...plan.map((r) => r.size))}^2; this machine has ${formatBytes(memory)})`);
 
   let code: number = EXIT.OK;
   let failure: string | undefined;
@@ -246,7 +257,7 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
     for (const [b, s] of Object.entries(compile_s)) log.line(`WebAssembly.compile build/${b}.wasm: ${ms(s)} ms`);
     const gc = (globalThis as { gc?: () => void }).gc;
 
-    const outcome = await runRequests(backends, planFor(o), {
+    const outcome = await runRequests(backends, plan, {
       repeats: o.repeats, clock, log: log.line, threadsExplicit: o.threadsExplicit, ...(gc ? { betweenRuns: gc } : {}),
     });
     for (const b of o.allBackends ? [] : o.backends.filter((n) => !registry.some((r) => r.name === n))) {
