@@ -35,7 +35,7 @@ export function fillParams(block: Float64Array, sim: Simulation, ptr: Pointers, 
   block[P.CLOSE_DISTANCE] = d.closeDistance;
   block.set(sim.incident, P.INCIDENT);
   block[P.LAMBDA] = sim.lambda;
-  if (sim.args.sourcePath !== undefined && sim.sources.count === 1) {
+  if (sim.sources.fromFile && sim.sources.count === 1) {
     // one source from a -sourcefile: its direction and lambda, also for the paths that read only these slots
     block.set(sim.sources.table.subarray(0, 3), P.INCIDENT);
     block[P.LAMBDA] = sim.sources.table[3];

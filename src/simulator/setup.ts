@@ -83,7 +83,7 @@ export interface Simulation {
   steps: number;
   fluence: number;
   /** The source list (C's order): table = 4 f64 per source (incident x, y, z, lambda). */
-  sources: { count: number; table: Float64Array; lines: string[] };
+  sources: { count: number; table: Float64Array; lines: string[]; /** read from -sourcefile */ fromFile: boolean };
   /** C's water background I_bg (0 without -water). */
   Ibg: number;
   roi: { xmin: number; xmax: number; ymin: number; ymax: number };
@@ -397,7 +397,7 @@ export function setupSimulation(
     interpolate: interpolate === 1,
     steps,
     fluence: intensity.fluence,
-    sources,
+    sources: { ...sources, fromFile: args.sourcePath !== undefined },
     Ibg: waterBackground(R_E_SQR, intensity.fluence, args.water_m),
     roi,
     firstPixel,

@@ -58,12 +58,12 @@ export function geometry64(sim: Simulation): Geometry64 {
     pix0: [...d.pix0], fdet: [...d.fdet], sdet: [...d.sdet], odet: [...d.odet],
     nLayers: sim.layers.nLayers, thickstep: sim.layers.thickstep,
     phisteps: sim.phi.entries, phiTable: sim.phi.table, staleSlots: sim.phi.staleSlots, firstPixel: sim.firstPixel,
-    shape: sim.shape, fudge: sim.args.fudge, N: [c.Na, c.Nb, c.Nc], astar: [...c.aStar, ...c.bStar, ...c.cStar],
+    shape: sim.shape, fudge: sim.loop.fudge, N: [c.Na, c.Nb, c.Nc], astar: [...c.aStar, ...c.bStar, ...c.cStar],
     grid: g ? { hMin: g.hMin, kMin: g.kMin, lMin: g.lMin, hRange: g.hRange, kRange: g.kRange, lRange: g.lRange } : null,
     roi: sim.roi,
-    sources: sim.sources.table, nSources: sim.sources.count, dmin: sim.args.dmin_m, water: sim.args.water_m !== 0,
-    nopolar: !!sim.args.nopolar, osPolar: !!sim.args.oversamplePolar, kahn: sim.args.polarization, polarAxis: [...d.polarAxis],
-    curved: !!sim.args.curved, distance: d.distance, beam: [...d.beam],
+    sources: sim.sources.table, nSources: sim.sources.count, dmin: sim.loop.dmin, water: sim.loop.water,
+    nopolar: sim.loop.nopolar, osPolar: sim.loop.oversamplePolar, kahn: sim.loop.kahn, polarAxis: [...d.polarAxis],
+    curved: sim.loop.curved, distance: d.distance, beam: [...d.beam],
   };
 }
 

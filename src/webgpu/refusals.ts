@@ -15,6 +15,6 @@ const USE = 'use --backend wasm, wasm-scalar or wasm-threads';
 
 /** Why webgpu cannot run `sim` (one line naming the feature and the backends that can), or undefined. */
 export function webgpuRefusal(sim: Simulation): string | undefined {
-  if (sim.args.water_m !== 0) return `option '-water' is not implemented on the webgpu backend (its f32 background fails the declared tolerance; ${USE})`;
+  if (sim.loop.water) return `option '-water' is not implemented on the webgpu backend (its f32 background fails the declared tolerance; ${USE})`;
   return undefined;
 }

@@ -132,16 +132,16 @@ export function simUniforms(sim: Simulation, switchPixel = NO_UNIT, switchEval =
     odet: rot(d.odet), astar: rot(c.aStar), bstar: rot(c.bStar), cstar: rot(c.cStar),
     fpixels: d.fpixels, spixels: d.spixels, oversample: sim.oversample, nLayers: L.nLayers,
     anchorF: a.f, anchorS: a.s, phisteps: sim.phi.entries, phi0IsZero: sim.phi.staleSlots,
-    firstPixel: sim.firstPixel, switchPixel, switchEval, nopolar: sim.args.nopolar ? 1 : 0,
-    hMin: g?.hMin ?? 0, kMin: g?.kMin ?? 0, lMin: g?.lMin ?? 0, pointPixel: sim.args.pointPixel ? 1 : 0,
+    firstPixel: sim.firstPixel, switchPixel, switchEval, nopolar: sim.loop.nopolar ? 1 : 0,
+    hMin: g?.hMin ?? 0, kMin: g?.kMin ?? 0, lMin: g?.lMin ?? 0, pointPixel: sim.loop.pointPixel ? 1 : 0,
     hRange: g?.hRange ?? 1, kRange: g?.kRange ?? 1, lRange: g?.lRange ?? 1, imageOrigin,
     roiXmin: big(sim.roi.xmin), roiXmax: big(sim.roi.xmax), roiYmin: big(sim.roi.ymin), roiYmax: big(sim.roi.ymax),
-    Na: c.Na, Nb: c.Nb, Nc: c.Nc, fudge: sim.args.fudge,
-    defaultF: sim.defaultF, pixelSize: d.pixel, closeDistance: d.closeDistance, kahn: sim.args.polarization,
+    Na: c.Na, Nb: c.Nb, Nc: c.Nc, fudge: sim.loop.fudge,
+    defaultF: sim.defaultF, pixelSize: d.pixel, closeDistance: d.closeDistance, kahn: sim.loop.kahn,
     deltaMu: L.thickstep * L.mu, thick: L.thick, scale, guardAbs: GUARD_ABS,
     guardRel: GUARD_REL, nOverride: overrides.count, overrideWords: overrides.words, tophatW: tophatW(sim),
-    srcBase: (sim.phi.table.length / 9) * 3, nSources: sim.sources.count, water: sim.args.water_m !== 0 ? 1 : 0,
-    curved: sim.args.curved ? 1 : 0, Ibg: sim.Ibg, dminOn: sim.args.dmin_m > 0 ? 1 : 0, distance: d.distance, pad0: 0,
+    srcBase: (sim.phi.table.length / 9) * 3, nSources: sim.sources.count, water: sim.loop.water ? 1 : 0,
+    curved: sim.loop.curved ? 1 : 0, Ibg: sim.Ibg, dminOn: sim.loop.dmin > 0 ? 1 : 0, distance: d.distance, pad0: 0,
     curvY: labRow(1), curvZ: labRow(2), beamV: rot(d.beam).map((x) => d.distance * x), fUnit: rot(d.fdet), sUnit: rot(d.sdet),
   });
 }
@@ -181,10 +181,10 @@ export function sourceRecords(sim: Simulation): Float32Array {
   for (let k = 0; k < n; k++) {
     const i: Vec3 = [T[4 * k], T[4 * k + 1], T[4 * k + 2]], lambda = T[4 * k + 3];
     const delta = rot([i0[0] - i[0], i0[1] - i[1], i0[2] - i[2]]);
-    const dmin = sim.args.dmin_m;
+    const dmin = sim.loop.dmin;
     const thr = dmin > 0 ? (lambda / dmin) * (lambda / dmin) : 0;
     let E: Vec3 = [0, 0, 0], B: Vec3 = [0, 0, 0];
-    if (sim.args.polarization !== 0) {
+    if (sim.loop.kahn !== 0) {
       B = unit(cross(axis, i));
       E = rot(unit(cross(i, B)));
       B = rot(B);
@@ -201,9 +201,9 @@ export function simulateVariant(sim: Simulation, workgroupSize: number): Simulat
     interpolate: sim.interpolate && !!sim.grid,
     hkls: !!sim.grid,
     layers: sim.layers.nLayers > 1,
-    oversampleThick: !!sim.args.oversampleThick,
-    oversamplePolar: !!sim.args.oversamplePolar,
-    oversampleOmega: !!sim.args.oversampleOmega,
+    oversampleThick: sim.loop.oversampleThick,
+    oversamplePolar: sim.loop.oversamplePolar,
+    oversampleOmega: sim.loop.oversampleOmega,
     workgroupSize,
   };
 }

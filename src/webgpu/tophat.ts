@@ -28,7 +28,7 @@ export const TOPHAT_SCAN_FACTOR = 2;
 export function tophatW(sim: Simulation): number {
   const c = sim.crystal;
   const norm = (v: readonly number[]) => Math.hypot(v[0], v[1], v[2]);
-  return Math.sqrt(Math.max(0, sim.args.fudge)) * c.Na * c.Nb * c.Nc * (norm(c.aStar) + norm(c.bStar) + norm(c.cStar));
+  return Math.sqrt(Math.max(0, sim.loop.fudge)) * c.Na * c.Nb * c.Nc * (norm(c.aStar) + norm(c.bStar) + norm(c.cStar));
 }
 
 export interface TophatOverrides {
