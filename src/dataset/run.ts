@@ -83,7 +83,9 @@ export async function runShard(d: DatasetDescription, o: ShardOptions): Promise<
     const engineFlags = ['--backend', o.backend ?? d.backend, ...(o.threads ? ['--threads', String(o.threads)] : [])];
     const prepare = async (im: DatasetImage): Promise<PreparedRun> => {
       try {
-        return await prepareRun(im.argv, parseSimArgs([...im.argv, ...engineFlags]), hklCache, quiet);
+        // the engine flags go in front: the argv ends with -misset_seed N, after which nanoBragg (and so the parser)
+        // reads three more tokens as -misset angles (docs/c-behaviour/crystal.md)
+        return await prepareRun(im.argv, parseSimArgs([...engineFlags, ...im.argv]), hklCache, quiet);
       } catch (e) {
         throw withImage(im.index, e);
       }

@@ -118,7 +118,7 @@ export interface PreparedRun {
 
 /** Parses and sets up `argv` (HKL grids shared through `hklCache`), and checks its outputs and its length. */
 export async function prepareRun(argv: string[], args: SimArgs, hklCache?: HklCache, log: (line: string) => void = console.log): Promise<PreparedRun> {
-  const prepared = await prepareSimulation(argv, hklCache ? { hklCache } : {});
+  const prepared = await prepareSimulation(argv, { args, ...(hklCache ? { hklCache } : {}) });
   await checkOutputs(args);
   checkRunLength(prepared.sim, args, log);
   return { argv, args, prepared };
