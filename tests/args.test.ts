@@ -2,7 +2,7 @@
 // T-4, T-8, T-18, T-23) and one-line refusals for everything else.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import {
   ArgError,
   NANOBRAGG_FLAGS,
@@ -535,10 +535,16 @@ test('flag lists are disjoint and usage() lists every option with its default', 
   assert.match(text, /-adc <counts>.*\[default: 40\]/);
 });
 
-test('the module is pure (no Node built-ins; imports only the backend list, which imports nothing)', () => {
-  const src = readFileSync(new URL('../src/simulator/args.ts', import.meta.url), 'utf8');
-  for (const m of src.matchAll(/^\s*import\s.*from\s+'([^']+)'/gm)) assert.is(m[1], '../backends/names.ts');
-  assert.not.match(src, /\brequire\(|\bprocess\.|node:/);
+test('the parser is pure (no Node built-ins; imports only its own parts and the backend list, which imports nothing)', () => {
+  const files = ['../src/simulator/args.ts', ...readdirSync(new URL('../src/simulator/options/', import.meta.url)).map((n) => `../src/simulator/options/${n}`)];
+  assert.ok(files.length >= 5, files.join(' '));
+  for (const f of files) {
+    const src = readFileSync(new URL(f, import.meta.url), 'utf8');
+    for (const m of src.matchAll(/^\s*(?:import|export)\s.*from\s+'([^']+)'/gm)) {
+      assert.ok(/^\.\/(options\/)?[\w-]+\.ts$/.test(m[1]) || /(^|\/)backends\/names\.ts$/.test(m[1]), `${f} imports ${m[1]}`);
+    }
+    assert.not.match(src, /\brequire\(|\bprocess\.|node:/, f);
+  }
   assert.not.match(readFileSync(new URL('../src/backends/names.ts', import.meta.url), 'utf8'), /^\s*import\s/m);
 });
 
