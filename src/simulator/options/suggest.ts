@@ -8,7 +8,7 @@ import { ALL_FLAGS } from './table.ts';
 // Suggestions for unknown options
 
 /** Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), case-insensitive. */
-function editDistance(x: string, y: string): number {
+export function editDistance(x: string, y: string): number {
   const a = x.toLowerCase();
   const b = y.toLowerCase();
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
