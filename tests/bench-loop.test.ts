@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { benchMain } from '../src/bench/cli.ts';
 import type { BenchBackend, MeasurementRequest } from '../src/bench/backend.ts';
 import { allBackends } from '../src/bench/backends.ts';
-import { BIN_BACKEND, binArgv, binProcessBackend } from '../src/bench/bin-process.ts';
+import { BIN_BACKEND, TSX_BACKEND, binArgv, binProcessBackend } from '../src/bench/bin-process.ts';
 import { netPerCoreVsC } from '../src/bench/interpret.ts';
 import { validateReport, type Report, type ResultRecord } from '../src/bench/schema.ts';
 import { imageWorkload, LOOP_CASE_SPECS, LOOP_CASES } from '../src/bench/workloads.ts';
@@ -74,7 +74,7 @@ async function bench(argv: string[], backends: BenchBackend[], clock?: () => num
 
 test('the bin as a whole process: bit-identical to the in-process wasm image, start-up measured at 8x8', async () => {
   const gpu = () => ({ available: false, reason: 'not in this test' }) as never;
-  const backends = allBackends(gpu).filter((b) => b.name === 'wasm' || b.name === BIN_BACKEND);
+  const backends = allBackends(gpu).filter((b) => b.name === 'wasm' || b.name === BIN_BACKEND || b.name === TSX_BACKEND);
   const r = await bench(['startup', '--repeats', '1', '--dtype', 'f32', '--threads', '1'], backends);
   assert.is(r.code, 0, [...r.out, ...r.err].join('\n'));
   const report: Report = JSON.parse(readFileSync(join(r.runDir!, 'startup_baseline.json'), 'utf8'));
@@ -89,6 +89,14 @@ test('the bin as a whole process: bit-identical to the in-process wasm image, st
   assert.type(bin.check?.fixed_overhead_s, 'number');
   const t = report.targets!.find((x) => x.name.startsWith('start-up through the bin'))!;
   assert.ok(t && t.at_most && t.goal === 120 && t.measured === bin.stats.median * 1e3, JSON.stringify(report.targets));
+  // the design's command, tsx src/cli.ts, the same way (issue 17: <= 300 ms)
+  const tsx = report.results.find((x) => x.backend === TSX_BACKEND)!;
+  assert.ok(tsx, 'tsx src/cli.ts was measured');
+  assert.is(tsx.binary, 'tsx wasm');
+  assert.is(tsx.check?.max_rel_diff_vs_in_process, 0);
+  assert.match(String(tsx.check?.bin_argv), /^node_modules\/\.bin\/tsx src\/cli\.ts simulate /);
+  const tt = report.targets!.find((x) => x.name.startsWith('start-up through tsx src/cli.ts'))!;
+  assert.ok(tt && tt.at_most && tt.goal === 300 && tt.measured === tsx.stats.median * 1e3, JSON.stringify(report.targets));
   const md = readFileSync(join(r.runDir!, 'startup_baseline.md'), 'utf8');
   assert.match(md, /## Start-up \(whole process, the same flags on an 8x8 detector, median\)/);
   assert.match(md, /\| nanobragg-bin \| bin wasm \| image tiny, f32, 8\^2 \| [0-9.]+ \| 5 \|/);

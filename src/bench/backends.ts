@@ -11,7 +11,7 @@ import { imageWorkload } from './workloads.ts';
 import { wasmThreadsSupport, type GpuInfo } from './env.ts';
 import { imageCaseKey } from './run-context.ts';
 import { C_BACKEND, cReferenceBackend } from './c-reference.ts';
-import { BIN_BACKEND, binProcessBackend } from './bin-process.ts';
+import { BIN_BACKEND, TSX_BACKEND, binProcessBackend, tsxCliBackend } from './bin-process.ts';
 import { webgpuRefusal } from '../webgpu/refusals.ts';
 import type { Simulation } from '../simulator/setup.ts';
 import { BACKEND_ORDER } from '../backends/names.ts';
@@ -165,11 +165,11 @@ function webgpuBackend(gpu: () => GpuInfo): BenchBackend {
  * images they are compared with already exist). `gpu` is read lazily (the probe runs once, in env.ts).
  */
 export function allBackends(gpu: () => GpuInfo): BenchBackend[] {
-  return [wasmBackend('wasm-scalar', 'scalar'), wasmBackend('wasm', 'simd'), wasmThreadsBackend(), webgpuBackend(gpu), binProcessBackend(), cReferenceBackend()];
+  return [wasmBackend('wasm-scalar', 'scalar'), wasmBackend('wasm', 'simd'), wasmThreadsBackend(), webgpuBackend(gpu), binProcessBackend(), tsxCliBackend(), cReferenceBackend()];
 }
 
-/** The whole-process baselines: our bin and the C program (timed spawn to exit, beside the in-process engines). */
-export const PROCESS_BACKENDS = [BIN_BACKEND, C_BACKEND] as const;
+/** The whole-process baselines: our bin, the design's `tsx src/cli.ts` and the C program (timed spawn to exit). */
+export const PROCESS_BACKENDS = [BIN_BACKEND, TSX_BACKEND, C_BACKEND] as const;
 
 /** The engine backends (src/backends/names.ts), slowest first, and the whole-process baselines. */
 export const BACKEND_NAMES = [...[...BACKEND_ORDER].reverse(), ...PROCESS_BACKENDS] as const;

@@ -16,7 +16,7 @@
 
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { BenchBackend, MeasurementRequest, PreparedMeasurement } from './backend.ts';
 import { countWarnings, imageProblems, maxRelativeToPeak, repeatProblems } from './checks.ts';
 import { C_OUTPUT_FLAGS, C_OVERHEAD_SIZE, withDetpixels } from './c-reference.ts';
@@ -28,6 +28,10 @@ import type { BenchCase } from './timing.ts';
 import { imageWorkload } from './workloads.ts';
 
 export const BIN_BACKEND = 'nanobragg-bin';
+/** The design's command, `tsx src/cli.ts` (node_modules/.bin/tsx, which transpiles at run time), timed the same way. */
+export const TSX_BACKEND = 'tsx-cli';
+export const TSX_PATH = 'node_modules/.bin/tsx';
+export const TSX_CLI = 'src/cli.ts';
 /** The bin, relative to the repository root (package.json "bin": nanobragg). */
 export const BIN_PATH = 'out/bin/nanobragg.mjs';
 export const BIN_MISSING_REASON = `${BIN_PATH} is not built here (npm run build:cli)`;
@@ -41,17 +45,24 @@ export function binEngineBackend(threads: number): 'wasm' | 'wasm-threads' {
 /** argv after `node`: the bin, `simulate`, the workload's flags, -hkl, output flags and paths, backend, dtype, threads. */
 export function binArgv(
   bin: string, workloadArgv: readonly string[], hklPath: string | undefined, floatPath: string, intPath: string, dtype: string, threads: number,
+  cli: readonly string[] = [],
 ): string[] {
   const backend = binEngineBackend(threads);
   return [
-    bin, 'simulate', ...workloadArgv, ...(hklPath ? ['-hkl', hklPath] : []), ...C_OUTPUT_FLAGS, '-floatfile', floatPath, '-intfile', intPath,
+    bin, ...cli, 'simulate', ...workloadArgv, ...(hklPath ? ['-hkl', hklPath] : []), ...C_OUTPUT_FLAGS, '-floatfile', floatPath, '-intfile', intPath,
     '--backend', backend, '--dtype', dtype, ...(backend === 'wasm-threads' ? ['--threads', String(threads)] : []),
   ];
 }
 
 export interface BinProcessOptions {
+  /** The backend's name in reports (default nanobragg-bin). */
+  name?: string;
   /** Absolute path of the bin (default: <repository>/out/bin/nanobragg.mjs). */
   bin?: string;
+  /** Arguments between the bin and `simulate` (tsx-cli: src/cli.ts). */
+  cli?: readonly string[];
+  /** What the report calls the bin (default BIN_PATH). */
+  label?: string;
   /** The JavaScript runtime that runs it (default: this process's). */
   node?: string;
   timeoutS?: number;
@@ -78,11 +89,14 @@ export function binWarnings(stdout: string): string[] {
 
 export function binProcessBackend(opts: BinProcessOptions = {}): BenchBackend {
   const bin = opts.bin ?? join(REPO_ROOT, BIN_PATH);
+  const name = opts.name ?? BIN_BACKEND;
+  const label = opts.label ?? BIN_PATH;
+  const cli = opts.cli ?? [];
   const node = opts.node ?? process.execPath;
   const timeoutS = opts.timeoutS ?? 600;
   const overheadSamples = Math.max(1, opts.overheadSamples ?? 5);
   return {
-    name: BIN_BACKEND,
+    name,
     async unavailable(req) {
       if (!existsSync(bin)) return opts.bin ? `${bin} does not exist` : BIN_MISSING_REASON;
       if (req.workload !== 'image') return BIN_KERNEL_REASON;
@@ -104,16 +118,16 @@ export function binProcessBackend(opts: BinProcessOptions = {}): BenchBackend {
         mkdirSync(overheadDir);
         const floatPath = join(runDir, 'float.bin');
         const intPath = join(runDir, 'int.img');
-        const argv = binArgv(bin, w.argv, hklPath, floatPath, intPath, req.dtype, threads);
-        const overheadArgv = binArgv(bin, withDetpixels(w.argv, C_OVERHEAD_SIZE), hklPath, join(overheadDir, 'float.bin'), join(overheadDir, 'int.img'), req.dtype, threads);
+        const argv = binArgv(bin, w.argv, hklPath, floatPath, intPath, req.dtype, threads, cli);
+        const overheadArgv = binArgv(bin, withDetpixels(w.argv, C_OVERHEAD_SIZE), hklPath, join(overheadDir, 'float.bin'), join(overheadDir, 'int.img'), req.dtype, threads, cli);
         const key = imageCaseKey(req);
         const c: BenchCase<ProcessRun, BinSnap> = {
           evaluations: w.evaluations,
           pixels,
-          coldIncludes: `the first ${BIN_PATH} process of the measurement, spawn to exit: Node start-up, module loading, argument and ${hklPath ? 'HKL ' : ''}parsing, WebAssembly compilation, pixel loop, float and int image writes`,
+          coldIncludes: `the first ${label} process of the measurement, spawn to exit: Node start-up, module loading${cli.length ? ' (TypeScript transpiled at run time)' : ''}, argument and ${hklPath ? 'HKL ' : ''}parsing, WebAssembly compilation, pixel loop, float and int image writes`,
           async create() {
             return {
-              run: () => runProcess(node, argv, runDir, timeoutS),
+              run: () => (cli.length ? runProcess(argv[0], argv.slice(1), runDir, timeoutS) : runProcess(node, argv, runDir, timeoutS)),
               memory: () => ({}),
               dispose: () => rmSync(dir, { recursive: true, force: true }),
             };
@@ -124,10 +138,10 @@ export function binProcessBackend(opts: BinProcessOptions = {}): BenchBackend {
           },
           check(cold, warm) {
             const facts: Record<string, number | string | boolean> = {
-              bin: BIN_PATH,
-              bin_argv: ['node', ...argv.map((a) => (a === bin ? BIN_PATH : a))].join(' '),
+              bin: label,
+              bin_argv: [...(cli.length ? [] : ['node']), ...argv.map((a) => (a === bin ? (cli.length ? TSX_PATH : label) : cli.includes(a) ? relative(REPO_ROOT, a) : a))].join(' '),
               timed: 'whole process, spawn to exit',
-              process_includes: 'Node start-up, module loading, argument and HKL parsing, WebAssembly compilation, pixel loop, float and int image writes',
+              process_includes: `${cli.length ? 'the tsx launcher and its Node child, TypeScript transpiled at run time (cached), ' : ''}Node start-up, module loading, argument and HKL parsing, WebAssembly compilation, pixel loop, float and int image writes`,
             };
             const problems: string[] = [];
             if (cold.bytes !== pixels * 4) problems.push(`float image has ${cold.bytes} bytes, ${pixels * 4} expected (${req.size}x${req.size} 4-byte floats)`);
@@ -146,7 +160,9 @@ export function binProcessBackend(opts: BinProcessOptions = {}): BenchBackend {
               }
             }
             if (!problems.length) {
-              const overhead = measureFixedOverhead(node, overheadArgv, overheadDir, overheadSamples, timeoutS, C_OVERHEAD_SIZE);
+              const overhead = cli.length
+                ? measureFixedOverhead(overheadArgv[0], overheadArgv.slice(1), overheadDir, overheadSamples, timeoutS, C_OVERHEAD_SIZE)
+                : measureFixedOverhead(node, overheadArgv, overheadDir, overheadSamples, timeoutS, C_OVERHEAD_SIZE);
               if ('problem' in overhead) problems.push(overhead.problem);
               else Object.assign(facts, overhead);
             }
@@ -155,7 +171,7 @@ export function binProcessBackend(opts: BinProcessOptions = {}): BenchBackend {
         };
         return {
           case: c as BenchCase<unknown, unknown>,
-          binary: () => `bin ${engine}`,
+          binary: () => `${cli.length ? 'tsx' : 'bin'} ${engine}`,
           threads,
           ...(req.thicksteps !== undefined ? { layers: w.layers } : {}),
         };
@@ -165,4 +181,9 @@ export function binProcessBackend(opts: BinProcessOptions = {}): BenchBackend {
       }
     },
   };
+}
+
+/** `tsx src/cli.ts simulate ...` as a whole process (issue 17 item 1: start-up <= 300 ms through the design's command). */
+export function tsxCliBackend(): BenchBackend {
+  return binProcessBackend({ name: TSX_BACKEND, bin: join(REPO_ROOT, TSX_PATH), cli: [join(REPO_ROOT, TSX_CLI)], label: `${TSX_PATH} ${TSX_CLI}` });
 }

@@ -202,9 +202,10 @@ export function loopTargets(report: Report): TargetRecord[] {
   const rs = report.results;
   const out: TargetRecord[] = [];
   if (report.benchmark === 'startup') {
-    for (const b of rs.filter((r) => r.backend === 'nanobragg-bin')) {
-      out.push({ name: `start-up through the bin, ${b.size}x${b.size} ${b.case ?? ''}`, measured: b.stats.median * 1e3, goal: 120, unit: 'ms', at_most: true,
-        met: b.stats.median <= 0.12, detail: `whole process, warm median of ${b.warm_s.length}; the C program ${findCReference(rs, b) ? `${msOf(findCReference(rs, b)!.stats.median)} ms` : 'not measured'}` });
+    for (const b of rs.filter((r) => r.backend === 'nanobragg-bin' || r.backend === 'tsx-cli')) {
+      const [through, goal] = b.backend === 'tsx-cli' ? ['tsx src/cli.ts', 300] : ['the bin', 120];
+      out.push({ name: `start-up through ${through}, ${b.size}x${b.size} ${b.case ?? ''}`, measured: b.stats.median * 1e3, goal, unit: 'ms', at_most: true,
+        met: b.stats.median <= goal / 1000, detail: `whole process, warm median of ${b.warm_s.length}; the C program ${findCReference(rs, b) ? `${msOf(findCReference(rs, b)!.stats.median)} ms` : 'not measured'}` });
     }
     return out;
   }

@@ -4,7 +4,7 @@
 import type { Report, ResultRecord } from './schema.ts';
 import { cProcessNote, describeCase, findCReference, interpret, netPerCoreVsC, speedup } from './interpret.ts';
 import { C_BACKEND, C_OVERHEAD_SIZE } from './c-reference.ts';
-import { BIN_BACKEND } from './bin-process.ts';
+import { BIN_BACKEND, TSX_BACKEND } from './bin-process.ts';
 import { LOOP_CASE_SPECS, type LoopCase } from './workloads.ts';
 import { lineChart, type Series } from './svg.ts';
 
@@ -16,7 +16,7 @@ const TITLES: Record<Report['benchmark'], string> = {
   startup: 'Start-up: a tiny image as a whole process',
 };
 
-const isProcess = (r: ResultRecord) => r.backend === C_BACKEND || r.backend === BIN_BACKEND;
+const isProcess = (r: ResultRecord) => r.backend === C_BACKEND || r.backend === BIN_BACKEND || r.backend === TSX_BACKEND;
 
 export const ms = (s: number): string => (s * 1e3).toFixed(3);
 const mib = (b: number | undefined): string => (b === undefined ? '-' : (b / 2 ** 20).toFixed(1));
@@ -62,7 +62,7 @@ function workloadTitle(report: Report, r: ResultRecord): string {
 /** Image tables: each case (layer count, -oversample_thick) together, the C program first, then the bin, then as measured. */
 function orderImageRows(rs: ResultRecord[]): ResultRecord[] {
   const caseRank = (r: ResultRecord) => (r.thicksteps ?? 0) * 2 + (r.oversample_thick ? 1 : 0);
-  const rank = (r: ResultRecord) => (r.backend === C_BACKEND ? 0 : r.backend === BIN_BACKEND ? 1 : 2);
+  const rank = (r: ResultRecord) => (r.backend === C_BACKEND ? 0 : r.backend === BIN_BACKEND ? 1 : r.backend === TSX_BACKEND ? 2 : 3);
   return rs
     .map((r, i) => ({ r, i }))
     .sort((a, b) => caseRank(a.r) - caseRank(b.r) || rank(a.r) - rank(b.r) || a.i - b.i)

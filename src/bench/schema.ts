@@ -164,7 +164,7 @@ const statsSpec = obj({ min: num(0), median: num(0), mean: num(0), stddev: num(0
 const memorySpec = obj({}, { wasm_bytes: int(0), gpu_bytes: int(0) });
 
 /** Backend names a report may hold: the engine backends (src/backends/names.ts), our bin and the C program as processes. */
-const REPORT_BACKENDS: readonly string[] = [...BACKEND_ORDER, 'nanobragg-bin', 'c-reference'];
+const REPORT_BACKENDS: readonly string[] = [...BACKEND_ORDER, 'nanobragg-bin', 'tsx-cli', 'c-reference'];
 
 export const resultSpec: Spec = obj(
   {
