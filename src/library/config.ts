@@ -147,6 +147,10 @@ export function configToArgv(config: SimulationConfig): string[] {
   const put = (flag: string, key: string, v: unknown) => {
     if (v !== undefined) a.push(flag, num(key, v));
   };
+  /** Number-valued keys, each one flag, in this order (C applies options in command-line order). */
+  const putAll = (pairs: readonly (readonly [flag: string, key: keyof SimulationConfig])[]) => {
+    for (const [flag, key] of pairs) put(flag, key, c[key]);
+  };
   // a string 'false' is truthy: booleans and pairs are checked, not coerced (issue 19 item 11)
   for (const k of ['interpolate', 'oversampleThick', 'pointPixel'] as const) {
     if (c[k] !== undefined && typeof c[k] !== 'boolean') throw new TypeError(`config.${k} must be true or false, got ${JSON.stringify(c[k])}`);
@@ -169,11 +173,7 @@ export function configToArgv(config: SimulationConfig): string[] {
     if (!Array.isArray(c.cell) || c.cell.length !== 6) throw new TypeError('config.cell must be [a, b, c, alpha, beta, gamma] (Å, degrees)' + (hasMat ? ' or left out with a matrix' : ''));
     a.push('-cell', ...c.cell.map((v, i) => num(`cell[${i}]`, v)));
   }
-  put('-N', 'N', c.N);
-  put('-Na', 'Na', c.Na);
-  put('-Nb', 'Nb', c.Nb);
-  put('-Nc', 'Nc', c.Nc);
-  put('-default_F', 'defaultF', c.defaultF);
+  putAll([['-N', 'N'], ['-Na', 'Na'], ['-Nb', 'Nb'], ['-Nc', 'Nc'], ['-default_F', 'defaultF']]);
   if (c.shape !== undefined) {
     if (!(c.shape in SHAPE_FLAG)) throw new TypeError(`config.shape must be one of ${Object.keys(SHAPE_FLAG).join(', ')}, got ${String(c.shape)}`);
     a.push(SHAPE_FLAG[c.shape]);
@@ -187,8 +187,7 @@ export function configToArgv(config: SimulationConfig): string[] {
     if (!(CONVENTIONS as readonly string[]).includes(c.convention)) throw new TypeError(`config.convention must be one of ${CONVENTIONS.join(', ')}, got ${String(c.convention)}`);
     a.push(`-${c.convention}`);
   }
-  put('-distance', 'distanceMm', c.distanceMm);
-  put('-pixel', 'pixelMm', c.pixelMm);
+  putAll([['-distance', 'distanceMm'], ['-pixel', 'pixelMm']]);
   if (Array.isArray(c.detpixels)) {
     put('-detpixels_f', 'detpixels[0]', c.detpixels[0]);
     put('-detpixels_s', 'detpixels[1]', c.detpixels[1]);
@@ -201,13 +200,9 @@ export function configToArgv(config: SimulationConfig): string[] {
   put('-detector_thick', 'detectorThickUm', c.detectorThickUm);
   if (c.detectorAbsUm === 'inf') a.push('-detector_abs', 'inf');
   else put('-detector_abs', 'detectorAbsUm', c.detectorAbsUm);
-  put('-detector_thicksteps', 'thicksteps', c.thicksteps);
-  put('-oversample', 'oversample', c.oversample);
+  putAll([['-detector_thicksteps', 'thicksteps'], ['-oversample', 'oversample']]);
   if (c.oversampleThick) a.push('-oversample_thick');
-  put('-phi', 'phiDeg', c.phiDeg);
-  put('-osc', 'oscDeg', c.oscDeg);
-  put('-phistep', 'phistepDeg', c.phistepDeg);
-  put('-phisteps', 'phisteps', c.phisteps);
+  putAll([['-phi', 'phiDeg'], ['-osc', 'oscDeg'], ['-phistep', 'phistepDeg'], ['-phisteps', 'phisteps']]);
   if (c.mat !== undefined && typeof c.mat !== 'string') throw new TypeError('config.mat must be the text of a MOSFLM matrix file (a string)');
   if (c.mat !== undefined || c.matPath !== undefined) a.push('-mat', c.matPath ?? 'config.mat');
   if (c.missetDeg === 'random') a.push('-misset', 'random');
@@ -215,28 +210,17 @@ export function configToArgv(config: SimulationConfig): string[] {
     if (!Array.isArray(c.missetDeg) || c.missetDeg.length !== 3) throw new TypeError(`config.missetDeg must be [x, y, z] in degrees or 'random', got ${JSON.stringify(c.missetDeg)}`);
     a.push('-misset', ...c.missetDeg.map((v, i) => num(`missetDeg[${i}]`, v)));
   }
-  put('-misset_seed', 'missetSeed', c.missetSeed);
-  put('-mosaic', 'mosaicDeg', c.mosaicDeg);
-  put('-mosaic_domains', 'mosaicDomains', c.mosaicDomains);
-  put('-mosaic_seed', 'mosaicSeed', c.mosaicSeed);
-  put('-hdivrange', 'hdivrangeMrad', c.hdivrangeMrad);
-  put('-vdivrange', 'vdivrangeMrad', c.vdivrangeMrad);
-  put('-hdivsteps', 'hdivsteps', c.hdivsteps);
-  put('-vdivsteps', 'vdivsteps', c.vdivsteps);
-  put('-dispersion', 'dispersionPct', c.dispersionPct);
-  put('-dispsteps', 'dispsteps', c.dispsteps);
-  put('-fluence', 'fluence', c.fluence);
-  put('-flux', 'flux', c.flux);
-  put('-exposure', 'exposureS', c.exposureS);
-  put('-beamsize', 'beamsizeMm', c.beamsizeMm);
-  put('-water', 'waterUm', c.waterUm);
+  putAll([
+    ['-misset_seed', 'missetSeed'], ['-mosaic', 'mosaicDeg'], ['-mosaic_domains', 'mosaicDomains'], ['-mosaic_seed', 'mosaicSeed'],
+    ['-hdivrange', 'hdivrangeMrad'], ['-vdivrange', 'vdivrangeMrad'], ['-hdivsteps', 'hdivsteps'], ['-vdivsteps', 'vdivsteps'],
+    ['-dispersion', 'dispersionPct'], ['-dispsteps', 'dispsteps'], ['-fluence', 'fluence'], ['-flux', 'flux'],
+    ['-exposure', 'exposureS'], ['-beamsize', 'beamsizeMm'], ['-water', 'waterUm'],
+  ]);
   if (c.detectorRotDeg !== undefined) {
     if (!Array.isArray(c.detectorRotDeg) || c.detectorRotDeg.length !== 3) throw new TypeError(`config.detectorRotDeg must be [x, y, z] in degrees, got ${JSON.stringify(c.detectorRotDeg)}`);
     (['x', 'y', 'z'] as const).forEach((ax, i) => put(`-detector_rot${ax}`, `detectorRotDeg[${i}]`, c.detectorRotDeg![i]));
   }
-  put('-twotheta', 'twothetaDeg', c.twothetaDeg);
-  put('-seed', 'seed', c.seed);
-  put('-adc', 'adc', c.adc);
+  putAll([['-twotheta', 'twothetaDeg'], ['-seed', 'seed'], ['-adc', 'adc']]);
   if (c.roi !== undefined) a.push('-roi', num('roi.xmin', c.roi.xmin), num('roi.xmax', c.roi.xmax), num('roi.ymin', c.roi.ymin), num('roi.ymax', c.roi.ymax));
   if (c.extraArgs !== undefined) {
     if (!Array.isArray(c.extraArgs) || c.extraArgs.some((t) => typeof t !== 'string')) throw new TypeError('config.extraArgs must be an array of strings');
