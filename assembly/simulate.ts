@@ -6,8 +6,8 @@
 //    rounding (libm sin/exp may differ by an ulp: trap T-21).
 //  - simulateF32: geometry, h, k, l and their fractional parts in f64 (reciprocals of R and
 //    lambda instead of C's divisions); the range-reduced lattice factor, the structure factor,
-//    the capture fraction (expm1 form) and the per-pixel accumulation in f32 (docs/precision.md "WASM
-//    f32 path"). Polarization and solid angle are per-pixel values and stay f64. With SIMD, four
+//    the capture fraction (expm1 form) and each evaluation's term F^2 F_latt^2 in f32, summed per pixel in
+//    f64 (docs/precision.md "WASM f32 path"). Polarization and solid angle are per-pixel values and stay f64. With SIMD, four
 //    neighbouring pixels go through the loop together, bit-identical to the scalar f32 code.
 //
 // Sources (divergence, dispersion, -sourcefile: the host's table, P_SOURCES) loop inside the subpixel as in C;
@@ -574,10 +574,12 @@ function polarF32Path(x: f64, y: f64, z: f64): f64 {
   return polarizationFactor();
 }
 
-/** One pixel with the lattice factor, structure factor and accumulation in f32, live switch-off. */
+/** One pixel with the lattice factor and structure factor in f32 (summed in f64), live switch-off. */
 function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
   const pixel = spixel * fpixels + fpixel;
-  let I: f32 = <f32>Ibg;
+  // the sum over evaluations in f64: an f32 running sum loses about sqrt(n) 2^-24 over n evaluations (1.5e-5 at
+  // the 246^2 sub-pixels that -xtalsize can auto-select), the terms themselves stay f32 (docs/precision.md)
+  let I: f64 = Ibg;
   let polar: f64 = nopolar ? 1.0 : 0.0;
   let omega: f64 = 0;
   let capture: f64 = 0;
@@ -617,16 +619,16 @@ function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
           if (interpolating(pixel, e) && outOfRange(h, k, l)) switchOff(pixel, e, h, k, l);
           const Fcell = fcellF32(pixel, e, h, k, l);
           e++;
-          I += Fcell * Fcell * Flatt * Flatt;
-          if (osThick) I *= <f32>capture;
-          if (osPolar) I *= <f32>polar;
-          if (osOmega) I *= <f32>omega;
+          I += <f64>(Fcell * Fcell * Flatt * Flatt);
+          if (osThick) I *= capture;
+          if (osPolar) I *= polar;
+          if (osOmega) I *= omega;
         }
         }
       }
     }
   }
-  finishPixel(pixel, image, <f64>I, capture, polar, omega);
+  finishPixel(pixel, image, I, capture, polar, omega);
 }
 
 /** F_cell in f32: tricubic before the switch-off point, nearest neighbour from it on. */
@@ -640,7 +642,7 @@ function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
 }
 
 /**
- * The same loop with the lattice factor, structure factor and accumulation in f32
+ * The same loop with the lattice factor and structure factor in f32, their products summed in f64
  * (docs/precision.md: geometry and h, k, l in f64). Tolerance against the C image:
  * max|diff|/max <= 5e-6, |sum ratio - 1| <= 1e-6, 1 - r <= 1e-10 (tested on every golden case).
  * With SIMD, four neighbouring pixels of a row go through the loop together (square lattice
@@ -839,7 +841,7 @@ function groupCapture(t: i32): void {
 /**
  * Four pixels (fpixel .. fpixel+3 of row spixel, all inside the image and the ROI) through the
  * f32 loop together: geometry and h, k, l in f64x2 (two lanes each), the lattice factor and the
- * accumulation in f32x4, F_cell per lane. Bit-identical to pixelF32 on each lane. Returns false,
+ * terms in f32x4, the sums in two f64x2, F_cell per lane. Bit-identical to pixelF32 on each lane. Returns false,
  * having written nothing, when an interpolating lane meets an out-of-range evaluation (the
  * caller then redoes the four pixels one by one, which switches interpolation off at the right
  * evaluation).
@@ -852,7 +854,8 @@ function groupF32x4(fpixel: i32, spixel: i32, image: usize): bool {
   const polar0 = f64x2.splat(nopolar ? 1.0 : 0.0);
   v128.store(scratch + G_POLAR, polar0);
   v128.store(scratch + G_POLAR + 16, polar0);
-  let I = f32x4.splat(0);
+  // per-lane sums in f64 (lanes 0, 1 and 2, 3), as pixelF32 sums
+  let ILo = f64x2.splat(0), IHi = f64x2.splat(0);
   let e = 0;
   const os = <f64>oversample;
   const half = subpixelSize / 2.0;
@@ -898,10 +901,12 @@ function groupF32x4(fpixel: i32, spixel: i32, image: usize): bool {
             F = f32x4.replace_lane(F, 3, laneFcell(3, pixel0 + 3, e));
           }
           e++;
-          I = f32x4.add(I, f32x4.mul(f32x4.mul(f32x4.mul(F, F), Flatt), Flatt));
-          if (osThick) I = f32x4.mul(I, demote2x2(v128.load(scratch + G_CAP), v128.load(scratch + G_CAP + 16)));
-          if (osPolar) I = f32x4.mul(I, demote2x2(v128.load(scratch + G_POLAR), v128.load(scratch + G_POLAR + 16)));
-          if (osOmega) I = f32x4.mul(I, demote2x2(v128.load(scratch + G_OMEGA), v128.load(scratch + G_OMEGA + 16)));
+          const term = f32x4.mul(f32x4.mul(f32x4.mul(F, F), Flatt), Flatt);
+          ILo = f64x2.add(ILo, f64x2.promote_low_f32x4(term));
+          IHi = f64x2.add(IHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(term, term, 2, 3, 2, 3)));
+          if (osThick) { ILo = f64x2.mul(ILo, v128.load(scratch + G_CAP)); IHi = f64x2.mul(IHi, v128.load(scratch + G_CAP + 16)); }
+          if (osPolar) { ILo = f64x2.mul(ILo, v128.load(scratch + G_POLAR)); IHi = f64x2.mul(IHi, v128.load(scratch + G_POLAR + 16)); }
+          if (osOmega) { ILo = f64x2.mul(ILo, v128.load(scratch + G_OMEGA)); IHi = f64x2.mul(IHi, v128.load(scratch + G_OMEGA + 16)); }
         }
         }
       }
@@ -909,8 +914,8 @@ function groupF32x4(fpixel: i32, spixel: i32, image: usize): bool {
   }
   for (let j = 0; j < 4; j++) {
     const o = <usize>j << 3;
-    const Ij = j == 0 ? f32x4.extract_lane(I, 0) : j == 1 ? f32x4.extract_lane(I, 1) : j == 2 ? f32x4.extract_lane(I, 2) : f32x4.extract_lane(I, 3);
-    finishPixel(pixel0 + j, image, <f64>Ij, load<f64>(scratch + G_CAP + o), load<f64>(scratch + G_POLAR + o), load<f64>(scratch + G_OMEGA + o));
+    const Ij = j == 0 ? f64x2.extract_lane(ILo, 0) : j == 1 ? f64x2.extract_lane(ILo, 1) : j == 2 ? f64x2.extract_lane(IHi, 0) : f64x2.extract_lane(IHi, 1);
+    finishPixel(pixel0 + j, image, Ij, load<f64>(scratch + G_CAP + o), load<f64>(scratch + G_POLAR + o), load<f64>(scratch + G_OMEGA + o));
   }
   return true;
 }

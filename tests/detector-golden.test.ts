@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createEngine, prepareSimulation, type SimEngine, type EngineBackend, type Dtype } from '../src/simulator/engine.ts';
 import { compareImages } from '../src/simulator/compare.ts';
 import { encodeOutputs } from '../src/simulator/outputs.ts';
-import { assertF32WithinAccumulation } from './helpers/golden.ts';
+import { assertF32Within } from './helpers/golden.ts';
 
 const dir = fileURLToPath(new URL('./fixtures/detector/', import.meta.url));
 /** Extra C references made with the C binary for -img (its header only), kept as argv + input + sha256. */
@@ -84,7 +84,7 @@ for (const c of cases) {
       const { prepared, result } = await run(c, backend, 'f32');
       const m = compareImages(result.image, ref);
       const sim = prepared.sim;
-      assertF32WithinAccumulation(m, sim);
+      assertF32Within(m, sim);
     });
   }
   test(`${c.name}: C's convention and pivot lines`, async () => {

@@ -53,18 +53,16 @@ export function loadGoldenCases(): GoldenCase[] {
 /** The WASM f32 path against the f64 image (README "Backends and precision"). */
 export const F32_TOL = { maxRel: 5e-6, sumRatio: 1e-6, oneMinusR: 1e-10 };
 
-/**
- * Asserts an f32 image within F32_TOL of the f64 reference, widened to n 2^-24 for n evaluations per pixel
- * (a running f32 sum is good to about that: a 75 x 75 auto-oversample gives n = 5625).
- */
-export function assertF32WithinAccumulation(
+/** Asserts an f32 image within F32_TOL of the f64 reference, whatever the evaluations per pixel. */
+export function assertF32Within(
   m: { maxRelDiff: number; sumRatio: number; pearson: number },
   sim: { phi: { entries: number }; oversample: number; layers: { nLayers: number } },
 ): void {
-  const accum = sim.phi.entries * sim.oversample ** 2 * sim.layers.nLayers * 2 ** -24;
-  const tol = { maxRel: Math.max(F32_TOL.maxRel, accum), sumRatio: Math.max(F32_TOL.sumRatio, accum) };
+  // the f32 path sums each pixel's terms in f64 (docs/precision.md), so the flat bounds hold for any number of
+  // evaluations per pixel; n is shown to say how many went into each pixel
+  const n = sim.phi.entries * sim.oversample ** 2 * sim.layers.nLayers;
   const info = `max|diff|/max=${m.maxRelDiff.toExponential(2)} sum-1=${(m.sumRatio - 1).toExponential(2)} 1-r=${(1 - m.pearson).toExponential(2)}`;
-  if (!(m.maxRelDiff <= tol.maxRel && Math.abs(m.sumRatio - 1) <= tol.sumRatio && 1 - m.pearson <= F32_TOL.oneMinusR)) {
-    throw new Error(`f32 image outside tolerance: ${info} (maxRel <= ${tol.maxRel.toExponential(2)}, |sum-1| <= ${tol.sumRatio.toExponential(2)}, 1-r <= ${F32_TOL.oneMinusR})`);
+  if (!(m.maxRelDiff <= F32_TOL.maxRel && Math.abs(m.sumRatio - 1) <= F32_TOL.sumRatio && 1 - m.pearson <= F32_TOL.oneMinusR)) {
+    throw new Error(`f32 image outside tolerance: ${info} with ${n} evaluations per pixel (maxRel <= ${F32_TOL.maxRel}, |sum-1| <= ${F32_TOL.sumRatio}, 1-r <= ${F32_TOL.oneMinusR})`);
   }
 }
