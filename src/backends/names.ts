@@ -14,7 +14,7 @@ export const DTYPES: readonly Dtype[] = ['f32', 'f64'];
  * 'c-bits': bit-identical float image wherever C is deterministic;
  * 'flat': max|diff|/max(C) <= maxRel, |sum ratio - 1| <= sumRatio, 1 - r <= oneMinusR for any crystal;
  * 'pure-f32': the per-simulation bound of docs/precision.md, S = pi N_max h_max 2^-24
- *   (max|diff|/max <= 8S + 2e-6, |sum ratio - 1| <= S + 2e-6, 1 - r <= 10 S^2 + 1e-10).
+ *   (max|diff|/max <= 8S + 2e-6, |sum ratio - 1| <= 8S + 2e-6, 1 - r <= 20 S^2 + 1e-10).
  */
 export type DeclaredPrecision =
   | { kind: 'c-bits' }
