@@ -5,11 +5,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { wasmSimdSupported } from '../wasm/loader.ts';
+import { packageRoot } from '../util/package-root.ts';
 import type { EnvSummary } from './schema.ts';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The checkout (or installed package) the benchmark runs from: its build/, package.json, git state. */
+export const REPO_ROOT = packageRoot();
 
 export interface GpuInfo {
   available: boolean;
