@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import type { BenchBackend, MeasurementRequest, PreparedMeasurement } from './backend.ts';
 import { countWarnings, imageProblems, maxRelativeToPeak, repeatProblems } from './checks.ts';
 import { C_OUTPUT_FLAGS, C_OVERHEAD_SIZE, withDetpixels } from './c-reference.ts';
-import { REPO_ROOT } from './env.ts';
+import { packageRoot } from '../util/package-root.ts';
 import { collectFloatImage, measureFixedOverhead, runProcess, type ProcessRun } from './process-run.ts';
 import { imageCaseKey, type RunContext } from './run-context.ts';
 import { summarize } from './stats.ts';
@@ -77,7 +77,7 @@ export function binWarnings(stdout: string): string[] {
 }
 
 export function binProcessBackend(opts: BinProcessOptions = {}): BenchBackend {
-  const bin = opts.bin ?? join(REPO_ROOT, BIN_PATH);
+  const bin = opts.bin ?? join(packageRoot(), BIN_PATH);
   const node = opts.node ?? process.execPath;
   const timeoutS = opts.timeoutS ?? 600;
   const overheadSamples = Math.max(1, opts.overheadSamples ?? 5);
