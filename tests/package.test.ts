@@ -13,6 +13,7 @@ import { REPO_ROOT, scratch } from './helpers/cli.ts';
 import { npm, packRepository, userEnv, writeApp, type Packed } from './helpers/package.ts';
 import { bundleAndRun, serveAndFetch } from './helpers/serve-bundle.ts';
 import { createSimulator } from '../src/index.ts';
+import { findPackageRoot, packageRoot } from '../src/util/package-root.ts';
 
 const tmp = scratch('package');
 test.after(() => tmp.cleanup());
@@ -33,6 +34,20 @@ async function referenceImage(): Promise<Buffer> {
   await sim.dispose();
   return Buffer.from(r.image.buffer, r.image.byteOffset, r.image.byteLength);
 }
+
+test('findPackageRoot: the nearest package.json named nanobragg-wasm, passing over others and broken ones', () => {
+  assert.is(packageRoot(), realpathSync(REPO_ROOT));
+  const t = join(root, 'layout');
+  const pkgDir = join(t, 'app', 'node_modules', 'nanobragg-wasm');
+  mkdirSync(join(pkgDir, 'out', 'bin'), { recursive: true });
+  writeFileSync(join(t, 'app', 'package.json'), JSON.stringify({ name: 'app' }));
+  assert.is(findPackageRoot(join(pkgDir, 'out', 'bin')), null, 'found a root before the package.json exists');
+  writeFileSync(join(pkgDir, 'package.json'), JSON.stringify({ name: 'nanobragg-wasm' }));
+  writeFileSync(join(pkgDir, 'out', 'package.json'), '{ not json');
+  writeFileSync(join(pkgDir, 'out', 'bin', 'package.json'), JSON.stringify({ type: 'module' }));
+  assert.is(findPackageRoot(join(pkgDir, 'out', 'bin')), pkgDir);
+  assert.is(findPackageRoot(pkgDir), pkgDir);
+});
 
 test('npm pack: the tarball holds the built bins, library, types and WebAssembly, and no sources', () => {
   for (const f of ['out/bin/nanobragg.mjs', 'out/lib/index.mjs', 'out/types/index.d.ts']) {
