@@ -350,6 +350,13 @@ export async function serve(opts: ServeOptions = {}): Promise<RunningServer> {
 // ---------------------------------------------------------------------------------------------------
 // Command line
 
+/** One line for a failed bundle: esbuild's first error with its file (its message says only "Build failed"). */
+function firstReason(e: unknown): string {
+  const first = (e as { errors?: { text?: string; location?: { file?: string; line?: number } | null }[] }).errors?.[0];
+  if (first?.text) return first.location?.file ? `${first.location.file}:${first.location.line}: ${first.text}` : first.text;
+  return (e as Error).message.split('\n')[0];
+}
+
 function parseFlags(argv: string[], known: Record<string, 'value' | 'switch'>): Record<string, string | true> {
   const out: Record<string, string | true> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -391,7 +398,7 @@ export async function serveMain(argv: string[]): Promise<number> {
   try {
     bundle = await bundleLibrary();
   } catch (e) {
-    throw new UserError(`cannot bundle the library for the browser: ${(e as Error).message.split('\n')[0]}`, EXIT.INTERNAL);
+    throw new UserError(`cannot bundle the library for the browser: ${firstReason(e)}`, EXIT.INTERNAL);
   }
   const missing: string[] = [];
   for (const [name, file] of bundle.assets) if (!(await stat(file).catch(() => null))) missing.push(name);
@@ -431,7 +438,7 @@ export async function bundleMain(argv: string[]): Promise<number> {
   try {
     names = await writeBundle(out, await bundleLibrary({ minify: f['--minify'] === true }));
   } catch (e) {
-    throw new UserError(`cannot write the bundle: ${(e as Error).message.split('\n')[0]}`, EXIT.OUTPUT);
+    throw new UserError(`cannot write the bundle: ${firstReason(e)}`, EXIT.OUTPUT);
   }
   console.log(`wrote ${out}: ${names.join(', ')}`);
   return EXIT.OK;
