@@ -3,7 +3,10 @@
 //   npx tsx src/cli.ts serve [--port N] [--host H]      http://127.0.0.1:8080/
 //   npx tsx src/cli.ts bundle [--out dist]               the library as one ES module plus its assets
 //
-// The bundle (esbuild, platform browser) is src/index.ts with every import inlined. Files that modules find
+// The bundle (esbuild, platform browser) is the library with every import inlined: src/index.ts in a checkout
+// (so the page shows the sources as edited), out/lib/index.mjs in an installed package, which ships no sources
+// (scripts/build-lib.mjs; the same code compiled). Both are found from the package root
+// (src/util/package-root.ts), wherever this module runs from: tsx, out/bin's chunks, node_modules. Files that modules find
 // by `new URL('<relative path>', import.meta.url)` (the .wasm binaries, the threads' worker.js) are copied
 // next to the bundle and the URLs rewritten to './<name>', so the same bundle works from any folder or URL
 // in browsers, Node and Deno. Node built-ins are only ever imported dynamically behind runtime checks; the
@@ -17,14 +20,26 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile, readdir, realpath, stat, mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, posix, relative, resolve, sep, isAbsolute } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import type { Plugin } from 'esbuild';
 import { EXIT, UserError } from './errors.ts';
+import { packagePath, packageRoot } from './util/package-root.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ENTRY = join(ROOT, 'src', 'index.ts');
-export const WEB_DIR = join(ROOT, 'web');
 export const BUNDLE_NAME = 'nanobragg.js';
+
+/** The page's folder, web/ of the package. */
+export function webDir(): string {
+  return packagePath('web');
+}
+
+/** The library's entry module: the sources in a checkout, else the compiled library the package ships. */
+export function libraryEntry(): string {
+  const source = packagePath('src', 'index.ts');
+  if (existsSync(source)) return source;
+  const compiled = packagePath('out', 'lib', 'index.mjs');
+  if (existsSync(compiled)) return compiled;
+  throw new Error(`neither ${source} nor ${compiled} exists (run "npm run build:lib")`);
+}
 
 export const MIME: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -66,7 +81,7 @@ export interface LibraryBundle {
 const ASSET_URL = /new URL\(\s*(['"`])((?:\.\.?\/)[^'"`]*?)\1\s*,\s*import\.meta\.url\s*\)/g;
 
 /** Copies the files `new URL(..., import.meta.url)` points at and rewrites the URLs to './<name>'. */
-function relativeAssets(assets: Map<string, string>): Plugin {
+function relativeAssets(assets: Map<string, string>, root: string): Plugin {
   const claim = (name: string, file: string) => {
     const had = assets.get(name);
     if (had && had !== file) throw new Error(`two assets named ${name}: ${had} and ${file}`);
@@ -75,8 +90,10 @@ function relativeAssets(assets: Map<string, string>): Plugin {
   return {
     name: 'relative-assets',
     setup(build) {
-      build.onLoad({ filter: /\.(ts|js)$/ }, async (args) => {
-        if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+      build.onLoad({ filter: /\.(ts|m?js)$/ }, async (args) => {
+        // only this package's own modules; the package itself may lie in an app's node_modules
+        const own = relative(root, args.path);
+        if (own.startsWith('..') || isAbsolute(own) || own.split(sep).includes('node_modules')) return undefined;
         const text = await readFile(args.path, 'utf8');
         if (!text.includes('import.meta.url')) return undefined;
         const dir = dirname(args.path);
@@ -123,15 +140,16 @@ async function replaceAsync(text: string, re: RegExp, fn: (...m: string[]) => Pr
 }
 
 /**
- * Bundles src/index.ts for browsers (also runs in Node and Deno). Throws if a Node built-in would be
+ * Bundles the library (libraryEntry) for browsers (also runs in Node and Deno). Throws if a Node built-in would be
  * imported statically, or if the WebAssembly binaries have not been built.
  */
 export async function bundleLibrary(opts: { minify?: boolean } = {}): Promise<LibraryBundle> {
   const esbuild = await import('esbuild');
   const assets = new Map<string, string>();
-  const out = join(ROOT, '.bundle-virtual');
+  const root = packageRoot();
+  const out = join(root, '.bundle-virtual');
   const result = await esbuild.build({
-    entryPoints: { [BUNDLE_NAME.replace(/\.js$/, '')]: ENTRY },
+    entryPoints: { [BUNDLE_NAME.replace(/\.js$/, '')]: libraryEntry() },
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -143,7 +161,7 @@ export async function bundleLibrary(opts: { minify?: boolean } = {}): Promise<Li
     sourcemap: 'linked',
     minify: opts.minify ?? false,
     logLevel: 'silent',
-    plugins: [relativeAssets(assets)],
+    plugins: [relativeAssets(assets, root)],
   });
   const dynamicNodeImports = new Set<string>();
   for (const [file, o] of Object.entries(result.metafile.outputs)) {
@@ -245,7 +263,7 @@ function send(res: ServerResponse, status: number, body: Uint8Array | string, ty
 /** Starts the server; resolves once it listens. */
 export async function serve(opts: ServeOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
-  const webDir = opts.webDir ?? WEB_DIR;
+  const pageDir = opts.webDir ?? webDir();
   const bundle = opts.bundle ?? (await bundleLibrary());
   const log = opts.log;
 
@@ -287,7 +305,7 @@ export async function serve(opts: ServeOptions = {}): Promise<RunningServer> {
       send(res, 200, bytes, type, head);
       return 200;
     }
-    const file = await resolveInside(webDir, path.endsWith('/') ? path + 'index.html' : path);
+    const file = await resolveInside(pageDir, path.endsWith('/') ? path + 'index.html' : path);
     if (!file) return notFound();
     send(res, 200, await readFile(file), MIME[extname(file)] ?? 'application/octet-stream', head);
     return 200;
@@ -332,6 +350,13 @@ export async function serve(opts: ServeOptions = {}): Promise<RunningServer> {
 // ---------------------------------------------------------------------------------------------------
 // Command line
 
+/** One line for a failed bundle: esbuild's first error with its file (its message says only "Build failed"). */
+function firstReason(e: unknown): string {
+  const first = (e as { errors?: { text?: string; location?: { file?: string; line?: number } | null }[] }).errors?.[0];
+  if (first?.text) return first.location?.file ? `${first.location.file}:${first.location.line}: ${first.text}` : first.text;
+  return (e as Error).message.split('\n')[0];
+}
+
 function parseFlags(argv: string[], known: Record<string, 'value' | 'switch'>): Record<string, string | true> {
   const out: Record<string, string | true> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -373,7 +398,7 @@ export async function serveMain(argv: string[]): Promise<number> {
   try {
     bundle = await bundleLibrary();
   } catch (e) {
-    throw new UserError(`cannot bundle the library for the browser: ${(e as Error).message.split('\n')[0]}`, EXIT.INTERNAL);
+    throw new UserError(`cannot bundle the library for the browser: ${firstReason(e)}`, EXIT.INTERNAL);
   }
   const missing: string[] = [];
   for (const [name, file] of bundle.assets) if (!(await stat(file).catch(() => null))) missing.push(name);
@@ -413,7 +438,7 @@ export async function bundleMain(argv: string[]): Promise<number> {
   try {
     names = await writeBundle(out, await bundleLibrary({ minify: f['--minify'] === true }));
   } catch (e) {
-    throw new UserError(`cannot write the bundle: ${(e as Error).message.split('\n')[0]}`, EXIT.OUTPUT);
+    throw new UserError(`cannot write the bundle: ${firstReason(e)}`, EXIT.OUTPUT);
   }
   console.log(`wrote ${out}: ${names.join(', ')}`);
   return EXIT.OK;

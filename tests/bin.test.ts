@@ -1,6 +1,7 @@
 // The compiled `nanobragg` bin (scripts/build-cli.mjs -> out/bin/nanobragg.mjs, built by `npm ci` and `npm test`):
 // the same image and exit codes as `tsx src/cli.ts`, and a CPU simulate whose static import graph holds no
-// WebGPU, bench, server or worker code (those load lazily, only when asked for).
+// WebGPU, bench, server or worker code (those load lazily, only when asked for). `bundle` and `serve` find the
+// package's files from the bin's own place (out/bin), as they do under tsx, whatever the current folder.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -8,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, runMain, scratch } from './helpers/cli.ts';
+import { bundleAndRun, serveAndFetch, TSX_CLI, type Launcher } from './helpers/serve-bundle.ts';
 
 const BIN = join(REPO_ROOT, 'out', 'bin', 'nanobragg.mjs');
 const tmp = scratch('bin');
@@ -61,5 +63,23 @@ test('a CPU simulate loads no WebGPU, bench, server or worker code statically', 
   const names = [...seen].join(' ');
   assert.not.match(names, /context-|device-|serve-|gpu-kernel|runner-/, `static graph: ${names}`);
 });
+
+const CHILD_ENV = { ...process.env, VK_ICD_FILENAMES: undefined };
+const LAUNCHERS: [string, Launcher][] = [['tsx src/cli.ts', TSX_CLI], ['node out/bin/nanobragg.mjs', [process.execPath, BIN]]];
+
+for (const [name, launcher] of LAUNCHERS) {
+  test(`${name} bundle, run from another folder, writes the package's bundle and it simulates in Node`, async () => {
+    const d = tmp.dir();
+    const argv = TINY.filter((t) => t !== '-noprogress');
+    const image = bundleAndRun(launcher, d, join(d, 'dist'), argv, CHILD_ENV);
+    const m = await runMain(['simulate', ...TINY, '--backend', 'wasm', '--dtype', 'f64', '-floatfile', join(d, 'want.bin')]);
+    assert.is(m.code, 0, m.stderr);
+    assert.ok(image.equals(readFileSync(join(d, 'want.bin'))), 'the bundle\'s image differs from simulate\'s');
+  });
+
+  test(`${name} serve, run from another folder, serves web/ and build/*.wasm and stops on SIGINT`, async () => {
+    await serveAndFetch(launcher, tmp.dir(), CHILD_ENV);
+  });
+}
 
 test.run();

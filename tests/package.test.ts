@@ -1,7 +1,9 @@
 // The package as a user installs it (issue 18 item 1): `npm pack` of this repository, installed from the
 // tarball into an empty folder outside it (tests/helpers/package.ts: offline, from the npm cache), then the two
 // bins run from node_modules/.bin and the library imported by its package name, with its types checked by tsc
-// as a NodeNext project sees them. The installed bins and library must give the image the repository gives.
+// as a NodeNext project sees them. The installed bins and library must give the image the repository gives, and
+// the installed `nanobragg bundle` and `nanobragg serve` must find the package's own files (web/, build/*.wasm,
+// the compiled library: tests/helpers/serve-bundle.ts), not the folder they are started from.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +11,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, writeF
 import { join } from 'node:path';
 import { REPO_ROOT, scratch } from './helpers/cli.ts';
 import { npm, packRepository, userEnv, writeApp, type Packed } from './helpers/package.ts';
+import { bundleAndRun, serveAndFetch } from './helpers/serve-bundle.ts';
 import { createSimulator } from '../src/index.ts';
+import { findPackageRoot, packageRoot } from '../src/util/package-root.ts';
 
 const tmp = scratch('package');
 test.after(() => tmp.cleanup());
@@ -31,6 +35,20 @@ async function referenceImage(): Promise<Buffer> {
   return Buffer.from(r.image.buffer, r.image.byteOffset, r.image.byteLength);
 }
 
+test('findPackageRoot: the nearest package.json named nanobragg-wasm, passing over others and broken ones', () => {
+  assert.is(packageRoot(), realpathSync(REPO_ROOT));
+  const t = join(root, 'layout');
+  const pkgDir = join(t, 'app', 'node_modules', 'nanobragg-wasm');
+  mkdirSync(join(pkgDir, 'out', 'bin'), { recursive: true });
+  writeFileSync(join(t, 'app', 'package.json'), JSON.stringify({ name: 'app' }));
+  assert.is(findPackageRoot(join(pkgDir, 'out', 'bin')), null, 'found a root before the package.json exists');
+  writeFileSync(join(pkgDir, 'package.json'), JSON.stringify({ name: 'nanobragg-wasm' }));
+  writeFileSync(join(pkgDir, 'out', 'package.json'), '{ not json');
+  writeFileSync(join(pkgDir, 'out', 'bin', 'package.json'), JSON.stringify({ type: 'module' }));
+  assert.is(findPackageRoot(join(pkgDir, 'out', 'bin')), pkgDir);
+  assert.is(findPackageRoot(pkgDir), pkgDir);
+});
+
 test('npm pack: the tarball holds the built bins, library, types and WebAssembly, and no sources', () => {
   for (const f of ['out/bin/nanobragg.mjs', 'out/lib/index.mjs', 'out/types/index.d.ts']) {
     assert.ok(existsSync(join(REPO_ROOT, f)), `${f} is missing: npm ci (prepare) or npm run build:cli && npm run build:lib builds it`);
@@ -38,10 +56,11 @@ test('npm pack: the tarball holds the built bins, library, types and WebAssembly
   packed = packRepository(root);
   const files = new Set(packed.files);
   for (const f of ['package.json', 'README.md', 'LICENSE', 'out/bin/nanobragg.mjs', 'out/bin/nanoBragg-dropin.mjs', 'out/bin/worker.js',
-    'out/lib/index.mjs', 'out/lib/worker.js', 'out/types/index.d.ts', 'build/scalar.wasm', 'build/simd.wasm', 'build/simd-threads.wasm']) {
+    'out/lib/index.mjs', 'out/lib/worker.js', 'out/types/index.d.ts', 'build/scalar.wasm', 'build/simd.wasm', 'build/simd-threads.wasm',
+    'web/index.html', 'web/app.js', 'web/engine-worker.js', 'web/style.css']) {
     assert.ok(files.has(f), `${f} is not in the tarball`);
   }
-  const stray = packed.files.filter((f) => !/^(out\/(bin|lib|types)\/|build\/[^/]+\.wasm$|package\.json$|README\.md$|LICENSE$)/.test(f));
+  const stray = packed.files.filter((f) => !/^(out\/(bin|lib|types)\/|build\/[^/]+\.wasm$|web\/|package\.json$|README\.md$|LICENSE$)/.test(f));
   assert.equal(stray, [], 'files outside the files list');
   // the exports map points at files that are in the tarball
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
@@ -103,6 +122,19 @@ console.log(JSON.stringify(out));
   assert.equal(got.wasm, { backend: 'wasm', binary: 'simd' });
   assert.equal(got['wasm-threads'], { backend: 'wasm-threads', binary: 'simd-threads' });
   for (const b of ['wasm', 'wasm-threads']) assert.ok(readFileSync(join(app, `${b}.bin`)).equals(want), `${b} image differs`);
+});
+
+test('the installed nanobragg bundle writes, from its own package, a bundle that runs in Node', async () => {
+  const want = await referenceImage();
+  const work = join(root, 'bundle-cwd');
+  mkdirSync(work);
+  const got = bundleAndRun([join(app, 'node_modules', '.bin', 'nanobragg')], work, join(work, 'dist'), TINY.filter((t) => t !== '-noprogress'),
+    { ...userEnv(), VK_ICD_FILENAMES: undefined });
+  assert.ok(got.equals(want), 'the bundle\'s image differs');
+});
+
+test('the installed nanobragg serve serves its web/ page and .wasm, and stops on SIGINT', async () => {
+  await serveAndFetch([join(app, 'node_modules', '.bin', 'nanobragg')], join(root, 'bundle-cwd'), { ...userEnv(), VK_ICD_FILENAMES: undefined });
 });
 
 test('the installed types: a NodeNext TypeScript project type-checks against them (and they are not any)', () => {

@@ -20,7 +20,7 @@ import { join, relative } from 'node:path';
 import type { BenchBackend, MeasurementRequest, PreparedMeasurement } from './backend.ts';
 import { countWarnings, imageProblems, maxRelativeToPeak, repeatProblems } from './checks.ts';
 import { C_OUTPUT_FLAGS, C_OVERHEAD_SIZE, withDetpixels } from './c-reference.ts';
-import { REPO_ROOT } from './env.ts';
+import { packageRoot } from '../util/package-root.ts';
 import { collectFloatImage, measureFixedOverhead, runProcess, type ProcessRun } from './process-run.ts';
 import { imageCaseKey, type RunContext } from './run-context.ts';
 import { summarize } from './stats.ts';
@@ -88,7 +88,7 @@ export function binWarnings(stdout: string): string[] {
 }
 
 export function binProcessBackend(opts: BinProcessOptions = {}): BenchBackend {
-  const bin = opts.bin ?? join(REPO_ROOT, BIN_PATH);
+  const bin = opts.bin ?? join(packageRoot(), BIN_PATH);
   const name = opts.name ?? BIN_BACKEND;
   const label = opts.label ?? BIN_PATH;
   const cli = opts.cli ?? [];
@@ -139,7 +139,7 @@ export function binProcessBackend(opts: BinProcessOptions = {}): BenchBackend {
           check(cold, warm) {
             const facts: Record<string, number | string | boolean> = {
               bin: label,
-              bin_argv: [...(cli.length ? [] : ['node']), ...argv.map((a) => (a === bin ? (cli.length ? TSX_PATH : label) : cli.includes(a) ? relative(REPO_ROOT, a) : a))].join(' '),
+              bin_argv: [...(cli.length ? [] : ['node']), ...argv.map((a) => (a === bin ? (cli.length ? TSX_PATH : label) : cli.includes(a) ? relative(packageRoot(), a) : a))].join(' '),
               timed: 'whole process, spawn to exit',
               process_includes: `${cli.length ? 'the tsx launcher and its Node child, TypeScript transpiled at run time (cached), ' : ''}Node start-up, module loading, argument and HKL parsing, WebAssembly compilation, pixel loop, float and int image writes`,
             };
@@ -185,5 +185,5 @@ export function binProcessBackend(opts: BinProcessOptions = {}): BenchBackend {
 
 /** `tsx src/cli.ts simulate ...` as a whole process (issue 17 item 1: start-up <= 300 ms through the design's command). */
 export function tsxCliBackend(): BenchBackend {
-  return binProcessBackend({ name: TSX_BACKEND, bin: join(REPO_ROOT, TSX_PATH), cli: [join(REPO_ROOT, TSX_CLI)], label: `${TSX_PATH} ${TSX_CLI}` });
+  return binProcessBackend({ name: TSX_BACKEND, bin: join(packageRoot(), TSX_PATH), cli: [join(packageRoot(), TSX_CLI)], label: `${TSX_PATH} ${TSX_CLI}` });
 }

@@ -15,7 +15,8 @@ import { findSameFile } from '../io/targets.ts';
 import { allBackends, BACKEND_NAMES } from './backends.ts';
 import type { BenchBackend, MeasurementRequest } from './backend.ts';
 import { C_BINARY_ENV } from './c-reference.ts';
-import { collectEnv, localMachineTag, summarizeEnv, REPO_ROOT, type EnvReport } from './env.ts';
+import { collectEnv, localMachineTag, summarizeEnv, type EnvReport } from './env.ts';
+import { packageRoot } from '../util/package-root.ts';
 import { CompareInputError, describeSources, loadReports, renderCompare } from './compare.ts';
 import { kernelTargets, loopTargets } from './interpret.ts';
 import { chartFor, renderMarkdown, table, ms } from './markdown.ts';
@@ -183,7 +184,7 @@ async function timeCompile(binaries: Set<string>, clock: () => number): Promise<
   for (const b of binaries) {
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(join(REPO_ROOT, 'build', `${b}.wasm`));
+      bytes = await readFile(join(packageRoot(), 'build', `${b}.wasm`));
     } catch {
       continue; // the measurements report the missing build
     }

@@ -5,11 +5,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { wasmSimdSupported } from '../wasm/loader.ts';
+import { packageRoot } from '../util/package-root.ts';
 import type { EnvSummary } from './schema.ts';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface GpuInfo {
   available: boolean;
@@ -71,7 +70,7 @@ export function localMachineTag(): string {
 }
 
 function git(args: string[]): { out: string; ok: boolean; err: string } {
-  const r = spawnSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync('git', args, { cwd: packageRoot(), encoding: 'utf8', timeout: 10_000 });
   return { out: (r.stdout ?? '').trim(), ok: r.status === 0, err: (r.stderr ?? r.error?.message ?? '').trim() };
 }
 
@@ -94,7 +93,7 @@ export function wasmThreadsSupport(): { ok: boolean; detail: string } {
 }
 
 function binaryInfo(name: string): { bytes: number; sha256: string } | null {
-  const p = join(REPO_ROOT, 'build', `${name}.wasm`);
+  const p = join(packageRoot(), 'build', `${name}.wasm`);
   if (!existsSync(p)) return null;
   const b = readFileSync(p);
   return { bytes: statSync(p).size, sha256: createHash('sha256').update(b).digest('hex') };
@@ -103,11 +102,11 @@ function binaryInfo(name: string): { bytes: number; sha256: string } | null {
 export function packageVersions(): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   try {
-    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8'));
     const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).sort();
     for (const n of names) {
       try {
-        out[n] = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', n, 'package.json'), 'utf8')).version ?? null;
+        out[n] = JSON.parse(readFileSync(join(packageRoot(), 'node_modules', n, 'package.json'), 'utf8')).version ?? null;
       } catch {
         out[n] = null;
       }
@@ -137,7 +136,7 @@ try {
 `;
 
 export function probeGpu(timeoutMs = 20_000): GpuInfo {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', GPU_PROBE], { cwd: REPO_ROOT, encoding: 'utf8', timeout: timeoutMs });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', GPU_PROBE], { cwd: packageRoot(), encoding: 'utf8', timeout: timeoutMs });
   if (r.error) return { available: false, reason: `GPU probe did not run: ${r.error.message}` };
   if (r.signal) return { available: false, reason: `GPU probe was killed by ${r.signal}${r.signal === 'SIGTERM' ? ` (timeout ${timeoutMs} ms)` : ''}` };
   const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
