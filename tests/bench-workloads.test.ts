@@ -1,4 +1,4 @@
-// The generated benchmark inputs: the C cases of shared/performance.md, an HKL grid the C reader accepts, and
+// The generated benchmark inputs: the C cases of docs/performance-baselines.md, an HKL grid the C reader accepts, and
 // kernel inputs that stay where tricubic interpolation is defined.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -6,7 +6,7 @@ import {
   absorptionImageArgv, absorptionLayerParams, layersFor, millerIndices, parallaxFactors, smoothHklGrid, smoothHklText, tricubicImageArgv,
 } from '../src/bench/workloads.ts';
 
-test('tricubic image argv: the performance.md case, distance scaled with size (150 mm at 256)', () => {
+test('tricubic image argv: the docs/performance-baselines.md case, distance scaled with size (150 mm at 256)', () => {
   assert.equal(tricubicImageArgv(256), ['-cell', '100', '100', '100', '90', '90', '90', '-lambda', '1', '-pixel', '0.1',
     '-distance', '150', '-detpixels', '256', '-N', '2', '-default_F', '0', '-interpolate', '-oversample', '1']);
   assert.ok(tricubicImageArgv(512).join(' ').includes('-distance 300 -detpixels 512'));

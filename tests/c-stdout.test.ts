@@ -144,3 +144,54 @@ for (const c of printouts) {
   });
 }
 printoutSuite.run();
+
+// C's `reading FILE` line for -stol/-4stol/-Q (M:2260), which no golden case covers: after the structure factors,
+// before the layer lines (as C printed it for this command: docs/c-behaviour/stdout.md). When the C reference is
+// on this machine, the whole stdout is compared with its stdout too.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+
+const C_BIN = '/work/cref/nanoBragg-ref';
+const stolSuite = suite('C lines without a golden case');
+stolSuite('-stol: reading FILE after the structure factors, before thick0', async () => {
+  const argv = ['-stol', 's.stol', '-cell', '100', '100', '100', '90', '90', '90', '-default_F', '100', '-N', '3',
+    '-detpixels', '8', '-distance', '100', '-lambda', '1', '-nonoise', '-nopgm'];
+  const stol = '0.1 10\n0.2 5\n0.3 2\n';
+  const { dir } = folderFor({ name: 'stol', argv, extra: [], inputs: {} });
+  writeFileSync(join(dir, 's.stol'), stol);
+  const out: string[] = [], err: string[] = [];
+  const realOut = process.stdout.write, realErr = process.stderr.write;
+  const cap = (sink: string[]) => ((chunk: string | Uint8Array) => (sink.push(String(chunk)), true)) as typeof process.stdout.write;
+  const cwd = process.cwd();
+  let rc: number;
+  try {
+    process.chdir(dir);
+    process.stdout.write = cap(out);
+    process.stderr.write = cap(err);
+    rc = await nanoBraggMain(argv);
+  } finally {
+    process.stdout.write = realOut;
+    process.stderr.write = realErr;
+    process.chdir(cwd);
+  }
+  try {
+    assert.is(rc, 0, err.join(''));
+    const lines = out.join('').split('\n');
+    const at = lines.indexOf('reading s.stol');
+    assert.ok(at > 0, 'no "reading s.stol" line');
+    assert.equal(lines.slice(at - 1, at + 2), ['approximate MW = 722657', 'reading s.stol', 'thick0 = 0 um']);
+    if (existsSync(C_BIN)) {
+      const cDir = mkdtempSync(join(tmpdir(), 'nb-cstdout-c-'));
+      try {
+        writeFileSync(join(cDir, 's.stol'), stol);
+        const c = spawnSync(C_BIN, argv, { cwd: cDir, encoding: 'utf8' });
+        assert.is(out.join(''), c.stdout);
+      } finally {
+        rmSync(cDir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+stolSuite.run();

@@ -211,7 +211,7 @@ test('captureFractions: build/scalar.wasm and build/simd.wasm give bit-identical
   }
 });
 
-// ---- the SIMD paths stay vectorised (style.md item 12) -------------------------------------------------
+// ---- the SIMD paths stay vectorised (as tests/wat-simd.test.ts, for the absorption kernels) -------------
 
 function funcBody(wat: string, name: string): string {
   const start = wat.search(new RegExp(`\\n \\(func \\$assembly/absorption/${name} `));

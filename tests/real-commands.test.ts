@@ -2,7 +2,8 @@
 // notes of projects that use it, each with its source), run unchanged through the drop-in `nanoBragg` command
 // (src/nanobragg-cli.ts) with a -roi appended: the output files must be byte-identical to the C reference's
 // (sha256 in the fixture; the f64 float image bit-identical) and stdout line by line C's. When the C reference is
-// on this machine, it is run too and must still give the fixture's results (the fixture is not stale).
+// on this machine, it is run too and must still give the fixture's results (the fixture is not stale). README "Real
+// command lines" lists the commands (tests/readme-real-commands.test.ts keeps that list and the fixture in step).
 //
 // Not compared, and why: Fdump.bin (C writes its HKL cache; the drop-in never does, README "Real command lines"),
 // noiseimage.img and the seed and photon lines of stdout when the command gives no -seed (C seeds with the time).

@@ -1,6 +1,7 @@
-// Guards the SIMD code paths of the release binaries (style.md item 12): build/simd.wat must keep its
-// f32x4/f64x2 opcodes (in particular inside the vector tricubic kernels), and build/scalar.wat must not
-// contain any v128 instruction (it has to run where WebAssembly SIMD is unavailable).
+// Guards the SIMD code paths of the release binaries (a build that loses them still passes every numeric test,
+// only slower): build/simd.wat must keep its f32x4/f64x2 opcodes (in particular inside the vector tricubic
+// kernels), and build/scalar.wat must not contain any v128 instruction (it has to run where WebAssembly SIMD is
+// unavailable).
 // Reads the text files written by `npm run asbuild`.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

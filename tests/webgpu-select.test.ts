@@ -111,7 +111,7 @@ test('dispatch: 1-D when it fits, folded 2-D beyond maxComputeWorkgroupsPerDimen
   let p = checkPlan(65536, 64, 65535);
   assert.is(p.shape, '1d');
   assert.equal(p.tiles[0].groups, [1024, 1, 1]);
-  // a 2048^2 detector at 64 threads per group is 65 536 groups (style.md 8)
+  // a 2048^2 detector at 64 threads per group is 65 536 groups, one more than the limit
   p = checkPlan(2048 * 2048, 64, 65535);
   assert.is(p.shape, '2d');
   assert.equal(p.tiles[0].groups, [32768, 2, 1]);

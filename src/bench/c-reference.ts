@@ -2,7 +2,7 @@
 // measured in the same run as our backends.
 //
 // The binary is not part of this repository: NANOBRAGG_C_BINARY names a serial build of James Holton's
-// nanoBragg.c (no OpenMP; its OpenMP build is wrong with interpolation, shared/performance.md). Without it the
+// nanoBragg.c (no OpenMP; its OpenMP build is wrong with interpolation, docs/performance-baselines.md). Without it the
 // backend is skipped with a reason. It runs the same argv as the engine's image workloads (workloads.ts), plus
 // output flags, in a fresh temporary folder holding the HKL file written from the workload's HKL text (a fresh
 // folder also keeps a stale Fdump.bin away from runs without -hkl: docs/c-behaviour/minimal-loop.md T-6).

@@ -1,6 +1,6 @@
 // What the numbers of one report say: ratios measured in the same run (against the C program when c-reference
 // ran, SIMD vs scalar, f32 vs f64, cold vs warm, oversample_thick overhead, marginal cost per absorption layer),
-// the C program's figures from shared/performance.md for scale where the C program was not measured in the run,
+// the C program's figures from docs/performance-baselines.md for scale where the C program was not measured in the run,
 // the kernels report's targets, and anything that makes a timing suspect (interpolation switched off, noisy
 // samples).
 
@@ -8,7 +8,7 @@ import type { Report, ResultRecord, TargetRecord } from './schema.ts';
 import { fitLine } from './stats.ts';
 import { C_BACKEND, C_MATCH_TOLERANCE, C_OVERHEAD_SIZE } from './c-reference.ts';
 
-/** C serial build, pixel loop, measured on this kind of machine (shared/performance.md; not this run). */
+/** C serial build, pixel loop, measured on this kind of machine (docs/performance-baselines.md; not this run). */
 export const C_REFERENCE = {
   tricubic: { 256: { loop_s: 0.029, mevals: 2.3 }, 512: { loop_s: 0.089, mevals: 2.9 }, 1024: { loop_s: 0.323, mevals: 3.2 } } as Record<number, { loop_s: number; mevals: number }>,
   /** 5 layers, no -oversample_thick. */
@@ -133,7 +133,7 @@ export function interpret(report: Report): string[] {
     if (c) {
       lines.push(
         `${r.backend} ${describeCase(r)}: ${mevals(r).toFixed(2)} M evals/s, ${x2(mevals(r) / c.mevals)} the C serial pixel loop ` +
-          `(${c.mevals} M evals/s, ${(c.loop_s * 1e3).toFixed(0)} ms; shared/performance.md, another run on this kind of machine: +-20-30 %).`,
+          `(${c.mevals} M evals/s, ${(c.loop_s * 1e3).toFixed(0)} ms; docs/performance-baselines.md, another run on this kind of machine: +-20-30 %).`,
       );
     }
   }

@@ -1,4 +1,4 @@
-// Inputs of the benchmarks: nanoBragg argv for whole images (the C cases of performance.md) and the arrays the
+// Inputs of the benchmarks: nanoBragg argv for whole images (the C cases of docs/performance-baselines.md) and the arrays the
 // batched kernels are timed on. Everything is generated in code, deterministically, so two machines time the
 // same work.
 

@@ -91,6 +91,8 @@ export function cSetupLines(sim: Simulation, noiseSeed?: number): string[] {
   const xa = magnitude(c.a0) * c.Na, xb = magnitude(c.b0) * c.Nb, xc = magnitude(c.c0) * c.Nc;
   out.push(`approximate MW = ${g((xa * xb * xc * DENSITY * AVOGADRO) / (c.Na * c.Nb * c.Nc))}`);
   out.push(...hklLines(sim));
+  // M:2260: C reads the -stol/-4stol/-Q file after the structure factors (its values are never used)
+  if (a.stolPath !== undefined) out.push(`reading ${a.stolPath}`);
   for (let t = 0; t < sim.layers.nLayers; t++) out.push(`thick${t} = ${g(sim.layers.thickstep * t * 1e6)} um`);
   for (let t = 0; t < sim.phi.phisteps; t++) out.push(`phi${t} = ${g((sim.phi.phi0 + sim.phi.phistep * t) * RTD)}`);
   out.push(...P.sourceLines);
