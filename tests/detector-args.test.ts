@@ -119,8 +119,19 @@ test('-mask: missing file, not SMV, size mismatch are one-line errors', async ()
 
 test('-curved_det: takes (and ignores) one value as C; accepted with --backend webgpu (the WGSL kernel has it)', () => {
   assert.is(parseSimArgs([...base, '-curved_det', '1']).curved, true);
-  assert.is(parseSimArgs([...base, '-curved_det']).curved, true);
+  assert.is(parseSimArgs([...base, '-curved_det']).curved, undefined, 'as the last argument C ignores it');
   assert.is(parseSimArgs([...base, '-curved_det', '--backend', 'webgpu']).curved, true);
+});
+
+test("-curved_det as the last argument is ignored, as C's argc test ignores it, with a warning; anywhere else it curves", () => {
+  const base = ['-cell', '100', '100', '100', '90', '90', '90', '-default_F', '1'];
+  const last = parseSimArgs([...base, '-curved_det']);
+  assert.not.ok(last.curved);
+  assert.ok(last.warnings.some((w) => /'-curved_det' is the last argument: nanoBragg ignores it there/.test(w)), String(last.warnings));
+  assert.ok(parseSimArgs([...base, '-curved_det', '-N', '2']).curved);
+  assert.ok(parseSimArgs(['-curved_det', ...base]).curved);
+  // an earlier one stays in force (C's flag is already set)
+  assert.ok(parseSimArgs(['-curved_det', ...base, '-curved_det']).curved);
 });
 
 test.run();

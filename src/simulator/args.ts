@@ -131,6 +131,11 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
       i += 1 + vals.length;
     }
     const at = i - 1 - vals.length;
+    if (spec.names[0] === '-curved_det' && at === argv.length - 1) {
+      // C tests `argc > i+1` for -curved_det as for a value option (M:806): as the last argument it does nothing
+      a.warnings.push(`'-curved_det' is the last argument: nanoBragg ignores it there (it needs another argument after it), so the detector stays flat; put it before another option to curve the detector`);
+      continue;
+    }
     spec.apply(a, vals, tok);
     const pivotSet = PIVOT_SIDE_EFFECT[spec.names[0]];
     if (pivotSet && (a.det || pivotSet !== 'beam')) detArgs(a).pivot = pivotSet; // 'beam' is the default: no need to record it

@@ -230,7 +230,7 @@ export const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
   one(['-twotheta'], 'deg', 'degrees', 'detector two-theta about the convention\'s axis (sets the sample pivot)', '0', (a, t, f) => (detArgs(a).twotheta = realIn(f, t, 'degrees') / RTD)),
   {
     names: ['-curved_det'], values: ['x'], minValues: 0, unit: 'ignored value', dflt: 'off',
-    help: 'spherical detector: pixels at the beam-spot distance (C takes and ignores a following value)',
+    help: 'spherical detector: pixels at the beam-spot distance (a following number is taken and ignored; as the last argument it does nothing, as in C)',
     apply: (a) => (a.curved = true),
   },
   one(['-img'], 'file', 'path', 'SMV image whose header sets size, pixel, distances, beam centre, phi (its pixels are not used)', 'none', (a, t) => (a.imgPath = t)),
