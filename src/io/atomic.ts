@@ -109,6 +109,14 @@ async function writeInPlace(t: Target, data: Uint8Array | string): Promise<void>
   await writeFile(t.path, data);
 }
 
+/**
+ * The start of a temporary file's name: the target's name, cut short when the suffix would push it past the
+ * 255 bytes a file name may have (a valid 250-byte output name must not fail with ENAMETOOLONG).
+ */
+function tempStem(name: string): string {
+  return new TextEncoder().encode(name).length > 200 ? Array.from(name).slice(0, 50).join('') : name;
+}
+
 interface Prepared {
   w: PendingWrite;
   target: Target;
@@ -137,7 +145,7 @@ async function prepare(w: PendingWrite): Promise<Prepared> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw failure('write', path, e);
   }
-  const tmp = join(dirname(target.path), `${basename(target.path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dirname(target.path), `${tempStem(basename(target.path))}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   pendingTemps.add(tmp);
   let created = false;
   try {
