@@ -292,8 +292,8 @@ test(`fuzz-targets: ${N} path spellings through resolveTarget and findSameFile, 
         if (now.kind !== 'file' || readFileSync(now.path, 'utf8') !== data) assert.unreachable(`${show(spelled)} does not hold the new bytes`);
       }
     } catch (e) {
-      const err = e as WriteError;
-      if (!(err instanceof WriteError)) assert.unreachable(`writeFilesAtomic threw ${err?.constructor?.name}: ${err?.message} for ${show(spelled)}`);
+      if (!(e instanceof WriteError)) return assert.unreachable(`writeFilesAtomic threw ${(e as Error)?.constructor?.name}: ${(e as Error)?.message} for ${show(spelled)}`);
+      const err = e;
       assertCleanMessage(err.message, `write ${show(spelled)}`);
       const fine = (o.kind === 'special' && o.fifo && /no reader/.test(err.message)) || (o.kind === 'file' && /ENOENT|ENOTDIR/.test(err.code ?? ''));
       if (!fine) assert.unreachable(`write refused: ${JSON.stringify(err.message)} (${err.code}) for ${show(spelled)}, oracle ${JSON.stringify(o)}`);
