@@ -334,6 +334,21 @@ test('fuzz-library: an image that overflows is a RangeError, as on the command l
   }
 });
 
+test('fuzz-library: the finds at the default seed stay fixed (hklPath object, shape __proto__, a BigInt, -hdivsteps 1e9)', async () => {
+  const refuses = (c: unknown, re: RegExp) => assert.throws(() => configToArgv(c as never), (e: Error) => e instanceof TypeError && re.test(e.message));
+  refuses({ ...BASE, hklPath: { 0: 0 } }, /^config\.hklPath must be a file name \(a string\), got \{"0":0\}$/);
+  refuses({ ...BASE, matPath: 5 }, /^config\.matPath must be a file name/);
+  refuses({ ...BASE, shape: '__proto__' }, /^config\.shape must be one of/);
+  refuses({ ...BASE, shape: 'toString' }, /^config\.shape must be one of/);
+  refuses({ ...BASE, pointPixel: 1n }, /^config\.pointPixel must be true or false, got 1n$/);
+  let err: unknown;
+  const t0 = performance.now();
+  await prepareInput({ ...BASE, hdivsteps: 1e9 }).catch((e) => (err = e));
+  assert.instance(err, SetupError);
+  assert.match((err as Error).message, /^1e\+09 sources \(from -hdivsteps, -vdivsteps, -dispsteps or their ranges and steps\) are too many: at most 1000000$/);
+  assert.ok(performance.now() - t0 < 2000, 'refused at once');
+});
+
 test('fuzz-library: 150 000 divergence sources set up without a stack overflow (a spread of their lines into push(), found by this fuzzer)', async () => {
   const p = await prepareInput({ ...BASE, hdivsteps: 150_000 });
   assert.is(p.sim.sources.count, 150_000);
