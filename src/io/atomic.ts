@@ -5,7 +5,8 @@
 // temporary file is removed and the Error's message is one line naming the path and the reason.
 
 import { open, unlink, stat, chmod, appendFile, writeFile } from 'node:fs/promises';
-import { unlinkSync, renameSync, writeSync, openSync, closeSync, constants as fsConstants } from 'node:fs';
+import { unlinkSync, renameSync, writeSync, openSync, closeSync, constants as fsConstants, writeFile as writeFileCb, fsync as fsyncCb, close as closeCb } from 'node:fs';
+import { promisify } from 'node:util';
 import { resolveTarget, type Target } from './targets.ts';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -117,6 +118,10 @@ function tempStem(name: string): string {
   return new TextEncoder().encode(name).length > 200 ? Array.from(name).slice(0, 50).join('') : name;
 }
 
+const writeFd = promisify(writeFileCb) as (fd: number, data: Uint8Array | string) => Promise<void>;
+const fsyncFd = promisify(fsyncCb);
+const closeFd = promisify(closeCb);
+
 interface Prepared {
   w: PendingWrite;
   target: Target;
@@ -136,7 +141,8 @@ async function prepare(w: PendingWrite): Promise<Prepared> {
   }
   if (target.kind === 'directory') throw failure('write', path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
   if (target.kind !== 'file') return { w, target };
-  if (target.path === '/dev' || target.path.startsWith('/dev/')) {
+  // a misspelt device (/dev/stdot) must not become a file in /dev; /dev/shm is a tmpfs for files (fuzz-signals)
+  if ((target.path === '/dev' || target.path.startsWith('/dev/')) && !target.path.startsWith('/dev/shm/')) {
     throw new Error(`cannot write ${path}: will not create a regular file in /dev (${target.path} does not exist)`);
   }
   let mode: number | undefined;
@@ -149,13 +155,15 @@ async function prepare(w: PendingWrite): Promise<Prepared> {
   pendingTemps.add(tmp);
   let created = false;
   try {
-    const fh = await open(tmp, 'wx', 0o666);
+    // created synchronously: an asynchronous open still in flight on the thread pool when a signal handler runs
+    // removePendingTempFiles would create the file after its removal, and the exit would leave it (fuzz-signals)
+    const fd = openSync(tmp, 'wx', 0o666);
     created = true;
     try {
-      await fh.writeFile(data);
-      await fh.sync();
+      await writeFd(fd, data);
+      await fsyncFd(fd);
     } finally {
-      await fh.close();
+      await closeFd(fd);
     }
     if (mode !== undefined) await chmod(tmp, mode);
   } catch (e) {
