@@ -164,6 +164,17 @@ test(`fuzz-signals: ${N} interruption points in writeFilesAtomic (seed ${SEED})`
   assert.ok(c.allOld > N / 20 && c.allNew > N / 20 && c.midWrite > N / 50, 'interruptions before, during and after the write phase');
 });
 
+test('fuzz-signals: a file in /dev/shm (a tmpfs) is written, not refused as a file in /dev (found by this fuzzer)', async () => {
+  if (!existsSync('/dev/shm')) return;
+  const d = fastDir();
+  await writeFilesAtomic([{ path: join(d, 'x.bin'), data: 'new' }]);
+  assert.is(readFileSync(join(d, 'x.bin'), 'utf8'), 'new');
+  // a misspelt device is still refused
+  let err: unknown;
+  await writeFilesAtomic([{ path: '/dev/stdot-nanobragg-test', data: 'x' }]).catch((e) => (err = e));
+  assert.match(String((err as Error)?.message), /will not create a regular file in \/dev/);
+});
+
 // ------------------------------------------------------------------------------------------------ child processes
 
 const SIGNALS = { SIGINT: EXIT.INTERRUPTED, SIGTERM: EXIT.TERMINATED, SIGHUP: EXIT.HANGUP } as const;
