@@ -13,7 +13,9 @@
 //     overflow included);
 //   - a bounded subset of the small ones is simulated (wasm backend) with random call options (borrow, into,
 //     outputs, onProgress, also of the wrong type): the image has the requested width x height and only finite,
-//     non-negative pixels, or the call options are refused with a one-line TypeError/RangeError naming the option.
+//     non-negative pixels, or the call options are refused with a one-line TypeError/RangeError naming the option;
+//   - simulator options (createSimulator: backend, dtype, threads) mutated the same way: a one-line TypeError
+//     naming the wrong option (a misspelt key included) before any backend starts.
 //
 //   FUZZ_SEED=123 FUZZ_N=20000 npx tsx node_modules/uvu/bin.js tests fuzz-library    another seed / more inputs
 
@@ -334,13 +336,67 @@ test('fuzz-library: an image that overflows is a RangeError, as on the command l
   }
 });
 
-test('fuzz-library: the finds at the default seed stay fixed (hklPath object, shape __proto__, a BigInt, -hdivsteps 1e9)', async () => {
+const BACKENDS = ['auto', 'webgpu', 'wasm-threads', 'wasm', 'wasm-scalar'];
+
+test(`fuzz-library: ${Math.round(N / 5)} mutated simulator options through createSimulator (seed ${SEED})`, async () => {
+  const t0 = performance.now();
+  const r = new XorShift32(SEED ^ 0x5bd1_e995);
+  const c = { refused: 0, valid: 0, started: 0 };
+  for (let i = 0; i < Math.round(N / 5); i++) {
+    const o: Record<string, unknown> = { backend: 'wasm', dtype: 'f32' };
+    for (let m = 1 + r.int(2); m > 0; m--) {
+      const key = r.pick(['backend', 'dtype', 'threads']);
+      switch (r.int(5)) {
+        case 0: case 1: o[key] = r.pick(WRONG); break;
+        case 2: o[key] = key === 'backend' ? r.pick(BACKENDS) : key === 'dtype' ? r.pick(['f32', 'f64', 'F64', 'float64']) : r.pick([1, 2, 0, -1, 1.5, 1e9]); break;
+        case 3: delete o[key]; break;
+        default: o[r.pick(['dtpe', 'Backend', 'thread', 'threads ', 'passover', 'hkl'])] = r.pick(['f64', 'wasm', 2]);
+      }
+    }
+    // the oracle: null and undefined backend/dtype take the default; threads only with a backend that has workers
+    const wrong: string[] = [];
+    for (const k of Object.keys(o)) if (!['backend', 'dtype', 'threads', 'passOver'].includes(k)) wrong.push(`'${k}'`);
+    if (o.backend != null && !BACKENDS.includes(o.backend as string)) wrong.push('backend');
+    if (o.dtype != null && o.dtype !== 'f32' && o.dtype !== 'f64') wrong.push('dtype');
+    if (o.threads !== undefined && !(Number.isInteger(o.threads) && (o.threads as number) >= 1 && (o.backend == null || o.backend === 'auto' || o.backend === 'wasm-threads'))) wrong.push('threads');
+    if (!wrong.length) {
+      c.valid++;
+      // start only a few, on the backends every machine has
+      if (c.started < 5 && (o.backend === 'wasm' || o.backend === 'wasm-scalar') && o.threads === undefined) {
+        const sim = await createSimulator(o as never);
+        assert.is(sim.backend, o.backend);
+        assert.is(sim.dtype, (o.dtype ?? 'f32') as string);
+        await sim.dispose();
+        c.started++;
+      }
+      continue;
+    }
+    let err: unknown;
+    await createSimulator(o as never).then((sim) => sim.dispose().then(() => (err = 'started')), (e) => (err = e));
+    const ctx = `${i}: ${show(o)} (oracle: wrong ${wrong}) -> ${err instanceof Error ? `${err.constructor.name}: ${err.message}` : String(err)}`;
+    if (!(err instanceof TypeError)) return assert.unreachable(`not a TypeError: ${ctx}`);
+    oneLine(err, ctx);
+    if (!wrong.some((w) => err instanceof Error && err.message.includes(w))) assert.unreachable(`the message names none of ${wrong}: ${ctx}`);
+    c.refused++;
+  }
+  const s = ((performance.now() - t0) / 1000).toFixed(2);
+  console.log(`  fuzz-library: ${Math.round(N / 5)} simulator options (seed ${SEED}): ${c.refused} TypeErrors naming the option, ${c.valid} valid (${c.started} started); ${s} s`);
+  assert.ok(c.refused > 0 && c.valid > 0);
+});
+
+test('fuzz-library: the finds at the default seed stay fixed (hklPath object, shape __proto__, a BigInt, a misspelt simulator option, -hdivsteps 1e9)', async () => {
   const refuses = (c: unknown, re: RegExp) => assert.throws(() => configToArgv(c as never), (e: Error) => e instanceof TypeError && re.test(e.message));
   refuses({ ...BASE, hklPath: { 0: 0 } }, /^config\.hklPath must be a file name \(a string\), got \{"0":0\}$/);
   refuses({ ...BASE, matPath: 5 }, /^config\.matPath must be a file name/);
   refuses({ ...BASE, shape: '__proto__' }, /^config\.shape must be one of/);
   refuses({ ...BASE, shape: 'toString' }, /^config\.shape must be one of/);
   refuses({ ...BASE, pointPixel: 1n }, /^config\.pointPixel must be true or false, got 1n$/);
+  for (const [o, re] of [[{ backend: 'wasm', dtpe: 'f64' }, /^unknown simulator option 'dtpe'/], [{ backend: Symbol('x') }, /^unknown backend 'Symbol\(x\)'/]] as const) {
+    let e: unknown;
+    await createSimulator(o as never).catch((x) => (e = x));
+    assert.instance(e, TypeError);
+    assert.match((e as Error).message, re);
+  }
   let err: unknown;
   const t0 = performance.now();
   await prepareInput({ ...BASE, hdivsteps: 1e9 }).catch((e) => (err = e));
