@@ -17,12 +17,12 @@
 // either runs or throws with the reason; it is never silently replaced.
 
 import { prepareSimulation } from './simulator/prepare.ts';
-import { closeEngine, type Dtype, type EngineBackend, type PreparedSimulation, type SimEngine, type SimStats, type SimulateOptions } from './engine/contract.ts';
+import { closeEngine, firstBadPixel, type Dtype, type EngineBackend, type PreparedSimulation, type SimEngine, type SimStats, type SimulateOptions } from './engine/contract.ts';
 import { startBackend, type BackendAttempt, type SimulatorOptions } from './backends/start.ts';
 import type { HklGrid } from './hkl.ts';
 import type { InterpolationResult, InterpolationState, TricubicVariant } from './kernels/tricubic.ts';
 import { resolveLayers, type CaptureVariant } from './kernels/absorption.ts';
-import { configToArgv, type SimulationConfig, type SimulationInput } from './library/config.ts';
+import { configToArgv, describe, type SimulationConfig, type SimulationInput } from './library/config.ts';
 import { encodeImageAs, type ImageFormat } from './simulator/outputs.ts';
 import type { Simulation } from './simulator/setup.ts';
 import { pixelGeometry, type PixelGeometry } from './physics/pixel-readout.ts';
@@ -137,6 +137,13 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   return new LibrarySimulator(engine, reason, attempts);
 }
 
+/** The call options' types: a string 'false' is truthy, so `borrow` is checked, not coerced (issue 19). */
+function checkCallOptions(options: SimulateCallOptions): void {
+  if (options === null || typeof options !== 'object') throw new TypeError(`simulate options must be an object, got ${String(options)}`);
+  if (options.borrow !== undefined && typeof options.borrow !== 'boolean') throw new TypeError(`options.borrow must be true or false, got ${describe(options.borrow)}`);
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TypeError(`options.onProgress must be a function, got ${describe(options.onProgress)}`);
+}
+
 class LibrarySimulator implements Simulator {
   private engine: SimEngine;
   private disposed: Promise<void> | null = null;
@@ -161,6 +168,7 @@ class LibrarySimulator implements Simulator {
 
   private async run(input: SimulationInput, options: SimulateCallOptions): Promise<SimulationResult> {
     const engine = this.engine;
+    checkCallOptions(options);
     if (options.outputs !== undefined) checkOutputFormats(options.outputs);
     const t0 = performance.now();
     const prepared = await prepareInput(input, options.hklText, options.matText ?? (Array.isArray(input) ? undefined : (input as SimulationConfig).mat));
@@ -171,6 +179,12 @@ class LibrarySimulator implements Simulator {
       ...(options.borrow ? { borrow: true } : {}),
     };
     const r = await engine.simulate(prepared, simOptions);
+    // as the command line does (src/simulator/run.ts refuseBadImage): an overflowing image is an error, not a result
+    const bad = firstBadPixel(r.image);
+    if (bad >= 0) {
+      throw new RangeError(`the image has pixels that are not finite, non-negative numbers (pixel slow ${Math.floor(bad / r.width)}, fast ${bad % r.width} = ${r.image[bad]}): ` +
+        'the config values overflow floating point (check distanceMm, beamMm, cell, N, defaultF, the HKL data, fluence, waterUm)');
+    }
     const files = options.outputs?.length ? await encodeResultFiles(prepared.sim, r.image, r.stats, this.dtype, options.outputs) : {};
     const t2 = performance.now();
     const result: SimulationResult = {

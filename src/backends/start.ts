@@ -47,12 +47,15 @@ export async function detectBackends(): Promise<BackendAttempt[]> {
  */
 export async function startBackend(options: SimulatorOptions = {}): Promise<{ engine: SimEngine; reason: string; attempts: BackendAttempt[] }> {
   if (options === null || typeof options !== 'object') throw new TypeError(`simulator options must be an object ({ backend, dtype, threads }), got ${String(options)}`);
+  // a misspelt option (dtpe: 'f64') must not silently give the default
+  const unknown = Object.keys(options).find((k) => !['backend', 'dtype', 'threads', 'passOver'].includes(k));
+  if (unknown !== undefined) throw new TypeError(`unknown simulator option '${unknown}' (backend, dtype, threads, passOver)`);
   const requested = options.backend ?? 'auto';
   const dtype = options.dtype ?? 'f32';
-  if (!BACKEND_CHOICES.includes(requested)) throw new TypeError(`unknown backend '${requested}' (${BACKEND_CHOICES.join(', ')})`);
-  if (dtype !== 'f32' && dtype !== 'f64') throw new TypeError(`unknown dtype '${dtype}' (f32, f64)`);
+  if (!BACKEND_CHOICES.includes(requested)) throw new TypeError(`unknown backend '${String(requested)}' (${BACKEND_CHOICES.join(', ')})`);
+  if (dtype !== 'f32' && dtype !== 'f64') throw new TypeError(`unknown dtype '${String(dtype)}' (f32, f64)`);
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
-    throw new TypeError(`threads must be an integer >= 1, got ${options.threads}`);
+    throw new TypeError(`threads must be an integer >= 1, got ${String(options.threads)}`);
   }
   if (options.threads !== undefined && requested !== 'wasm-threads' && requested !== 'auto') {
     throw new TypeError(`threads applies to backend 'wasm-threads' (or 'auto'), not to '${requested}'`);

@@ -5,7 +5,8 @@
 // temporary file is removed and the Error's message is one line naming the path and the reason.
 
 import { open, unlink, stat, chmod, appendFile, writeFile } from 'node:fs/promises';
-import { unlinkSync, renameSync, writeSync, openSync, closeSync, constants as fsConstants } from 'node:fs';
+import { unlinkSync, renameSync, writeSync, openSync, closeSync, constants as fsConstants, writeFile as writeFileCb, fsync as fsyncCb, close as closeCb } from 'node:fs';
+import { promisify } from 'node:util';
 import { resolveTarget, type Target } from './targets.ts';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -109,6 +110,18 @@ async function writeInPlace(t: Target, data: Uint8Array | string): Promise<void>
   await writeFile(t.path, data);
 }
 
+/**
+ * The start of a temporary file's name: the target's name, cut short when the suffix would push it past the
+ * 255 bytes a file name may have (a valid 250-byte output name must not fail with ENAMETOOLONG).
+ */
+function tempStem(name: string): string {
+  return new TextEncoder().encode(name).length > 200 ? Array.from(name).slice(0, 50).join('') : name;
+}
+
+const writeFd = promisify(writeFileCb) as (fd: number, data: Uint8Array | string) => Promise<void>;
+const fsyncFd = promisify(fsyncCb);
+const closeFd = promisify(closeCb);
+
 interface Prepared {
   w: PendingWrite;
   target: Target;
@@ -128,7 +141,8 @@ async function prepare(w: PendingWrite): Promise<Prepared> {
   }
   if (target.kind === 'directory') throw failure('write', path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
   if (target.kind !== 'file') return { w, target };
-  if (target.path === '/dev' || target.path.startsWith('/dev/')) {
+  // a misspelt device (/dev/stdot) must not become a file in /dev; /dev/shm is a tmpfs for files (fuzz-signals)
+  if ((target.path === '/dev' || target.path.startsWith('/dev/')) && !target.path.startsWith('/dev/shm/')) {
     throw new Error(`cannot write ${path}: will not create a regular file in /dev (${target.path} does not exist)`);
   }
   let mode: number | undefined;
@@ -137,17 +151,19 @@ async function prepare(w: PendingWrite): Promise<Prepared> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw failure('write', path, e);
   }
-  const tmp = join(dirname(target.path), `${basename(target.path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dirname(target.path), `${tempStem(basename(target.path))}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   pendingTemps.add(tmp);
   let created = false;
   try {
-    const fh = await open(tmp, 'wx', 0o666);
+    // created synchronously: an asynchronous open still in flight on the thread pool when a signal handler runs
+    // removePendingTempFiles would create the file after its removal, and the exit would leave it (fuzz-signals)
+    const fd = openSync(tmp, 'wx', 0o666);
     created = true;
     try {
-      await fh.writeFile(data);
-      await fh.sync();
+      await writeFd(fd, data);
+      await fsyncFd(fd);
     } finally {
-      await fh.close();
+      await closeFd(fd);
     }
     if (mode !== undefined) await chmod(tmp, mode);
   } catch (e) {

@@ -43,7 +43,10 @@ export async function readInputFile(path: string, flag: string, what: string, op
       return await readCapped(path, max, fail);
     }
     if (st.size > max) throw fail(`is ${st.size} bytes: more than the ${max} bytes a ${what} may have here`);
-    return await readFile(path);
+    // a file that grew since stat, or one that reports size 0 but has content (/proc, /sys): the cap still holds
+    const bytes = await readFile(path);
+    if (bytes.length > max) throw fail(`is ${bytes.length} bytes: more than the ${max} bytes a ${what} may have here`);
+    return bytes;
   } catch (e) {
     if (e instanceof InputFileError) throw e;
     const err = e as NodeJS.ErrnoException;

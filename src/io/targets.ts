@@ -6,7 +6,7 @@
 // realpath of /proc/self/fd/1 is "pipe:[1234]" or fails, and a dangling link has no realpath at all.
 
 import { lstat, readlink, realpath, stat } from 'node:fs/promises';
-import { dirname, resolve, basename, join } from 'node:path';
+import { dirname, basename, isAbsolute, join } from 'node:path';
 
 const MAX_LINKS = 40;
 
@@ -46,23 +46,35 @@ function loopError(path: string): Error {
 }
 
 /**
+ * realpath of a folder; for a missing one (the caller reports it), the realpath of its deepest existing ancestor
+ * followed by the rest, so that `link/../missing/x` is still taken up from the link's target. A loop or an
+ * over-long name is thrown.
+ */
+async function realDirectory(dir: string): Promise<string> {
+  try {
+    return await realpath(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(dir) === dir) throw e;
+    return join(await realDirectory(dirname(dir)), basename(dir));
+  }
+}
+
+/**
  * Follows `path` through its symlinks (absolute result). Stops at our descriptors (returned as `fd`), at a
  * missing final component (a new file, or a dangling link's target: the link is followed, not replaced),
  * and at anything else that exists.
  */
 export async function resolveTarget(path: string): Promise<Target> {
-  let p = resolve(path);
+  // not path.resolve: it folds `link/..` by the text, where the kernel (and C's fopen) goes up from the link's
+  // target; realpath of the unfolded directory part below does it physically (a fuzz find, tests/fuzz-targets.test.ts)
+  // (runs of slashes are one slash on Linux: collapsed so that dirname has no trailing slash for realpath)
+  let p = (isAbsolute(path) ? path : `${process.cwd()}/${path}`).replace(/\/{2,}/g, '/');
   for (let hop = 0; hop <= MAX_LINKS; hop++) {
     const fd = descriptorOf(p);
     if (fd !== undefined) return { kind: 'stream', path: p, fd, key: `fd:${fd}` };
     // resolve the directory part (its own links, .., //) so that only the last component is left to follow
-    let dir: string;
-    try {
-      dir = await realpath(dirname(p));
-    } catch {
-      dir = dirname(p); // a missing directory: the caller reports it
-    }
-    p = join(dir, basename(p));
+    p = join(await realDirectory(dirname(p)), basename(p));
     const fd2 = descriptorOf(p);
     if (fd2 !== undefined) return { kind: 'stream', path: p, fd: fd2, key: `fd:${fd2}` };
     let l;
@@ -76,7 +88,7 @@ export async function resolveTarget(path: string): Promise<Target> {
     }
     if (l.isSymbolicLink()) {
       const to = await readlink(p);
-      p = resolve(dirname(p), to);
+      p = (isAbsolute(to) ? to : `${dirname(p)}/${to}`).replace(/\/{2,}/g, '/');
       continue;
     }
     const st = await stat(p);

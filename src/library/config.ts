@@ -100,6 +100,17 @@ export type SimulationInput = readonly string[] | SimulationConfig;
 // Config -> argv
 
 /** JS numbers as nanoBragg tokens: String() is the shortest text that Number() reads back exactly. */
+/** A value as a message shows it: JSON where it has one (strings quoted), else a name (BigInt, Symbol, function). */
+export function describe(v: unknown): string {
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'function') return 'a function';
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return Object.prototype.toString.call(v).slice(8, -1);
+  }
+}
+
 function num(key: string, v: unknown): string {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`config.${key} must be a finite number, got ${String(v)}`);
   return String(v);
@@ -153,13 +164,13 @@ export function configToArgv(config: SimulationConfig): string[] {
   };
   // a string 'false' is truthy: booleans and pairs are checked, not coerced (issue 19 item 11)
   for (const k of ['interpolate', 'oversampleThick', 'pointPixel'] as const) {
-    if (c[k] !== undefined && typeof c[k] !== 'boolean') throw new TypeError(`config.${k} must be true or false, got ${JSON.stringify(c[k])}`);
+    if (c[k] !== undefined && typeof c[k] !== 'boolean') throw new TypeError(`config.${k} must be true or false, got ${describe(c[k])}`);
   }
   if (c.polarization !== undefined && c.polarization !== false && typeof c.polarization !== 'number') {
-    throw new TypeError(`config.polarization must be a number (Kahn factor) or false, got ${JSON.stringify(c.polarization)}`);
+    throw new TypeError(`config.polarization must be a number (Kahn factor) or false, got ${describe(c.polarization)}`);
   }
   const pair = (key: string, v: unknown, what: string) => {
-    if (v !== undefined && !(Array.isArray(v) && v.length === 2)) throw new TypeError(`config.${key} must be ${what}, got ${JSON.stringify(v)}`);
+    if (v !== undefined && !(Array.isArray(v) && v.length === 2)) throw new TypeError(`config.${key} must be ${what}, got ${describe(v)}`);
   };
   if (Array.isArray(c.detpixels)) pair('detpixels', c.detpixels, 'a number or [fast, slow]');
   pair('beamMm', c.beamMm, '[Xbeam, Ybeam] in mm');
@@ -167,6 +178,9 @@ export function configToArgv(config: SimulationConfig): string[] {
     throw new TypeError(`config.hkl must be the HKL text (a string) or its bytes (a Uint8Array), got ${Object.prototype.toString.call(c.hkl).slice(8, -1)}`);
   }
   if (c.roi !== undefined && (c.roi === null || typeof c.roi !== 'object')) throw new TypeError('config.roi must be { xmin, xmax, ymin, ymax }');
+  for (const k of ['hklPath', 'matPath'] as const) {
+    if (c[k] !== undefined && typeof c[k] !== 'string') throw new TypeError(`config.${k} must be a file name (a string), got ${describe(c[k])}`);
+  }
   if (c.hkl !== undefined || c.hklPath !== undefined) a.push('-hkl', c.hklPath ?? 'config.hkl');
   const hasMat = c.mat !== undefined || c.matPath !== undefined;
   if (!(hasMat && c.cell === undefined)) {
@@ -175,7 +189,7 @@ export function configToArgv(config: SimulationConfig): string[] {
   }
   putAll([['-N', 'N'], ['-Na', 'Na'], ['-Nb', 'Nb'], ['-Nc', 'Nc'], ['-default_F', 'defaultF']]);
   if (c.shape !== undefined) {
-    if (!(c.shape in SHAPE_FLAG)) throw new TypeError(`config.shape must be one of ${Object.keys(SHAPE_FLAG).join(', ')}, got ${String(c.shape)}`);
+    if (typeof c.shape !== 'string' || !Object.prototype.hasOwnProperty.call(SHAPE_FLAG, c.shape)) throw new TypeError(`config.shape must be one of ${Object.keys(SHAPE_FLAG).join(', ')}, got ${String(c.shape)}`);
     a.push(SHAPE_FLAG[c.shape]);
   }
   if (c.interpolate !== undefined) a.push(c.interpolate ? '-interpolate' : '-nointerpolate');
@@ -207,7 +221,7 @@ export function configToArgv(config: SimulationConfig): string[] {
   if (c.mat !== undefined || c.matPath !== undefined) a.push('-mat', c.matPath ?? 'config.mat');
   if (c.missetDeg === 'random') a.push('-misset', 'random');
   else if (c.missetDeg !== undefined) {
-    if (!Array.isArray(c.missetDeg) || c.missetDeg.length !== 3) throw new TypeError(`config.missetDeg must be [x, y, z] in degrees or 'random', got ${JSON.stringify(c.missetDeg)}`);
+    if (!Array.isArray(c.missetDeg) || c.missetDeg.length !== 3) throw new TypeError(`config.missetDeg must be [x, y, z] in degrees or 'random', got ${describe(c.missetDeg)}`);
     a.push('-misset', ...c.missetDeg.map((v, i) => num(`missetDeg[${i}]`, v)));
   }
   putAll([
@@ -217,7 +231,7 @@ export function configToArgv(config: SimulationConfig): string[] {
     ['-exposure', 'exposureS'], ['-beamsize', 'beamsizeMm'], ['-water', 'waterUm'],
   ]);
   if (c.detectorRotDeg !== undefined) {
-    if (!Array.isArray(c.detectorRotDeg) || c.detectorRotDeg.length !== 3) throw new TypeError(`config.detectorRotDeg must be [x, y, z] in degrees, got ${JSON.stringify(c.detectorRotDeg)}`);
+    if (!Array.isArray(c.detectorRotDeg) || c.detectorRotDeg.length !== 3) throw new TypeError(`config.detectorRotDeg must be [x, y, z] in degrees, got ${describe(c.detectorRotDeg)}`);
     (['x', 'y', 'z'] as const).forEach((ax, i) => put(`-detector_rot${ax}`, `detectorRotDeg[${i}]`, c.detectorRotDeg![i]));
   }
   putAll([['-twotheta', 'twothetaDeg'], ['-seed', 'seed'], ['-adc', 'adc']]);

@@ -95,7 +95,7 @@ export function cSetupLines(sim: Simulation, noiseSeed?: number): string[] {
   if (a.stolPath !== undefined) out.push(`reading ${a.stolPath}`);
   for (let t = 0; t < sim.layers.nLayers; t++) out.push(`thick${t} = ${g(sim.layers.thickstep * t * 1e6)} um`);
   for (let t = 0; t < sim.phi.phisteps; t++) out.push(`phi${t} = ${g((sim.phi.phi0 + sim.phi.phistep * t) * RTD)}`);
-  out.push(...P.sourceLines);
+  for (const line of P.sourceLines) out.push(line); // up to MAX_SOURCES lines: no spread into push()
   if (domainsLine) out.push(domainsLine);
   const shape = { round: 'ellipsoidal', square: 'parallelpiped', gauss: 'gaussian', tophat: 'tophat-spot' }[a.shape];
   const r = cRoi(sim);

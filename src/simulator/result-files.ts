@@ -30,7 +30,7 @@ export interface ResultFiles {
 export function checkOutputFormats(formats: unknown): asserts formats is readonly OutputFormat[] {
   if (!Array.isArray(formats)) throw new TypeError(`options.outputs must be an array of ${OUTPUT_FORMATS.join(', ')}`);
   for (const f of formats) {
-    if (!OUTPUT_FORMATS.includes(f)) throw new TypeError(`unknown output format '${String(f)}' (${OUTPUT_FORMATS.join(', ')})`);
+    if (!OUTPUT_FORMATS.includes(f)) throw new TypeError(`options.outputs: unknown output format '${String(f)}' (${OUTPUT_FORMATS.join(', ')})`);
   }
 }
 

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { LONG_RUN_EVALUATIONS, type SimArgs } from './args.ts';
 import type { Simulation } from './setup.ts';
 import { prepareSimulation, type HklCache } from './prepare.ts';
-import type { PreparedSimulation, SimEngine, SimResult } from '../engine/contract.ts';
+import { firstBadPixel, type PreparedSimulation, type SimEngine, type SimResult } from '../engine/contract.ts';
 import { startBackend, closeEngine } from '../backends/start.ts';
 import { encodeOutputs, type OutputFile } from './outputs.ts';
 import { cSetupLines, cLoopText, cFinalLines, cGeometryLines } from './c-report.ts';
@@ -101,12 +101,6 @@ function largeF(sim: Simulation): number | undefined {
   let m = 0;
   for (const v of g.data) if (Math.abs(v) > m) m = Math.abs(v);
   return m > 1e15 ? m : undefined;
-}
-
-/** The first pixel that is not a finite, non-negative number, or -1. */
-function firstBadPixel(image: Float32Array): number {
-  for (let i = 0; i < image.length; i++) if (!(image[i] >= 0 && image[i] < Infinity)) return i;
-  return -1;
 }
 
 /** One image's command line, parsed, set up and checked (outputs writable, run length), before any image is made. */

@@ -17,7 +17,7 @@ export type Vec3 = [number, number, number];
 export const R_E_SQR = 7.94079248018965e-30;
 export { DEFAULT_FLUENCE } from '../physics/beam.ts';
 import { resolveFluence, fluenceRefusal, polarAxisOf, waterBackground } from '../physics/beam.ts';
-import { buildSources, sourceFileRows, sourceFileRefusal } from '../physics/sources.ts';
+import { buildSources, resolveSpread, sourceFileRows, sourceFileRefusal } from '../physics/sources.ts';
 import { readTextColumns } from '../io/columns.ts';
 import { InputFileError } from '../io/input-file.ts';
 /** C's RTD = 180.0*M_1_PI. */
@@ -367,12 +367,14 @@ export function setupSimulation(
 
   if (args.stolPath !== undefined) checkStolFile(args, inputs.stol, messages);
   // C rotates the divergence about unitize(polar_vector), taken once (the Kahn axis is re-unitized later)
+  if (args.sourcePath === undefined) checkSourceCount(args);
   const sources = buildSources(args, lambda, detector.beam, detector.polarAxis, fileSources(args, inputs.source, detector.beam, lambda));
   const polarVector: Vec3 = [...detector.polarAxis];
   // the kernels' Kahn axis: C re-unitizes polar_vector in place in every Kahn call; the kernels do not, so they
   // get the vector those calls converge to (the same bits for a unit vector such as a convention's default)
   detector.polarAxis = polarAxisOf(detector.polarAxis);
-  messages.push(...sources.lines);
+  // one line per source, up to MAX_SOURCES of them: a spread into push() overflows the call stack near 1e5
+  for (const line of sources.lines) messages.push(line);
   if (sources.count > 1 && !(sources.count * perPixel <= MAX_EVALS_PER_PIXEL)) {
     throw new SetupError(`${formatG(sources.count * perPixel)} evaluations per pixel (${sources.count} sources x ${formatG(perPixel)}) exceed the limit of ${MAX_EVALS_PER_PIXEL}`);
   }
@@ -427,6 +429,18 @@ export function setupSimulation(
 export const MAX_SOURCES = 1_000_000;
 
 /** The -sourcefile rows with C's defaults (docs/c-behaviour/beam.md "Source file"), or undefined without one. */
+/**
+ * Refuses divergence and dispersion step counts whose product is over MAX_SOURCES before any source is made:
+ * -hdivsteps 1e9 would otherwise loop and allocate for minutes (a fuzz find, tests/fuzz-library.test.ts).
+ */
+function checkSourceCount(args: SimArgs): void {
+  const d = args.div;
+  const steps = resolveSpread(d.hsteps, d.hrange, d.hstep).steps * resolveSpread(d.vsteps, d.vrange, d.vstep).steps * resolveSpread(d.dispsteps, d.dispersion, -1).steps;
+  if (!(steps <= MAX_SOURCES)) {
+    throw new SetupError(`${formatG(steps)} sources (from -hdivsteps, -vdivsteps, -dispsteps or their ranges and steps) are too many: at most ${MAX_SOURCES}`);
+  }
+}
+
 function fileSources(args: SimArgs, bytes: Uint8Array | undefined, beam: readonly number[], lambda0: number) {
   if (args.sourcePath === undefined) return undefined;
   if (!bytes) throw new SetupError(`-sourcefile ${args.sourcePath}: the source file was not read (pass its bytes as inputs.source)`);
