@@ -44,6 +44,24 @@ function cases(): Case[] {
 }
 
 /** Runs the drop-in in a fresh folder holding the case's input files; stdout and stderr captured. */
+/** The drop-in nanoBragg run in `dir` (as its current folder), its stdout and stderr captured. */
+async function dropInIn(dir: string, argv: string[]): Promise<{ rc: number; out: string[]; err: string[] }> {
+  const out: string[] = [], err: string[] = [];
+  const realOut = process.stdout.write, realErr = process.stderr.write;
+  const cap = (sink: string[]) => ((chunk: string | Uint8Array) => (sink.push(String(chunk)), true)) as typeof process.stdout.write;
+  const cwd = process.cwd();
+  try {
+    process.chdir(dir);
+    process.stdout.write = cap(out);
+    process.stderr.write = cap(err);
+    return { rc: await nanoBraggMain(argv), out, err };
+  } finally {
+    process.stdout.write = realOut;
+    process.stderr.write = realErr;
+    process.chdir(cwd);
+  }
+}
+
 async function dropIn(argv: string[], c?: Case): Promise<{ rc: number; stdout: string; stderr: string; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'nb-cstdout-'));
   for (const f of c?.inputs ?? []) {
@@ -53,21 +71,7 @@ async function dropIn(argv: string[], c?: Case): Promise<{ rc: number; stdout: s
     if (!from) throw new Error(`${c!.name}: input ${f} not found`);
     copyFileSync(from, join(dir, f));
   }
-  const out: string[] = [], err: string[] = [];
-  const realOut = process.stdout.write, realErr = process.stderr.write;
-  const cap = (sink: string[]) => ((chunk: string | Uint8Array) => (sink.push(String(chunk)), true)) as typeof process.stdout.write;
-  const cwd = process.cwd();
-  let rc: number;
-  try {
-    process.chdir(dir);
-    process.stdout.write = cap(out);
-    process.stderr.write = cap(err);
-    rc = await nanoBraggMain(argv);
-  } finally {
-    process.stdout.write = realOut;
-    process.stderr.write = realErr;
-    process.chdir(cwd);
-  }
+  const { rc, out, err } = await dropInIn(dir, argv);
   return { rc, stdout: out.join(''), stderr: err.join(''), dir };
 }
 
@@ -159,21 +163,7 @@ stolSuite('-stol: reading FILE after the structure factors, before thick0', asyn
   const stol = '0.1 10\n0.2 5\n0.3 2\n';
   const { dir } = folderFor({ name: 'stol', argv, extra: [], inputs: {} });
   writeFileSync(join(dir, 's.stol'), stol);
-  const out: string[] = [], err: string[] = [];
-  const realOut = process.stdout.write, realErr = process.stderr.write;
-  const cap = (sink: string[]) => ((chunk: string | Uint8Array) => (sink.push(String(chunk)), true)) as typeof process.stdout.write;
-  const cwd = process.cwd();
-  let rc: number;
-  try {
-    process.chdir(dir);
-    process.stdout.write = cap(out);
-    process.stderr.write = cap(err);
-    rc = await nanoBraggMain(argv);
-  } finally {
-    process.stdout.write = realOut;
-    process.stderr.write = realErr;
-    process.chdir(cwd);
-  }
+  const { rc, out, err } = await dropInIn(dir, argv);
   try {
     assert.is(rc, 0, err.join(''));
     const lines = out.join('').split('\n');
