@@ -264,29 +264,7 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
     for (const b of o.allBackends ? [] : o.backends.filter((n) => !registry.some((r) => r.name === n))) {
       outcome.skipped.push({ backend: b, reason: 'not in this benchmark registry' });
     }
-    const report: Report = {
-      schema_version: SCHEMA_VERSION,
-      benchmark: o.benchmark,
-      command,
-      created: (deps.now?.() ?? new Date()).toISOString(),
-      machine_tag: env.machine_tag,
-      env: summary,
-      options: {
-        sizes: o.sizes, repeats: o.repeats, backends: o.backends, dtypes: o.dtypes, threads: o.threads,
-        ...((o.benchmark === 'tricubic' || o.benchmark === 'absorption') && o.thicksteps.length ? { thicksteps: o.thicksteps } : {}),
-        ...(o.cases.length ? { cases: o.cases } : {}),
-        ...(o.benchmark === 'kernels' ? { layers: o.layers } : {}),
-        gc_between_runs: !!gc,
-      },
-      cold_definition: COLD_DEFINITION,
-      results: outcome.results,
-      skipped: outcome.skipped,
-      failures: outcome.failures,
-      notes: outcome.notes,
-      ...(o.benchmark === 'kernels' ? { targets: kernelTargets(outcome.results) } : {}),
-      ...(Object.keys(compile_s).length ? { compile_s } : {}),
-    };
-    if (o.benchmark === 'loop' || o.benchmark === 'startup') report.targets = loopTargets(report);
+    const report = assembleReport(o, command, env, summary, outcome, compile_s, !!gc, deps.now?.() ?? new Date());
     const problems = validateReport(report);
     if (problems.length) {
       report.notes.push(`report does not validate: ${problems.join('; ')}`);
@@ -294,27 +272,8 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
       code = EXIT.INTERNAL;
     }
 
-    const name = `${o.benchmark}_baseline`;
-    const svg = chartFor(report);
-    const md = renderMarkdown(report, { svgFile: `${name}.svg` });
-    await writeRunFile(runDir, `${name}.svg`, svg);
-    await writeRunFile(runDir, `${name}.json`, json(report));
-    await writeRunFile(runDir, `${name}.md`, md);
-    if (o.json) await writeFileAtomic(resolve(o.json), json(report));
-    if (o.md) await writeFileAtomic(resolve(o.md), md);
-
-    if (report.results.length) {
-      log.line('');
-      log.line(table(
-        ['backend', 'dtype', 'size', 'workload', 'warm median ms', 'M evals/s'],
-        report.results.map((r) => [r.backend + (r.variant ? ` ${r.variant}` : ''), r.dtype, r.size,
-          r.workload === 'kernel' ? `${r.kernel} kernel` : r.case ? `image ${r.case}` : r.thicksteps !== undefined ? `image n=${r.thicksteps}${r.oversample_thick ? ' ovthick' : ''}` : 'image',
-          ms(r.stats.median), (r.throughput.evals_per_s / 1e6).toFixed(2)]),
-      ));
-    }
-    for (const t of report.targets ?? []) {
-      log.line(`target ${t.name}: ${t.measured === null ? 'not measured' : `${t.measured.toFixed(2)} ${t.unit}`} (goal ${t.at_most ? '<=' : '>='} ${t.goal} ${t.unit}: ${t.met === null ? 'n/a' : t.met ? 'met' : 'NOT met'}; ${t.detail})`);
-    }
+    const name = await writeReports(report, runDir, o);
+    logSummary(report, log.line);
     log.line(`wrote ${join(runDir, name)}.json, .md, .svg, env.json${o.json ? `, ${o.json}` : ''}${o.md ? `, ${o.md}` : ''}`);
     log.line(`${report.results.length} measured, ${report.skipped.length} skipped, ${report.failures.length} failed`);
     if (report.failures.length) code = EXIT.INTERNAL;
@@ -342,6 +301,65 @@ async function measureCommand(o: BenchOptions, argv: string[], deps: BenchDeps):
     // a folder that cannot take the status file has already failed the log above
   }
   return code;
+}
+
+/** The report of one run: the options, the environment, the outcome and the targets measured in it. */
+function assembleReport(
+  o: BenchOptions, command: string[], env: EnvReport, summary: Report['env'], outcome: Awaited<ReturnType<typeof runRequests>>,
+  compile_s: Record<string, number>, gcBetweenRuns: boolean, created: Date,
+): Report {
+  const report: Report = {
+    schema_version: SCHEMA_VERSION,
+    benchmark: o.benchmark,
+    command,
+    created: created.toISOString(),
+    machine_tag: env.machine_tag,
+    env: summary,
+    options: {
+      sizes: o.sizes, repeats: o.repeats, backends: o.backends, dtypes: o.dtypes, threads: o.threads,
+      ...((o.benchmark === 'tricubic' || o.benchmark === 'absorption') && o.thicksteps.length ? { thicksteps: o.thicksteps } : {}),
+      ...(o.cases.length ? { cases: o.cases } : {}),
+      ...(o.benchmark === 'kernels' ? { layers: o.layers } : {}),
+      gc_between_runs: gcBetweenRuns,
+    },
+    cold_definition: COLD_DEFINITION,
+    results: outcome.results,
+    skipped: outcome.skipped,
+    failures: outcome.failures,
+    notes: outcome.notes,
+    ...(o.benchmark === 'kernels' ? { targets: kernelTargets(outcome.results) } : {}),
+    ...(Object.keys(compile_s).length ? { compile_s } : {}),
+  };
+  if (o.benchmark === 'loop' || o.benchmark === 'startup') report.targets = loopTargets(report);
+  return report;
+}
+
+/** The report as JSON, Markdown and SVG in the run folder (and the --json/--md copies); returns the files' stem. */
+async function writeReports(report: Report, runDir: string, o: BenchOptions): Promise<string> {
+  const name = `${o.benchmark}_baseline`;
+  const md = renderMarkdown(report, { svgFile: `${name}.svg` });
+  await writeRunFile(runDir, `${name}.svg`, chartFor(report));
+  await writeRunFile(runDir, `${name}.json`, json(report));
+  await writeRunFile(runDir, `${name}.md`, md);
+  if (o.json) await writeFileAtomic(resolve(o.json), json(report));
+  if (o.md) await writeFileAtomic(resolve(o.md), md);
+  return name;
+}
+
+/** The results table and the targets, as the run's last lines. */
+function logSummary(report: Report, line: (text: string) => void): void {
+  if (report.results.length) {
+    line('');
+    line(table(
+      ['backend', 'dtype', 'size', 'workload', 'warm median ms', 'M evals/s'],
+      report.results.map((r) => [r.backend + (r.variant ? ` ${r.variant}` : ''), r.dtype, r.size,
+        r.workload === 'kernel' ? `${r.kernel} kernel` : r.case ? `image ${r.case}` : r.thicksteps !== undefined ? `image n=${r.thicksteps}${r.oversample_thick ? ' ovthick' : ''}` : 'image',
+        ms(r.stats.median), (r.throughput.evals_per_s / 1e6).toFixed(2)]),
+    ));
+  }
+  for (const t of report.targets ?? []) {
+    line(`target ${t.name}: ${t.measured === null ? 'not measured' : `${t.measured.toFixed(2)} ${t.unit}`} (goal ${t.at_most ? '<=' : '>='} ${t.goal} ${t.unit}: ${t.met === null ? 'n/a' : t.met ? 'met' : 'NOT met'}; ${t.detail})`);
+  }
 }
 
 /** A new run folder under `out`, or null after one line on stderr when it cannot be created. */
