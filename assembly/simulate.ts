@@ -29,7 +29,7 @@ import { sinpiF32, sinpiF32x4, demote2x2, expF32x4, expm1F32x4 } from './mathx_s
 import { captureFractionF32 } from './absorption';
 import {
   P_FPIXELS, P_SPIXELS, P_OVERSAMPLE, P_PIXEL, P_SUBPIXEL, P_PIX0, P_FDET, P_SDET, P_ODET, P_CLOSE_DISTANCE, P_INCIDENT,
-  P_LAMBDA, P_NA, P_NB, P_NC, P_SHAPE, P_FUDGE, P_ASTAR, P_PHISTEPS, P_PHI_TABLE, P_PHI0_IS_ZERO, P_FIRST_PIXEL, P_HKLS,
+  P_LAMBDA, P_NA, P_NB, P_NC, P_SHAPE, P_FUDGE, P_ASTAR, P_PHISTEPS, P_PHI_TABLE, P_PHI0_IS_ZERO, P_FIRST_PIXEL, P_FIRST_SUB, P_HKLS,
   P_HMIN, P_KMIN, P_LMIN, P_HRANGE, P_KRANGE, P_LRANGE, P_DEFAULT_F, P_GRID_F64, P_GRID_F32, P_INTERPOLATE,
   P_SWITCH_PIXEL, P_SWITCH_EVAL, P_NLAYERS, P_THICKSTEP, P_MU, P_THICK, P_OS_THICK, P_OS_POLAR, P_OS_OMEGA,
   P_POINT_PIXEL, P_NOPOLAR, P_KAHN, P_POLAR_AXIS, P_R_E_SQR, P_FLUENCE, P_STEPS, P_ROI, P_DMIN, P_WATER, P_I_BG,
@@ -60,7 +60,7 @@ let fudge: f64 = 1;
 let phisteps: i32 = 1;
 let phiTable: usize = 0;
 let phiStale: i32 = 0; // stale-vector slots after the table (one per mosaic domain), 0 if phi0 != 0
-let firstPixel: i32 = 0;
+let firstPixel: i32 = 0, firstSub: i32 = 0;
 let hkls: bool = false;
 let hMin: i32 = 0, kMin: i32 = 0, lMin: i32 = 0;
 let hRange: i32 = 0, kRange: i32 = 0, lRange: i32 = 0;
@@ -104,6 +104,7 @@ function loadParams(params: usize): void {
   phiTable = <usize>slot(params, P_PHI_TABLE);
   phiStale = <i32>slot(params, P_PHI0_IS_ZERO);
   firstPixel = <i32>slot(params, P_FIRST_PIXEL);
+  firstSub = <i32>slot(params, P_FIRST_SUB);
   hkls = slot(params, P_HKLS) != 0;
   hMin = <i32>slot(params, P_HMIN); kMin = <i32>slot(params, P_KMIN); lMin = <i32>slot(params, P_LMIN);
   hRange = <i32>slot(params, P_HRANGE); kRange = <i32>slot(params, P_KRANGE); lRange = <i32>slot(params, P_LRANGE);
@@ -431,7 +432,7 @@ export function findFirstOutOfRange(params: usize, row0: i32, row1: i32, out: us
             if (cutByDmin()) continue;
             // the Kahn call re-normalises d in place, which later sources of this sub-pixel see
             if (polar == 0.0 || osPolar) polar = polarizationFactor();
-            const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0 && src == 0;
+            const first = pixel == firstPixel && ((t * oversample + subS) * oversample + subF) * nSources + src == firstSub;
             for (let step = 0; step < phisteps; step++) {
               millerIndices(phiVectors(step, first));
               if (shape != 0 && !water && latticeNonSquare(mh, mk, ml) == 0.0) continue;
@@ -490,7 +491,7 @@ function pixelF64(fpixel: i32, spixel: i32, image: usize): void {
         useSource(src, false);
         if (cutByDmin()) continue;
         if (polar == 0.0 || osPolar) polar = polarizationFactor();
-        const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0 && src == 0;
+        const first = pixel == firstPixel && ((t * oversample + subS) * oversample + subF) * nSources + src == firstSub;
         for (let step = 0; step < phisteps; step++) {
           millerIndices(phiVectors(step, first));
           const h = mh, k = mk, l = ml;
@@ -602,7 +603,7 @@ function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
         useSource(src, true);
         if (cutByDmin()) continue;
         if (polar == 0.0 || osPolar) polar = polarF32Path(dX, dY, dZ);
-        const first = pixel == firstPixel && t == 0 && subS == 0 && subF == 0 && src == 0;
+        const first = pixel == firstPixel && ((t * oversample + subS) * oversample + subF) * nSources + src == firstSub;
         for (let step = 0; step < phisteps; step++) {
           millerIndices(phiVectors(step, first));
           const h = mh, k = mk, l = ml;

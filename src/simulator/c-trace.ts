@@ -109,7 +109,7 @@ export function evaluatePixel(sim: Simulation, f: number, s: number, prev: LoopS
           st.stol = stol;
           if (a.dmin_m > 0.0 && stol > 0.0 && a.dmin_m > 0.5 / stol) continue;
           if (polar === 0.0 || a.oversamplePolar) polar = polarization(a.polarization, inc, dv, d.polarAxis);
-          const first = pixel === sim.firstPixel && t === 0 && subS === 0 && subF === 0 && k === 0;
+          const first = pixel === sim.firstPixel && ((t * sim.oversample + subS) * sim.oversample + subF) * sim.sources.count + k === sim.firstSub;
           for (let e = 0; e < sim.phi.entries; e++) {
             const slot = e < sim.phi.staleSlots && first ? sim.phi.entries + e : e;
             const v = table.subarray(slot * 9, slot * 9 + 9);

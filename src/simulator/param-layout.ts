@@ -27,6 +27,7 @@ export const PARAM_FIELDS = [
   ['PHI_TABLE', 1, 'pointer: (entries + domains) x 9 f64: a,b,c per (phi step, domain), phi outer; then one a0,b0,c0 slot per domain'],
   ['PHI0_IS_ZERO', 1, 'stale slots: the domain count if step 0 has phi == 0 (stale-vector quirk, docs/c-behaviour/crystal.md), else 0'],
   ['FIRST_PIXEL', 1, 'raster index of the first pixel the C loop evaluates'],
+  ['FIRST_SUB', 1, "index ((t*os + subS)*os + subF)*sources + source of that pixel's first evaluation (a -dmin cut moves it)"],
   ['HKLS', 1, '0 when there is no structure-factor grid'],
   ['HMIN', 1, 'grid origin h'],
   ['KMIN', 1, 'grid origin k'],

@@ -50,6 +50,7 @@ export function fillParams(block: Float64Array, sim: Simulation, ptr: Pointers, 
   block[P.PHI_TABLE] = ptr.phiTable;
   block[P.PHI0_IS_ZERO] = sim.phi.staleSlots;
   block[P.FIRST_PIXEL] = sim.firstPixel;
+  block[P.FIRST_SUB] = sim.firstSub;
   block[P.HKLS] = g ? 1 : 0;
   if (g) {
     block[P.HMIN] = g.hMin;

@@ -5,6 +5,7 @@
 import { parseSimArgs, type SimArgs } from './args.ts';
 import { parseHkl, readHklFile, type HklGrid, type HklParseResult } from '../hkl.ts';
 import { setupSimulation } from './setup.ts';
+import { resolveFirstEvaluation } from './first-evaluation.ts';
 import { readSmvFrame, DetectorError, type SmvFrame } from '../physics/detector.ts';
 import type { PreparedSimulation } from '../engine/contract.ts';
 import { readInputFile, readInputText, InputFileError } from '../io/input-file.ts';
@@ -50,7 +51,9 @@ export async function prepareSimulation(
   const stol = opts.stolBytes ?? (args.stolPath !== undefined ? await readInputFile(args.stolPath, args.stolFlag ?? '-stol', 'two-column text file') : undefined);
   const source = opts.sourceBytes ?? (args.sourcePath !== undefined ? await readInputFile(args.sourcePath, '-sourcefile', 'source file') : undefined);
   const more = { ...(mask ? { mask } : {}), ...(img ? { img } : {}), ...(stol ? { stol } : {}), ...(source ? { source } : {}) };
-  return { argv, sim: setupSimulation(args, grid, { matText, argv, ...more }), hklWarnings };
+  const sim = setupSimulation(args, grid, { matText, argv, ...more });
+  resolveFirstEvaluation(sim);
+  return { argv, sim, hklWarnings };
 }
 
 /** The -mask or -img file, read as an SMV frame (Node/Deno); an unreadable or malformed file is a one-line error. */

@@ -88,6 +88,12 @@ export interface Simulation {
   Ibg: number;
   roi: { xmin: number; xmax: number; ymin: number; ymax: number };
   firstPixel: number;
+  /**
+   * Of that pixel, the sub-evaluation ((t*os + subS)*os + subF)*sources + source that runs C's phi loop first (0
+   * unless -dmin cuts the first ones; src/simulator/first-evaluation.ts): it is the one that sees the unrotated
+   * crystal vectors when phi starts at 0.
+   */
+  firstSub: number;
   /** -mask: zero = pixel skipped (0 in the float image, out of the statistics but in rmsd, as C). */
   mask?: Uint16Array;
   grid: HklGrid | null;
@@ -342,11 +348,6 @@ export function setupSimulation(
         `exceed the limit of ${MAX_EVALS_PER_PIXEL}${auto}`,
     );
   }
-  if (args.dmin_m > 0 && phiSteps.phisteps > 1 && phiSteps.phi0 === 0) {
-    // C's phi == 0 step reuses the vectors of the last evaluation; when -dmin cuts the very first sub-pixels
-    // the first evaluation moves, which the kernels do not follow yet
-    throw new SetupError('-dmin with several phi steps starting at phi 0 is not implemented yet (give -phi other than 0, or one phi step)');
-  }
   const phi = { ...phiSteps, ...mosaicTable(crystal, phiTable(crystal, detector.spindle, phiSteps.phi0, phiSteps.phistep, phiSteps.phisteps), phiSteps.phisteps) };
 
   const roi = args.roi
@@ -403,6 +404,7 @@ export function setupSimulation(
     Ibg: waterBackground(R_E_SQR, intensity.fluence, args.water_m),
     roi,
     firstPixel,
+    firstSub: 0,
     ...(mask ? { mask } : {}),
     grid,
     defaultF: args.defaultF,

@@ -28,6 +28,8 @@ export interface Geometry64 {
   /** Stale-vector slots after the table (one per mosaic domain) when phi0 == 0, else 0. */
   staleSlots: number;
   firstPixel: number;
+  /** Sim.firstSub: the first pixel's first evaluation that runs the phi loop. */
+  firstSub: number;
   shape: number;
   fudge: number;
   N: [number, number, number];
@@ -57,7 +59,7 @@ export function geometry64(sim: Simulation): Geometry64 {
     fpixels: d.fpixels, spixels: d.spixels, oversample: sim.oversample, subpixel: d.pixel / sim.oversample,
     pix0: [...d.pix0], fdet: [...d.fdet], sdet: [...d.sdet], odet: [...d.odet],
     nLayers: sim.layers.nLayers, thickstep: sim.layers.thickstep,
-    phisteps: sim.phi.entries, phiTable: sim.phi.table, staleSlots: sim.phi.staleSlots, firstPixel: sim.firstPixel,
+    phisteps: sim.phi.entries, phiTable: sim.phi.table, staleSlots: sim.phi.staleSlots, firstPixel: sim.firstPixel, firstSub: sim.firstSub,
     shape: sim.shape, fudge: sim.loop.fudge, N: [c.Na, c.Nb, c.Nc], astar: [...c.aStar, ...c.bStar, ...c.cStar],
     grid: g ? { hMin: g.hMin, kMin: g.kMin, lMin: g.lMin, hRange: g.hRange, kRange: g.kRange, lRange: g.lRange } : null,
     roi: sim.roi,
@@ -159,7 +161,7 @@ export function forEachEvaluation(g: Geometry64, pixel: number,
             continue;
           }
           if (polar === 0.0 || g.osPolar) polar = polarization64(g, ix, iy, iz, d);
-          const first = pixel === g.firstPixel && t === 0 && subS === 0 && subF === 0 && k === 0;
+          const first = pixel === g.firstPixel && ((t * os + subS) * os + subF) * g.nSources + k === g.firstSub;
           for (let step = 0; step < g.phisteps; step++, raw++) {
             const v = (step < g.staleSlots && first ? g.phisteps + step : step) * 9;
             const h = T[v] * qX + T[v + 1] * qY + T[v + 2] * qZ;

@@ -50,7 +50,7 @@ export const SIM = uniformLayout('Sim', [
   ['deltaMu', 'f32'], ['thick', 'f32'], ['scale', 'f32'], ['guardAbs', 'f32'],
   ['guardRel', 'f32'], ['nOverride', 'u32'], ['overrideWords', 'u32'], ['tophatW', 'f32'], // tophat decisions (tophat.ts)
   ['srcBase', 'u32'], ['nSources', 'u32'], ['water', 'u32'], ['curved', 'u32'], // sources: records after the phi table (sourceRecords)
-  ['Ibg', 'f32'], ['dminOn', 'u32'], ['distance', 'f32'], ['pad0', 'u32'],
+  ['Ibg', 'f32'], ['dminOn', 'u32'], ['distance', 'f32'], ['firstSub', 'u32'],
   ['curvY', 'vec4f'], ['curvZ', 'vec4f'], // -curved_det: lab y, z of the flat position = x + di y + dj z + t w (anchor offsets)
   ['beamV', 'vec4f'], ['fUnit', 'vec4f'], ['sUnit', 'vec4f'], // -curved_det: distance * beam, fdet, sdet (kernel frame)
 ] as const);
@@ -141,7 +141,7 @@ export function simUniforms(sim: Simulation, switchPixel = NO_UNIT, switchEval =
     deltaMu: L.thickstep * L.mu, thick: L.thick, scale, guardAbs: GUARD_ABS,
     guardRel: GUARD_REL, nOverride: overrides.count, overrideWords: overrides.words, tophatW: tophatW(sim),
     srcBase: (sim.phi.table.length / 9) * 3, nSources: sim.sources.count, water: sim.loop.water ? 1 : 0,
-    curved: sim.loop.curved ? 1 : 0, Ibg: sim.Ibg, dminOn: sim.loop.dmin > 0 ? 1 : 0, distance: d.distance, pad0: 0,
+    curved: sim.loop.curved ? 1 : 0, Ibg: sim.Ibg, dminOn: sim.loop.dmin > 0 ? 1 : 0, distance: d.distance, firstSub: sim.firstSub,
     curvY: labRow(1), curvZ: labRow(2), beamV: rot(d.beam).map((x) => d.distance * x), fUnit: rot(d.fdet), sUnit: rot(d.sdet),
   });
 }
@@ -427,7 +427,7 @@ fn simulate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
         let src = source(r, k);
         if (src.cut) { continue; } // -dmin: the whole source, no polarization call, nothing counted
         if (polar == 0.0 || OS_POLAR) { polar = polarization(r, src, k); }
-        let first = pixel == U.firstPixel && t == 0u && subS == 0 && subF == 0 && k == 0u;
+        let first = pixel == U.firstPixel && ((t * U.oversample + u32(subS)) * U.oversample + u32(subF)) * U.nSources + k == U.firstSub;
         let raw0 = (((t * U.oversample + u32(subS)) * U.oversample + u32(subF)) * U.nSources + k) * U.phisteps;
         for (var step = 0u; step < U.phisteps; step++) {
           let hkl = miller(first_evaluation_slot(step, first), src.q);
@@ -510,7 +510,7 @@ fn prepass(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
           for (var k = 0u; k < U.nSources && !done; k++) {
           let src = source(r, k);
           if (src.cut && src.cutSure) { continue; }
-          let first = pixel == U.firstPixel && t == 0u && subS == 0 && subF == 0 && k == 0u;
+          let first = pixel == U.firstPixel && ((t * U.oversample + u32(subS)) * U.oversample + u32(subF)) * U.nSources + k == U.firstSub;
           for (var step = 0u; step < U.phisteps && !done; step++) {
             let hkl = miller(first_evaluation_slot(step, first), src.q);
             var skipSure = src.cutSure;
@@ -563,7 +563,7 @@ fn tophat_scan(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
         for (var k = 0u; k < U.nSources; k++) {
           let src = source(r, k);
           if (src.cut && src.cutSure) { continue; }
-          let first = pixel == U.firstPixel && t == 0u && subS == 0 && subF == 0 && k == 0u;
+          let first = pixel == U.firstPixel && ((t * U.oversample + u32(subS)) * U.oversample + u32(subF)) * U.nSources + k == U.firstSub;
           for (var step = 0u; step < U.phisteps; step++) {
             let L = lattice_non_square(miller(first_evaluation_slot(step, first), src.q));
             if (abs(L.edge) <= ${TOPHAT_SCAN_FACTOR}.0) {
