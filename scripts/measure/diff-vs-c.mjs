@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Differential fuzz against the C program: random nanoBragg command lines over the flags this port implements
-// (crystal, mosaic, misset, divergence, dispersion, polarization, conventions, pivots, rotations, twotheta, curved
+// (crystal, mosaic, misset, divergence, dispersion, source files, polarization, conventions, custom vectors, pix0,
+// spindle and twotheta axes, close distance, ORGX/ORGY, pivots, rotations, twotheta, curved
 // detector, shapes, absorption, water, dmin, fluence, ROI, seeds, ADC, scales), each run by the C binary and by the
 // drop-in nanoBragg (out/bin/nanoBragg-dropin.mjs, f64) in fresh folders; every output file (floatimage.bin,
 // intimage.img, image.pgm, noiseimage.img when seeded) and the exit code must be C's. Our documented difference,
@@ -69,6 +70,21 @@ function caseArgv() {
   a.push(...maybe(0.15, () => ['-pgmscale', f(0.1, 10, 2)]));
   a.push(...maybe(0.1, () => ['-scale', f(0.1, 10, 2)]));
   a.push(...maybe(0.1, () => ['-nonoise']));
+  a.push(...maybe(0.12, () => ['-fdet_vector', f(-0.1, 0.1), f(-1, -0.9), f(-0.1, 0.1), '-sdet_vector', f(-0.1, 0.1), f(-0.1, 0.1), f(0.9, 1), '-odet_vector', '1', '0', '0']));
+  a.push(...maybe(0.08, () => ['-pix0_vector', f(0.05, 0.2), f(-0.01, 0.01), f(-0.01, 0.01)]));
+  a.push(...maybe(0.1, () => ['-spindle_axis', f(-1, 1), f(-1, 1), f(-1, 1)]));
+  a.push(...maybe(0.08, () => ['-twotheta_axis', f(-1, 1), f(-1, 1), f(-1, 1)]));
+  a.push(...maybe(0.1, () => pick([['-Xclose', f(0, 5, 2), '-Yclose', f(0, 5, 2)], ['-ORGX', f(0, 30, 1), '-ORGY', f(0, 30, 1)], ['-close_distance', f(60, 200, 1)]])));
+  a.push(...maybe(0.1, () => ['-detsize', f(2, 8, 2)]));
+  a.push(...maybe(0.08, () => ['-beam_vector', f(0.95, 1), f(-0.05, 0.05), f(-0.05, 0.05)]));
+  a.push(...maybe(0.08, () => ['-polar_vector', f(-0.1, 0.1), f(-0.1, 0.1), f(0.9, 1)]));
+  a.push(...maybe(0.1, () => ['-phistep', f(0.1, 1, 2), '-osc', f(0.2, 2, 2)]));
+  a.push(...maybe(0.1, () => ['-sample_thick', f(0.001, 0.01, 4), '-sample_width', f(0.001, 0.01, 4), '-sample_height', f(0.001, 0.01, 4)]));
+  a.push(...maybe(0.1, () => ['-beamsize', f(0.001, 0.05, 4), '-flux', '1e13', '-exposure', f(0.1, 5, 2)]));
+  a.push(...maybe(0.08, () => ['-divergence', f(0, 2, 2), '-divsteps', i(1, 3)]));
+  a.push(...maybe(0.06, () => ['-sourcefile', 'src.txt']));
+
+  a.push(...maybe(0.06, () => ['-printout', '-printout_pixel', '3', '2']));
   return a;
 }
 const hkl = [];
@@ -81,9 +97,10 @@ for (let n = 0; n < N; n++) {
   const d = mkdtempSync(join(tmpdir(), 'dfz-'));
   writeFileSync(join(d, 'P1.hkl'), hklText);
   writeFileSync(join(d, 'A.mat'), mat);
+  writeFileSync(join(d, 'src.txt'), '-10 0.001 0 1 1e-10\n-10 -0.002 0.001 0.5 1.02e-10\n-10 0 0.002 2\n');
   const cd = join(d, 'c'), od = join(d, 'o');
   spawnSync('mkdir', [cd, od]);
-  for (const x of ['P1.hkl', 'A.mat']) { writeFileSync(join(cd, x), readFileSync(join(d, x))); writeFileSync(join(od, x), readFileSync(join(d, x))); }
+  for (const x of ['P1.hkl', 'A.mat', 'src.txt']) { writeFileSync(join(cd, x), readFileSync(join(d, x))); writeFileSync(join(od, x), readFileSync(join(d, x))); }
   const c = spawnSync(C, argv, { cwd: cd, encoding: 'latin1', timeout: 60000 });
   const o = spawnSync('node', [BIN, ...argv], { cwd: od, encoding: 'latin1', timeout: 60000 });
   const seeded = argv.includes('-seed') && !(argv.includes('-misset') && argv[argv.indexOf('-misset') + 1] === 'random' && !argv.includes('-misset_seed'));
