@@ -5,10 +5,8 @@
 // Every failure a user can cause ends with one line on stderr and a documented exit code
 // (README "Errors and exit codes"); --debug adds the stack trace.
 
-import { ArgError, parseSimArgs, usage } from './simulator/args.ts';
-import { SetupError } from './simulator/setup.ts';
-import { HklError } from './hkl.ts';
-import { InputFileError } from './io/input-file.ts';
+import { parseSimArgs, usage } from './simulator/args.ts';
+import { userErrorCode } from './simulator/user-errors.ts';
 import { runSimulate, type RunOptions } from './simulator/run.ts';
 import { EXIT, UserError } from './errors.ts';
 import { removePendingTempFiles } from './io/atomic.ts';
@@ -22,10 +20,7 @@ function oneLine(msg: string): string {
 }
 
 function exitCodeOf(e: unknown): number {
-  if (e instanceof UserError) return e.code;
-  if (e instanceof ArgError || e instanceof SetupError) return EXIT.USAGE;
-  if (e instanceof HklError || e instanceof InputFileError) return EXIT.INPUT;
-  return EXIT.INTERNAL;
+  return userErrorCode(e) ?? EXIT.INTERNAL;
 }
 
 const HELP = `nanobragg-wasm: nanoBragg's diffraction image simulator on WebAssembly

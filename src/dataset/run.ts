@@ -6,10 +6,8 @@
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ArgError, parseSimArgs } from '../simulator/args.ts';
-import { SetupError } from '../simulator/setup.ts';
-import { HklError } from '../hkl.ts';
-import { InputFileError } from '../io/input-file.ts';
+import { parseSimArgs } from '../simulator/args.ts';
+import { userErrorCode } from '../simulator/user-errors.ts';
 import type { HklCache, SimEngine } from '../simulator/engine.ts';
 import { prepareRun, renderImage, startRunEngine, writeOutputs, type PreparedRun } from '../simulator/run.ts';
 import { closeEngine } from '../index.ts';
@@ -50,10 +48,8 @@ async function alreadyMade(dir: string, im: DatasetImage, r: ImageRecord | undef
 }
 
 function withImage(index: number, e: unknown): unknown {
-  if (e instanceof UserError) return new UserError(`image ${index}: ${e.message}`, e.code);
-  if (e instanceof HklError || e instanceof InputFileError) return new UserError(`image ${index}: ${e.message}`, EXIT.INPUT);
-  if (e instanceof ArgError || e instanceof SetupError) return new UserError(`image ${index}: ${e.message}`, EXIT.USAGE);
-  return e;
+  const code = userErrorCode(e);
+  return code === undefined ? e : new UserError(`image ${index}: ${(e as Error).message}`, code);
 }
 
 export async function runShard(d: DatasetDescription, o: ShardOptions): Promise<ShardSummary> {

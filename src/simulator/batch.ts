@@ -5,11 +5,10 @@
 // (HklCache). Each image is the image a single `simulate` of its derived command line gives, bit for bit:
 // the derivation only rewrites flags (replaceFlags), it never changes how a flag is read.
 
-import { readInputText, InputFileError } from '../io/input-file.ts';
+import { readInputText } from '../io/input-file.ts';
 import { resolve } from 'node:path';
 import { ArgError, lastFlagValues, parseSimArgs, replaceFlags, type SimArgs } from './args.ts';
-import { SetupError } from './setup.ts';
-import { HklError } from '../hkl.ts';
+import { userErrorCode } from './user-errors.ts';
 import type { HklCache } from './engine.ts';
 import { prepareRun, renderImage, startRunEngine, writeOutputs, type PreparedRun } from './run.ts';
 import { closeEngine } from '../index.ts';
@@ -115,11 +114,8 @@ export function shellWord(t: string): string {
 
 /** The messages a user can cause, with the image's origin in front. */
 function located(origin: string, e: unknown): unknown {
-  if (e instanceof ArgError || e instanceof SetupError || e instanceof HklError || e instanceof InputFileError || e instanceof UserError) {
-    const code = e instanceof UserError ? e.code : e instanceof HklError || e instanceof InputFileError ? EXIT.INPUT : EXIT.USAGE;
-    return new UserError(`${origin}: ${e.message}`, code);
-  }
-  return e;
+  const code = userErrorCode(e);
+  return code === undefined ? e : new UserError(`${origin}: ${(e as Error).message}`, code);
 }
 
 /** Most bytes of a --batch file (a million lines of flags). */
