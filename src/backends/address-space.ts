@@ -20,7 +20,7 @@ export function addressSpaceLimit(): number | undefined {
   if (proc?.platform !== 'linux' || !proc.versions?.node) return undefined;
   let text: string;
   try {
-    // synchronous: the probes that ask are synchronous; getBuiltinModule where it exists, else require via module
+    // synchronous, as the probes that ask are; a runtime without process.getBuiltinModule reports no limit
     const fs = (proc.getBuiltinModule?.('node:fs') ?? undefined) as typeof import('node:fs') | undefined;
     if (!fs) return undefined;
     text = fs.readFileSync('/proc/self/limits', 'utf8');

@@ -51,13 +51,13 @@ export interface SimulateOptions {
   borrow?: boolean;
 }
 
-/** Throws when `into` cannot hold the image (checked before any work). */
 /** The first pixel that is not a finite, non-negative number, or -1 (the CLI and the library refuse such images). */
 export function firstBadPixel(image: Float32Array): number {
   for (let i = 0; i < image.length; i++) if (!(image[i] >= 0 && image[i] < Infinity)) return i;
   return -1;
 }
 
+/** Throws when `into` cannot hold the image (checked before any work). */
 export function checkInto(into: Float32Array | undefined, width: number, height: number): void {
   if (into === undefined) return;
   if (!(into instanceof Float32Array)) throw new TypeError(`'into' must be a Float32Array, got ${Object.prototype.toString.call(into)}`);

@@ -45,6 +45,11 @@ function loopError(path: string): Error {
   return Object.assign(new Error(`too many levels of symbolic links in ${path}`), { code: 'ELOOP' });
 }
 
+/** `rel` taken from `base` without folding `..` (the kernel's meaning), runs of slashes collapsed. */
+function unfolded(base: string, rel: string): string {
+  return (isAbsolute(rel) ? rel : `${base}/${rel}`).replace(/\/{2,}/g, '/');
+}
+
 /**
  * realpath of a folder; for a missing one (the caller reports it), the realpath of its deepest existing ancestor
  * followed by the rest, so that `link/../missing/x` is still taken up from the link's target. A loop or an
@@ -69,7 +74,7 @@ export async function resolveTarget(path: string): Promise<Target> {
   // not path.resolve: it folds `link/..` by the text, where the kernel (and C's fopen) goes up from the link's
   // target; realpath of the unfolded directory part below does it physically (a fuzz find, tests/fuzz-targets.test.ts)
   // (runs of slashes are one slash on Linux: collapsed so that dirname has no trailing slash for realpath)
-  let p = (isAbsolute(path) ? path : `${process.cwd()}/${path}`).replace(/\/{2,}/g, '/');
+  let p = unfolded(process.cwd(), path);
   for (let hop = 0; hop <= MAX_LINKS; hop++) {
     const fd = descriptorOf(p);
     if (fd !== undefined) return { kind: 'stream', path: p, fd, key: `fd:${fd}` };
@@ -88,7 +93,7 @@ export async function resolveTarget(path: string): Promise<Target> {
     }
     if (l.isSymbolicLink()) {
       const to = await readlink(p);
-      p = (isAbsolute(to) ? to : `${dirname(p)}/${to}`).replace(/\/{2,}/g, '/');
+      p = unfolded(dirname(p), to);
       continue;
     }
     const st = await stat(p);

@@ -430,7 +430,6 @@ export function setupSimulation(
 /** Most sources of a -sourcefile (32 bytes each in the kernels' table). */
 export const MAX_SOURCES = 1_000_000;
 
-/** The -sourcefile rows with C's defaults (docs/c-behaviour/beam.md "Source file"), or undefined without one. */
 /**
  * Refuses divergence and dispersion step counts whose product is over MAX_SOURCES before any source is made:
  * -hdivsteps 1e9 would otherwise loop and allocate for minutes (a fuzz find, tests/fuzz-library.test.ts).
@@ -443,6 +442,7 @@ function checkSourceCount(args: SimArgs): void {
   }
 }
 
+/** The -sourcefile rows with C's defaults (docs/c-behaviour/beam.md "Source file"), or undefined without one. */
 function fileSources(args: SimArgs, bytes: Uint8Array | undefined, beam: readonly number[], lambda0: number) {
   if (args.sourcePath === undefined) return undefined;
   if (!bytes) throw new SetupError(`-sourcefile ${args.sourcePath}: the source file was not read (pass its bytes as inputs.source)`);
