@@ -93,6 +93,8 @@ export function binProcessBackend(opts: BinProcessOptions = {}): BenchBackend {
   const label = opts.label ?? BIN_PATH;
   const cli = opts.cli ?? [];
   const node = opts.node ?? process.execPath;
+  // the bin runs under `node`; tsx is a program of its own (its argv[0] is the launcher)
+  const launch = (argv: string[]): [string, string[]] => (cli.length ? [argv[0], argv.slice(1)] : [node, argv]);
   const timeoutS = opts.timeoutS ?? 600;
   const overheadSamples = Math.max(1, opts.overheadSamples ?? 5);
   return {
@@ -127,7 +129,7 @@ export function binProcessBackend(opts: BinProcessOptions = {}): BenchBackend {
           coldIncludes: `the first ${label} process of the measurement, spawn to exit: Node start-up, module loading${cli.length ? ' (TypeScript transpiled at run time)' : ''}, argument and ${hklPath ? 'HKL ' : ''}parsing, WebAssembly compilation, pixel loop, float and int image writes`,
           async create() {
             return {
-              run: () => (cli.length ? runProcess(argv[0], argv.slice(1), runDir, timeoutS) : runProcess(node, argv, runDir, timeoutS)),
+              run: () => runProcess(...launch(argv), runDir, timeoutS),
               memory: () => ({}),
               dispose: () => rmSync(dir, { recursive: true, force: true }),
             };
@@ -160,9 +162,7 @@ export function binProcessBackend(opts: BinProcessOptions = {}): BenchBackend {
               }
             }
             if (!problems.length) {
-              const overhead = cli.length
-                ? measureFixedOverhead(overheadArgv[0], overheadArgv.slice(1), overheadDir, overheadSamples, timeoutS, C_OVERHEAD_SIZE)
-                : measureFixedOverhead(node, overheadArgv, overheadDir, overheadSamples, timeoutS, C_OVERHEAD_SIZE);
+              const overhead = measureFixedOverhead(...launch(overheadArgv), overheadDir, overheadSamples, timeoutS, C_OVERHEAD_SIZE);
               if ('problem' in overhead) problems.push(overhead.problem);
               else Object.assign(facts, overhead);
             }
