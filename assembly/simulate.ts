@@ -171,7 +171,15 @@ let water: bool = false, Ibg: f64 = 0;
 let sourceTable: usize = 0, nSources: i32 = 1;
 let ix0: f64 = 0, iy0: f64 = 0, iz0: f64 = 0, lambda0: f64 = 1;
 
-/** Source k's incident vector and wavelength into ix/iy/iz/lambda, and 1/lambda (the f32 path's factor). */
+/**
+ * Whether (pixel, layer, sub-pixel, source) is the run's first run of the phi loop, the one C gives the unrotated
+ * crystal vectors when phi starts at 0 (the host's P_FIRST_PIXEL / P_FIRST_SUB: src/simulator/first-evaluation.ts).
+ */
+@inline function firstEvaluation(pixel: i32, t: i32, subS: i32, subF: i32, src: i32): bool {
+  return pixel == firstPixel && ((t * oversample + subS) * oversample + subF) * nSources + src == firstSub;
+}
+
+/** Source k's incident vector and wavelength into ix/iy/iz/lambda. */
 @inline function useSourceVector(k: i32): void {
   if (sourceTable != 0) {
     const s = sourceTable + (<usize>k << 5);
@@ -180,7 +188,6 @@ let ix0: f64 = 0, iy0: f64 = 0, iz0: f64 = 0, lambda0: f64 = 1;
     // no table (a caller that fills only P_INCIDENT / P_LAMBDA): the one source from those slots
     ix = ix0; iy = iy0; iz = iz0; lambda = lambda0;
   }
-  invLambda = 1.0 / lambda;
 }
 
 /**
@@ -191,6 +198,7 @@ let ix0: f64 = 0, iy0: f64 = 0, iz0: f64 = 0, lambda0: f64 = 1;
 @inline function useSource(k: i32, f32path: bool): void {
   useSourceVector(k);
   if (f32path) {
+    invLambda = 1.0 / lambda;
     qX = (dX - ix) * invLambda;
     qY = (dY - iy) * invLambda;
     qZ = (dZ - iz) * invLambda;
@@ -432,7 +440,7 @@ export function findFirstOutOfRange(params: usize, row0: i32, row1: i32, out: us
             if (cutByDmin()) continue;
             // the Kahn call re-normalises d in place, which later sources of this sub-pixel see
             if (polar == 0.0 || osPolar) polar = polarizationFactor();
-            const first = pixel == firstPixel && ((t * oversample + subS) * oversample + subF) * nSources + src == firstSub;
+            const first = firstEvaluation(pixel, t, subS, subF, src);
             for (let step = 0; step < phisteps; step++) {
               millerIndices(phiVectors(step, first));
               if (shape != 0 && !water && latticeNonSquare(mh, mk, ml) == 0.0) continue;
@@ -491,7 +499,7 @@ function pixelF64(fpixel: i32, spixel: i32, image: usize): void {
         useSource(src, false);
         if (cutByDmin()) continue;
         if (polar == 0.0 || osPolar) polar = polarizationFactor();
-        const first = pixel == firstPixel && ((t * oversample + subS) * oversample + subF) * nSources + src == firstSub;
+        const first = firstEvaluation(pixel, t, subS, subF, src);
         for (let step = 0; step < phisteps; step++) {
           millerIndices(phiVectors(step, first));
           const h = mh, k = mk, l = ml;
@@ -603,7 +611,7 @@ function pixelF32(fpixel: i32, spixel: i32, image: usize): void {
         useSource(src, true);
         if (cutByDmin()) continue;
         if (polar == 0.0 || osPolar) polar = polarF32Path(dX, dY, dZ);
-        const first = pixel == firstPixel && ((t * oversample + subS) * oversample + subF) * nSources + src == firstSub;
+        const first = firstEvaluation(pixel, t, subS, subF, src);
         for (let step = 0; step < phisteps; step++) {
           millerIndices(phiVectors(step, first));
           const h = mh, k = mk, l = ml;
@@ -878,6 +886,7 @@ function groupF32x4(fpixel: i32, spixel: i32, image: usize): bool {
         groupCapture(t);
         for (let src = 0; src < nSources; src++) {
         useSourceVector(src);
+        invLambda = 1.0 / lambda;
         pairSource(0);
         pairSource(16);
         for (let step = 0; step < phisteps; step++) {

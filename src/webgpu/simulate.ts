@@ -284,6 +284,12 @@ fn source(r: Ray, k: u32) -> Source {
   return Source(dmi, dmi * a.w, b.xyz, cut, sure);
 }
 
+// the run's first run of the phi loop, which C gives the unrotated vectors when phi starts at 0
+// (U.firstPixel, U.firstSub: src/simulator/first-evaluation.ts)
+fn first_evaluation(pixel: u32, t: u32, subS: i32, subF: i32, k: u32) -> bool {
+  return pixel == U.firstPixel && ((t * U.oversample + u32(subS)) * U.oversample + u32(subF)) * U.nSources + k == U.firstSub;
+}
+
 fn first_evaluation_slot(step: u32, first: bool) -> u32 {
   // docs/c-behaviour/minimal-loop.md 5.10 (C-PARITY-001): at phi == 0 the very first evaluation of the run uses a0, b0, c0
   // with mosaic domains: entries = phi steps x domains, the first phi step's domains use the slots after the table
@@ -427,7 +433,7 @@ fn simulate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
         let src = source(r, k);
         if (src.cut) { continue; } // -dmin: the whole source, no polarization call, nothing counted
         if (polar == 0.0 || OS_POLAR) { polar = polarization(r, src, k); }
-        let first = pixel == U.firstPixel && ((t * U.oversample + u32(subS)) * U.oversample + u32(subF)) * U.nSources + k == U.firstSub;
+        let first = first_evaluation(pixel, t, subS, subF, k);
         let raw0 = (((t * U.oversample + u32(subS)) * U.oversample + u32(subF)) * U.nSources + k) * U.phisteps;
         for (var step = 0u; step < U.phisteps; step++) {
           let hkl = miller(first_evaluation_slot(step, first), src.q);
@@ -510,7 +516,7 @@ fn prepass(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
           for (var k = 0u; k < U.nSources && !done; k++) {
           let src = source(r, k);
           if (src.cut && src.cutSure) { continue; }
-          let first = pixel == U.firstPixel && ((t * U.oversample + u32(subS)) * U.oversample + u32(subF)) * U.nSources + k == U.firstSub;
+          let first = first_evaluation(pixel, t, subS, subF, k);
           for (var step = 0u; step < U.phisteps && !done; step++) {
             let hkl = miller(first_evaluation_slot(step, first), src.q);
             var skipSure = src.cutSure;
@@ -563,7 +569,7 @@ fn tophat_scan(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
         for (var k = 0u; k < U.nSources; k++) {
           let src = source(r, k);
           if (src.cut && src.cutSure) { continue; }
-          let first = pixel == U.firstPixel && ((t * U.oversample + u32(subS)) * U.oversample + u32(subF)) * U.nSources + k == U.firstSub;
+          let first = first_evaluation(pixel, t, subS, subF, k);
           for (var step = 0u; step < U.phisteps; step++) {
             let L = lattice_non_square(miller(first_evaluation_slot(step, first), src.q));
             if (abs(L.edge) <= ${TOPHAT_SCAN_FACTOR}.0) {
