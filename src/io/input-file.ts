@@ -13,6 +13,11 @@ export class InputFileError extends Error {
     super(message);
     this.name = 'InputFileError';
   }
+
+  /** From a whole line `<flag> <path>: <reason>` (a malformed file's content, found by its reader). */
+  static fromLine(message: string): InputFileError {
+    return new InputFileError(message, message.slice(message.indexOf(': ') + 2));
+  }
 }
 
 const STDIN = /^\/dev\/stdin$|^\/dev\/fd\/0$|^\/proc\/self\/fd\/0$/;

@@ -62,7 +62,7 @@ async function readMaskFile(path: string, role: '-mask' | '-img'): Promise<SmvFr
   try {
     return readSmvFrame(bytes, path, role);
   } catch (e) {
-    if (e instanceof DetectorError) throw new InputFileError(e.message, e.message);
+    if (e instanceof DetectorError) throw InputFileError.fromLine(e.message);
     throw e;
   }
 }

@@ -25,10 +25,6 @@ export const RTD = 180.0 * (1 / Math.PI);
 
 export class SetupError extends Error {}
 
-/** A -mat, -sourcefile or -stol file whose content is unusable: an input-file error (exit code 3), like an unreadable one. */
-function inputFileError(message: string): InputFileError {
-  return new InputFileError(message, message.slice(message.indexOf(': ') + 2));
-}
 
 /** Most phi steps: the phi table holds 9 f64 per step (72 MB at the limit). */
 export const MAX_PHISTEPS = 1_000_000;
@@ -448,11 +444,11 @@ function fileSources(args: SimArgs, bytes: Uint8Array | undefined, beam: readonl
   if (!bytes) throw new SetupError(`-sourcefile ${args.sourcePath}: the source file was not read (pass its bytes as inputs.source)`);
   const cols = readTextColumns(bytes, 5);
   // C: perror("reading source definition file") and exit(9) (nanoBragg.c:2318-2322)
-  if (cols.rows === 0) throw inputFileError(`-sourcefile ${args.sourcePath}: no sources in the file (only blank lines or empty); nanoBragg stops here too`);
-  if (cols.rows > MAX_SOURCES) throw inputFileError(`-sourcefile ${args.sourcePath}: ${cols.rows} sources are too many: at most ${MAX_SOURCES}`);
+  if (cols.rows === 0) throw InputFileError.fromLine(`-sourcefile ${args.sourcePath}: no sources in the file (only blank lines or empty); nanoBragg stops here too`);
+  if (cols.rows > MAX_SOURCES) throw InputFileError.fromLine(`-sourcefile ${args.sourcePath}: ${cols.rows} sources are too many: at most ${MAX_SOURCES}`);
   const rows = sourceFileRows(cols, beam, lambda0);
   const bad = sourceFileRefusal(rows, args.sourcePath);
-  if (bad) throw inputFileError(bad);
+  if (bad) throw InputFileError.fromLine(bad);
   return rows;
 }
 
@@ -464,7 +460,7 @@ function checkStolFile(args: SimArgs, bytes: Uint8Array | undefined, messages: s
   const flag = args.stolFlag ?? '-stol';
   if (!bytes) throw new SetupError(`${flag} ${args.stolPath}: the file was not read (pass its bytes as inputs.stol)`);
   messages.push(`reading ${args.stolPath}`);
-  if (readTextColumns(bytes, 2).rows === 0) throw inputFileError(`${flag} ${args.stolPath}: no data in the file (only blank lines or empty); nanoBragg stops here too`);
+  if (readTextColumns(bytes, 2).rows === 0) throw InputFileError.fromLine(`${flag} ${args.stolPath}: no data in the file (only blank lines or empty); nanoBragg stops here too`);
 }
 
 /**
@@ -479,7 +475,7 @@ function crystalFromArgs(
     if (matText === undefined) throw new SetupError(`-mat ${args.matPath}: the matrix file was not read (pass its text as matText)`);
     matrix = readMatrixNumbers(matText);
     if (matrix.length < 9) {
-      throw inputFileError(`-mat ${args.matPath}: expected 9 numbers (the A matrix), found ${matrix.length} before a non-number or the end of the file`);
+      throw InputFileError.fromLine(`-mat ${args.matPath}: expected 9 numbers (the A matrix), found ${matrix.length} before a non-number or the end of the file`);
     }
   }
   // beam clipping (C M:1130-1139): y and z only; the labels are C's ("high" is y)
@@ -503,7 +499,7 @@ function crystalFromArgs(
       N: [args.Na, args.Nb, args.Nc], sample,
     });
     if (!c.a0.every(Number.isFinite) || !c.b0.every(Number.isFinite) || !c.c0.every(Number.isFinite)) {
-      throw inputFileError(`-mat ${args.matPath ?? ''}: the matrix gives no unit cell (zero volume)`);
+      throw InputFileError.fromLine(`-mat ${args.matPath ?? ''}: the matrix gives no unit cell (zero volume)`);
     }
     messages.push(...c.messages);
     warnings.push(...c.warnings);
