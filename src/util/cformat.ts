@@ -84,6 +84,18 @@ function expSuffix(e: number): string {
 /** Significant digits (exactly `p` of them) and decimal exponent of x rounded to p significant digits. */
 function significant(x: number, p: number): { sig: string; exp10: number } {
   if (x === 0) return { sig: '0'.repeat(p), exp10: 0 };
+  if (p <= 100) {
+    // Fast path (a --batch prints the cell block of every image). toExponential rounds the exact binary value
+    // correctly but breaks ties upward, glibc to even; a tie at p digits is a value with exactly p+1 significant
+    // digits, the last a 5, so when x to p+1 digits does not end in 5 there is no tie and the p-digit rounding
+    // is glibc's. Otherwise the exact expansion below decides.
+    const longer = x.toExponential(p);
+    if (longer.charCodeAt(longer.indexOf('e') - 1) !== 53) {
+      const s = x.toExponential(p - 1);
+      const e = s.indexOf('e');
+      return { sig: p > 1 ? s[0] + s.slice(2, e) : s[0], exp10: Number(s.slice(e + 1)) };
+    }
+  }
   const { digits, point } = exactDigits(x);
   // leading digit of `digits` is non-zero (BigInt toString), so its position is point-1
   const r = roundDigits(digits, point, p);
