@@ -11,8 +11,11 @@ import { ArgError, lastFlagValues, parseSimArgs, replaceFlags, type SimArgs } fr
 import { userErrorCode } from './user-errors.ts';
 import type { HklCache } from './engine.ts';
 import { prepareRun, renderImage, startRunEngine, writeOutputs, type PreparedRun } from './run.ts';
-import { closeEngine } from '../index.ts';
+import { closeEngine } from '../engine/contract.ts';
 import { EXIT, UserError } from '../errors.ts';
+
+/** Images whose files may be being written while the next image is made. */
+const WRITES_IN_FLIGHT = 4;
 
 /** The output options (canonical names) and the SimArgs field each sets; a cancelled one (-nopgm, -nonoise) is left out. */
 export const OUTPUT_FLAGS = ['-floatfile', '-intfile', '-pgmfile', '-noisefile', '--pngfile'] as const;
@@ -185,20 +188,41 @@ export async function runBatch(cmdArgv: string[], cmdArgs: SimArgs): Promise<num
   console.log(`backend: ${engine.backend} (${engine.binary}), dtype ${first.dtype}; ${reason}`);
   console.log(`${runs.length} images, ${hklCache.size} HKL file${hklCache.size === 1 ? '' : 's'} read`);
   const t0 = performance.now();
+  // An image's files are written (and fsynced: the disk, not the CPU, sets that pace) while the next images are
+  // made, at most WRITES_IN_FLIGHT at a time; each image's lines are printed, in image order, once its files are.
+  const queue: { written: Promise<void>; lines: string[] }[] = [];
+  const printOldest = async () => {
+    const q = queue.shift()!;
+    try {
+      await q.written;
+    } finally {
+      for (const l of q.lines) console.log(l);
+    }
+  };
   try {
     for (let i = 0; i < runs.length; i++) {
       const r = runs[i];
-      console.log(`image ${i + 1}/${runs.length} (${r.origin}): ${r.argv.map(shellWord).join(' ')}`);
-      for (const m of r.prepared.sim.messages) console.log(m);
-      for (const w of r.args.warnings) console.log(w);
+      const lines = [`image ${i + 1}/${runs.length} (${r.origin}): ${r.argv.map(shellWord).join(' ')}`, ...r.prepared.sim.messages, ...r.args.warnings];
+      const log = (l: string) => void lines.push(l);
+      let files;
       try {
-        const image = await renderImage(engine, r);
-        await writeOutputs(image.files);
+        files = (await renderImage(engine, r, log)).files;
       } catch (e) {
+        while (queue.length) await printOldest(); // earlier images first; an earlier write failure is the one reported
+        for (const l of lines) console.log(l);
         throw located(r.origin, e);
       }
+      const written = writeOutputs(files, log).catch((e) => {
+        throw located(r.origin, e);
+      });
+      written.catch(() => {}); // awaited in its turn; not an unhandled rejection meanwhile
+      queue.push({ written, lines });
+      if (queue.length >= WRITES_IN_FLIGHT) await printOldest();
     }
+    while (queue.length) await printOldest();
   } finally {
+    // after a failure the writes already under way still finish (each all-or-nothing) and are reported
+    while (queue.length) await printOldest().catch(() => {});
     await closeEngine(engine);
   }
   const s = (performance.now() - t0) / 1000;
