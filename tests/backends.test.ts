@@ -37,16 +37,43 @@ test('the library probes every backend of the list', async () => {
   assert.equal(seen, [...BACKEND_ORDER]);
 });
 
-test("auto passes over a backend that cannot compute this simulation, saying why (-water on webgpu)", async () => {
-  const { webgpuRefusal } = await import('../src/webgpu/refusals.ts');
+test('auto passes over the backends the caller names, saying why, and chooses the next', async () => {
+  const why = 'the caller says no';
+  const started = await startBackend({ backend: 'auto', passOver: { webgpu: why, 'wasm-threads': why } });
+  try {
+    assert.equal(started.attempts.slice(0, 2), [{ backend: 'webgpu', ok: false, reason: why, passedOver: true }, { backend: 'wasm-threads', ok: false, reason: why, passedOver: true }]);
+    assert.is(started.engine.backend, 'wasm');
+    assert.ok(started.reason.includes(`wasm-threads passed over (${why})`), started.reason);
+  } finally {
+    await started.engine.dispose?.();
+  }
+});
+
+test('the command line passes over wasm-threads where its workers cost more than they save, unless --threads is given', async () => {
+  const { threadsNotWorthIt, startRunEngine } = await import('../src/simulator/run.ts');
   const { prepareSimulation } = await import('../src/simulator/engine.ts');
-  const p = await prepareSimulation([...CELL, '-default_F', '1', '-detpixels', '8', '-water', '10']);
-  const why = webgpuRefusal(p.sim);
-  assert.match(String(why), /'-water' is not implemented on the webgpu backend/);
-  const started = await startBackend({ backend: 'auto', passOver: { webgpu: why! } });
-  assert.equal(started.attempts[0], { backend: 'webgpu', ok: false, reason: why });
-  assert.is.not(started.engine.backend, 'webgpu');
-  await started.engine.dispose?.();
+  const small = (await prepareSimulation([...CELL, '-default_F', '1', '-detpixels', '8'])).sim; // 64 evaluations
+  const big = (await prepareSimulation([...CELL, '-default_F', '1', '-detpixels', '1024', '-oversample', '4'])).sim; // 1.7e7
+  assert.match(String(threadsNotWorthIt([small], 16)), /^6\.40e\+1 evaluations on 16 cores: workers would save less/);
+  assert.is(threadsNotWorthIt([big], 16), undefined);
+  assert.is(threadsNotWorthIt([big], 2), undefined);
+  assert.ok(threadsNotWorthIt([big], 1), 'one core: workers never save time');
+  // the sum over a batch's images counts: many small images are worth the workers
+  assert.is(threadsNotWorthIt(Array(300_000).fill(small), 16), undefined);
+  const quiet = () => {};
+  const auto = await startRunEngine(parseSimArgs(CELL), [small], quiet);
+  try {
+    assert.is.not(auto.engine.backend, 'wasm-threads');
+    if (auto.engine.backend !== 'webgpu') assert.match(auto.reason, /wasm-threads passed over \(6\.40e\+1 evaluations/);
+  } finally {
+    await auto.engine.dispose?.();
+  }
+  const asked = await startRunEngine(parseSimArgs([...CELL, '--threads', '2']), [small], quiet);
+  try {
+    if (asked.engine.backend !== 'webgpu') assert.is(asked.engine.backend, 'wasm-threads');
+  } finally {
+    await asked.engine.dispose?.();
+  }
 });
 
 test.run();

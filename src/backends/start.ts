@@ -31,6 +31,8 @@ export interface BackendAttempt {
   backend: EngineBackend;
   ok: boolean;
   reason: string;
+  /** Passed over by the caller (SimulatorOptions.passOver), not probed. */
+  passedOver?: true;
 }
 
 /** What each backend would say here, without starting any engine (webgpu opens and closes a device). */
@@ -65,7 +67,7 @@ export async function startBackend(options: SimulatorOptions = {}): Promise<{ en
   for (const backend of auto ? BACKEND_ORDER : [requested as EngineBackend]) {
     const skip = auto ? options.passOver?.[backend] : undefined;
     if (skip) {
-      attempts.push({ backend, ok: false, reason: skip });
+      attempts.push({ backend, ok: false, reason: skip, passedOver: true });
       continue;
     }
     const p = await ENGINES[backend].probe(dtype, auto);
@@ -85,7 +87,7 @@ export async function startBackend(options: SimulatorOptions = {}): Promise<{ en
     }
     attempts.push({ backend, ok: true, reason: p.reason });
     const reason = auto
-      ? `auto: ${attempts.map((x) => (x.ok ? `chose ${x.backend} (${x.reason})` : `${x.backend} unavailable (${x.reason})`)).join('; ')}`
+      ? `auto: ${attempts.map((x) => (x.ok ? `chose ${x.backend} (${x.reason})` : `${x.backend} ${x.passedOver ? 'passed over' : 'unavailable'} (${x.reason})`)).join('; ')}`
       : `requested (${p.reason})`;
     return { engine, reason, attempts };
   }

@@ -9,6 +9,7 @@ import type { Simulation } from './setup.ts';
 import { prepareSimulation, type HklCache } from './prepare.ts';
 import { firstBadPixel, type PreparedSimulation, type SimEngine, type SimResult } from '../engine/contract.ts';
 import { startBackend, closeEngine } from '../backends/start.ts';
+import type { EngineBackend } from '../backends/names.ts';
 import { encodeOutputs, type OutputFile } from './outputs.ts';
 import { cSetupLines, cLoopText, cFinalLines, cGeometryLines } from './c-report.ts';
 import { cNoiseSeed } from '../physics/noise-output.ts';
@@ -73,6 +74,29 @@ async function checkOutputs(a: SimArgs): Promise<void> {
 /** Nanoseconds per evaluation and core assumed for the warning before a long run (a rough figure, f32 SIMD here). */
 const NS_PER_EVALUATION = 30;
 
+/** The kernel evaluations of `sim`: ROI pixels x sensor layers x steps (sources x domains x phi steps x oversample^2). */
+function evaluationCount(sim: Simulation): number {
+  const r = sim.roi;
+  return (r.xmax - r.xmin + 1) * (r.ymax - r.ymin + 1) * sim.layers.nLayers * sim.steps;
+}
+
+/**
+ * Starting the workers of wasm-threads costs about this much (measured: a 64x64 image, --backend wasm-threads
+ * against wasm, 60-100 ms on 2 to 16 cores; README "Choosing a backend").
+ */
+const WORKER_START_S = 0.08;
+
+/**
+ * Why `auto` should pass over wasm-threads for these simulations, or undefined: when the time the workers would
+ * save, evaluations x NS_PER_EVALUATION x (1 - 1/cores), is less than starting them costs. One core: always.
+ */
+export function threadsNotWorthIt(sims: readonly Simulation[], cores: number): string | undefined {
+  const evaluations = sims.reduce((n, sim) => n + evaluationCount(sim), 0);
+  const saved = evaluations * NS_PER_EVALUATION * 1e-9 * (1 - 1 / cores);
+  if (saved >= WORKER_START_S) return undefined;
+  return `${evaluations.toExponential(2)} evaluations on ${cores} core${cores === 1 ? '' : 's'}: workers would save less time than starting them costs; --backend wasm-threads to use them anyway`;
+}
+
 /**
  * A run of hours must not start without a word (an auto-selected 40001-fold oversampling is 4e11 evaluations):
  * over 1e9 evaluations the count and a rough time are printed; over LONG_RUN_EVALUATIONS it is refused unless
@@ -81,7 +105,7 @@ const NS_PER_EVALUATION = 30;
 function checkRunLength(sim: Simulation, args: SimArgs, info: (line: string) => void): void {
   const r = sim.roi;
   const pixels = (r.xmax - r.xmin + 1) * (r.ymax - r.ymin + 1);
-  const evaluations = pixels * sim.layers.nLayers * sim.steps;
+  const evaluations = evaluationCount(sim);
   if (evaluations <= 1e9) return;
   const cores = args.backend === 'wasm-threads' || args.backend === 'auto' ? (args.threads ?? availableParallelism()) : 1;
   const s = (evaluations * NS_PER_EVALUATION * 1e-9) / Math.min(cores, availableParallelism());
@@ -131,8 +155,13 @@ export async function startRunEngine(args: SimArgs, sims: readonly Simulation[],
       log(`warning: --threads ${threads} is more than the ${cores} cores here: using ${cores} workers`);
       threads = cores;
     }
+    const passOver: Partial<Record<EngineBackend, string>> = {};
     const gpuRefusal = sims.map(webgpuRefusal).find((r) => r);
-    return await startBackend({ backend: args.backend, dtype: args.dtype, threads, ...(gpuRefusal ? { passOver: { webgpu: gpuRefusal } } : {}) });
+    if (gpuRefusal) passOver.webgpu = gpuRefusal;
+    // --threads with auto asks for the workers; otherwise a small run is faster on one thread
+    const small = args.threads === undefined ? threadsNotWorthIt(sims, cores) : undefined;
+    if (small) passOver['wasm-threads'] = small;
+    return await startBackend({ backend: args.backend, dtype: args.dtype, threads, passOver });
   } catch (e) {
     throw new UserError((e as Error).message, EXIT.RESOURCE);
   }
