@@ -87,7 +87,8 @@ export async function runShard(d: DatasetDescription, o: ShardOptions): Promise<
       }
     };
     let next: PreparedRun = await prepare(todo[0]);
-    const { engine, reason } = await startRunEngine(next.args, [next.prepared.sim], log);
+    // the images are prepared one by one as they are made: the first stands for all in auto's choice (same detector)
+    const { engine, reason } = await startRunEngine(next.args, Array(todo.length).fill(next.prepared.sim), log);
     log(`backend: ${engine.backend} (${engine.binary}), dtype ${engine.dtype}; ${reason}`);
     let flushed = performance.now();
     try {
