@@ -18,14 +18,15 @@ import { webgpuRefusal } from './refusals.ts';
 import { checkInto, type Dtype, type PreparedSimulation, type SimEngine, type SimResult, type SimulateOptions } from '../engine/contract.ts';
 import { EXIT, UserError } from '../errors.ts';
 import { outOfRangeWarning } from '../kernels/tricubic.ts';
-import { GpuContext } from './context.ts';
+import { GpuContext, type Kernel } from './context.ts';
 import { describeAdapter, requestGpu, type GpuAdapterSummary, type GpuHandle } from './device.ts';
-import { evaluationsPerPixel, firstOutOfRangeInPixel, geometry64, type OutOfRangeEvaluation } from './geometry64.ts';
+import { evaluationsPerPixel, firstOutOfRangeInPixel, geometry64, type Geometry64, type OutOfRangeEvaluation } from './geometry64.ts';
 import { chooseStatsPlace, chooseWorkgroupSize, imageBandRows, itemsPerTile, shiftPlan, pipelineKey, type DispatchPlan, type GpuLimits } from './select.ts';
 import { phiTableF32, prepassWgsl, simulateVariant, simulateWgsl, simUniforms, tophatScanWgsl } from './simulate.ts';
 import { tophatOverrides } from './tophat.ts';
 import { createSwitchBuffer, readSwitchBuffer, resolveSwitch, DEFAULT_CANDIDATE_CAPACITY, NO_UNIT } from './switchoff.ts';
 import { imageStats } from '../io/stats.ts';
+import type { Simulation } from '../simulator/setup.ts';
 import { applyMask, evaluationCount } from '../simulator/layout.ts';
 import { combineStatsRecords, statsArithmeticExact, statsGroups, statsUniforms, statsWgsl, STATS_RECORD_WORDS } from './stats.ts';
 
@@ -150,196 +151,65 @@ class WebGpuSimEngine implements WebGpuEngine {
     const refusal = webgpuRefusal(sim);
     if (refusal) throw new UserError(refusal, EXIT.USAGE);
     const wg = this.workgroupSize;
-    const variant = simulateVariant(sim, wg);
     const g64 = geometry64(sim);
     const perPixel = evaluationsPerPixel(g64);
-    // dispatch plans over `pixels` pixels, in tiles small enough for the per-pixel work
-    const pixelPlan = (pixels: number) => this.context.plan(pixels, wg, this.opts.pixelsPerTile ?? itemsPerTile(this.context.info, perPixel));
+    const run: Run = {
+      sim, g64, width, height, npix, wg, buffers: [],
+      // dispatch plans over `pixels` pixels, in tiles small enough for the per-pixel work
+      pixelPlan: (pixels) => ctx.plan(pixels, wg, this.opts.pixelsPerTile ?? itemsPerTile(ctx.info, perPixel)),
+    };
     const tWall = performance.now();
-    const buffers: GPUBuffer[] = [];
     try {
-      // ---- pipelines (cached) and upload
-      const mainKey = pipelineKey('simulate', variant);
-      const tophat = variant.shape === 3;
-      const main = await ctx.kernel(mainKey, () => simulateWgsl(variant), 'simulate',
-        ['uniform', 'tile', 'read', 'read', 'storage', ...(tophat ? ['read' as const] : [])]);
-      const tophatScan = tophat
-        ? await ctx.kernel(pipelineKey('tophat_scan', { shape: 3, workgroupSize: wg }), () => tophatScanWgsl(variant), 'tophat_scan',
-          ['uniform', 'tile', 'read', 'storage'])
-        : null;
-      const masked = !!sim.mask;
-      const prepassKernel = variant.interpolate
-        ? await ctx.kernel(pipelineKey('prepass', { shape: variant.shape, workgroupSize: wg }) + (masked ? '|mask' : ''), () => prepassWgsl(variant, masked), 'prepass',
-          ['uniform', 'tile', 'read', 'storage', ...(masked ? ['read' as const] : [])])
-        : null;
+      const kernels = await this.kernels(run);
       const tUpload = performance.now();
-      const capacity = this.opts.candidateCapacity ?? DEFAULT_CANDIDATE_CAPACITY;
-      let phiBuf!: GPUBuffer, gridBuf!: GPUBuffer, imageBuf!: GPUBuffer, recordsBuf: GPUBuffer | undefined;
-      let onGpu = this.statsPlace === 'gpu';
-      let statsNote: string | undefined;
-      if (onGpu && !(await (this.statsExact ??= statsArithmeticExact(ctx)))) {
-        onGpu = false;
-        statsNote = 'this device\'s shader compiler does not keep IEEE f32 additions (float-pair check failed): statistics on the host';
-      }
-      let preParams: GPUBuffer | undefined, switchBuf: GPUBuffer | undefined, maskBuf: GPUBuffer | undefined;
-      const storageUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
-      // an image beyond the storage-binding limit goes through in bands of whole rows
-      const bandRows = imageBandRows(width, height, ctx.limits);
-      const nBands = Math.ceil(height / bandRows);
-      const bandPixels = bandRows * width;
-      const groups = statsGroups(bandPixels, wg);
-      await ctx.scoped('uploading the simulation inputs', () => {
-        const made = (b: GPUBuffer) => (buffers.push(b), b);
-        imageBuf = ctx.residentBuffer('image', nBands === 1 ? `the image (${width}x${height} pixels, f32)` : `a band of the image (${width}x${bandRows} pixels, f32)`,
-          bandPixels * 4, storageUsage);
-        if (onGpu) recordsBuf = ctx.residentBuffer('statistics records', `the image statistics (${groups} records)`, groups * STATS_RECORD_WORDS * 4, storageUsage);
-        phiBuf = made(ctx.storageWith('phi table', 'the crystal vectors per phi step', phiTableF32(sim)));
-        const g = sim.grid;
-        if (!g) gridBuf = made(ctx.storage('no HKL grid', 'a placeholder grid', 4));
-        else {
-          gridBuf = ctx.residentBuffer('HKL grid', `the HKL grid (${g.hRange}x${g.kRange}x${g.lRange} values, f32)`, g.data.length * 4, storageUsage);
-          if (this.gridOnDevice !== g) {
-            this.gridOnDevice = null;
-            ctx.writeBuffer(gridBuf, Float32Array.from(g.data));
-            this.gridOnDevice = g;
-          }
-        }
-        if (prepassKernel || tophatScan) preParams = made(ctx.uniform('prepass params', simUniforms(sim)));
-        if (prepassKernel) switchBuf = made(createSwitchBuffer(ctx, capacity));
-        if (prepassKernel && sim.mask) maskBuf = made(ctx.storageWith('mask', 'the -mask as bits', maskBits(sim.mask)));
-      });
+      const inputs = await this.upload(run, kernels);
       await ctx.waitIdle();
       const upload_s = (performance.now() - tUpload) / 1000;
 
-      // ---- interpolation switch-off: GPU pre-pass, exact decision on the host
       const warnings = [...prepared.hklWarnings, ...sim.warnings];
-      let interpolation = sim.interpolate ? 'tricubic' : 'nearest';
-      let switchAt: OutOfRangeEvaluation | null = null;
-      const prepassInfo = { ran: false, candidates: 0, checked: 0, overflow: false };
-      let tophatInfo: { pixels: number } | undefined;
       const tPre = performance.now();
-      if (prepassKernel && preParams && switchBuf) {
-        await ctx.dispatch('the switch-off pre-pass', prepassKernel, [preParams, phiBuf, switchBuf, ...(maskBuf ? [maskBuf] : [])], pixelPlan(npix));
-        const report = await readSwitchBuffer(ctx, switchBuf, capacity);
-        // an overflowing candidate list: every pixel up to the first definite one is checked in f64 (masked ones
-        // take no part, as in C)
-        const mask = sim.mask;
-        const r = resolveSwitch(report, npix, (p) => (mask && mask[p] === 0 ? null : firstOutOfRangeInPixel(g64, p)));
-        switchAt = r.result;
-        Object.assign(prepassInfo, { ran: true, candidates: report.candidateCount, checked: r.checked, overflow: report.overflow });
-      }
-      // ---- tophat: C's f64 skip decision for the evaluations f32 cannot decide (src/webgpu/tophat.ts)
-      let overridesBuf: GPUBuffer | undefined;
-      let overrides = { count: 0, words: 0 };
-      if (tophatScan && preParams) {
-        const plan = pixelPlan(npix);
-        let listed: number[] = [];
-        for (let room = capacity; ; ) {
-          const scanBuf = await ctx.scoped('uploading the tophat scan', () => createSwitchBuffer(ctx, room));
-          buffers.push(scanBuf);
-          await ctx.dispatch('the tophat scan', tophatScan, [preParams, phiBuf, scanBuf], plan);
-          const report = await readSwitchBuffer(ctx, scanBuf, room);
-          if (!report.overflow) {
-            listed = report.candidates;
-            break;
-          }
-          room = report.candidateCount; // every pixel found, with room for all of them this time
-        }
-        const table = tophatOverrides(g64, listed);
-        overrides = { count: table.count, words: table.words };
-        overridesBuf = await ctx.scoped('uploading the tophat decisions',
-          () => (table.count ? ctx.storageWith('tophat decisions', `the tophat decisions (${table.count} pixels)`, table.data) : ctx.storage('no tophat decisions', 'a placeholder', 4)));
-        buffers.push(overridesBuf);
-        tophatInfo = { pixels: table.count };
-      }
+      const switched = kernels.prepass ? await this.switchOff(run, kernels.prepass, inputs) : { at: null, prepass: { ran: false, candidates: 0, checked: 0, overflow: false } };
+      const tophat = kernels.tophatScan ? await this.tophatDecisions(run, kernels.tophatScan, inputs) : undefined;
       const prepass_s = (performance.now() - tPre) / 1000;
-      let switchPixel = -1;
+      let interpolation = sim.interpolate ? 'tricubic' : 'nearest';
+      const switchAt = switched.at;
+      const switchPixel = switchAt ? switchAt.pixel : -1;
       if (switchAt) {
-        switchPixel = switchAt.pixel;
         warnings.push(...outOfRangeWarning(switchAt.h, switchAt.k, switchAt.l));
         interpolation = `tricubic, switched to nearest at pixel (slow ${Math.floor(switchPixel / width)}, fast ${switchPixel % width})`;
       }
 
-      // ---- per band of rows (one band unless the image exceeds the storage-binding limit): the pixel loop,
-      // C's image statistics on the GPU (or on the host after readback: chooseStatsPlace), readback
-      // borrow: the image is the mapped readback range itself (one band only), valid until this engine's next call
-      const borrowing = !!options.borrow && !options.into && nBands === 1;
-      let image = options.into ?? (borrowing ? undefined : new Float32Array(npix));
-      const statsKernel = onGpu
-        ? await ctx.kernel(pipelineKey('stats', { workgroupSize: wg }), () => statsWgsl(wg), 'stats', ['uniform', 'tile', 'read', 'storage'])
-        : null;
-      const records: Uint32Array[] = [];
-      let kernelGpu: number | null = 0, kernelWall = 0, stats_s = 0, readback_s = 0;
-      let firstPlan: DispatchPlan | undefined;
-      let tiles = 0;
-      for (let band = 0; band < nBands; band++) {
-        const origin = band * bandPixels;
-        const count = Math.min(bandPixels, npix - origin);
-        const params = simUniforms(sim, switchAt ? switchAt.pixel : NO_UNIT, switchAt ? switchAt.raw : NO_UNIT, origin, overrides);
-        const uBuf = await ctx.scoped('uploading the pixel-loop parameters', () => ctx.uniform('simulate params', params));
-        buffers.push(uBuf);
-        const plan = shiftPlan(pixelPlan(count), origin);
-        firstPlan ??= plan;
-        tiles += plan.tiles.length;
-        const timing = await ctx.dispatch(nBands === 1 ? 'the pixel loop' : `the pixel loop (rows ${origin / width}-${(origin + count) / width - 1})`,
-          main, [uBuf, phiBuf, gridBuf, imageBuf, ...(overridesBuf ? [overridesBuf] : [])], plan,
-          options.onProgress ? (done, total) => options.onProgress!((band + done / total) / nBands) : undefined);
-        kernelGpu = kernelGpu !== null && timing.gpu_s !== null ? kernelGpu + timing.gpu_s : null;
-        kernelWall += timing.wall_s;
-        const bandGroups = statsGroups(count, wg);
-        if (statsKernel) {
-          const statsParams = await ctx.scoped('uploading the statistics parameters',
-            () => ctx.uniform('stats params', statsUniforms(width, height, sim.roi, origin, count)));
-          buffers.push(statsParams);
-          const t = await ctx.dispatch('the image statistics', statsKernel, [statsParams, imageBuf, recordsBuf!], ctx.plan(bandGroups * wg, wg));
-          stats_s += t.gpu_s ?? t.wall_s;
-        }
-        const tRead = performance.now();
-        const [imageBytes, recordBytes] = await ctx.readMany([
-          { src: imageBuf, bytes: count * 4, what: 'the image', ...(image ? { into: image.subarray(origin, origin + count) } : {}) },
-          ...(statsKernel ? [{ src: recordsBuf!, bytes: bandGroups * STATS_RECORD_WORDS * 4, what: 'the image statistics' }] : []),
-        ], { borrow: borrowing });
-        image ??= new Float32Array(imageBytes, 0, count);
-        if (statsKernel) records.push(new Uint32Array(recordBytes));
-        readback_s += (performance.now() - tRead) / 1000;
-      }
-      if (!image) throw new Error('internal: no image after the readback');
+      const loop = await this.pixelLoop(run, kernels.main, inputs, switchAt, tophat, options);
+      const { image } = loop;
+      let stats_s = loop.stats_s;
       let stats;
-      if (statsKernel) {
-        // the bands' records, in band order
-        const all = new Uint32Array(records.reduce((n, r) => n + r.length, 0));
-        let at = 0;
-        for (const r of records) {
-          all.set(r, at);
-          at += r.length;
-        }
-        stats = combineStatsRecords(all);
-      } else {
+      if (loop.records) stats = combineStatsRecords(loop.records);
+      else {
         const t = performance.now();
         stats = imageStats(image, width, height, sim.roi);
         stats_s = (performance.now() - t) / 1000;
       }
       if (sim.mask) stats = applyMask(image, sim);
-      const plan = firstPlan!;
+      const plan = loop.firstPlan;
       const wall_s = (performance.now() - tWall) / 1000;
-      const clock = kernelGpu !== null ? 'timestamp-query' : 'wall';
-      const kernel_s = kernelGpu ?? kernelWall;
+      const clock = loop.kernelGpu !== null ? 'timestamp-query' : 'wall';
+      const kernel_s = loop.kernelGpu ?? loop.kernelWall;
       return {
         image, width, height, warnings, interpolation, switchPixel,
         evaluations: evaluationCount(sim),
         stats,
         timings: {
-          loop_s: prepass_s + kernelWall,
-          gpu_upload_s: upload_s, gpu_prepass_s: prepass_s, gpu_kernel_s: kernel_s, gpu_stats_s: stats_s, gpu_readback_s: readback_s,
+          loop_s: prepass_s + loop.kernelWall,
+          gpu_upload_s: upload_s, gpu_prepass_s: prepass_s, gpu_kernel_s: kernel_s, gpu_stats_s: stats_s, gpu_readback_s: loop.readback_s,
         },
-        gpuTimings: { upload_s, prepass_s, kernel_s, kernel_clock: clock, stats_s, readback_s, wall_s },
+        gpuTimings: { upload_s, prepass_s, kernel_s, kernel_clock: clock, stats_s, readback_s: loop.readback_s, wall_s },
         gpu: {
-          dispatch: { workgroupSize: wg, shape: plan.shape, tiles, groups: plan.tiles[0]?.groups ?? [0, 0, 0], bands: nBands, bandRows },
-          prepass: prepassInfo,
-          ...(tophatInfo ? { tophat: tophatInfo } : {}),
-          pipelineKey: mainKey,
-          stats: onGpu ? 'gpu' : 'host',
-          ...(statsNote ? { statsNote } : {}),
+          dispatch: { workgroupSize: wg, shape: plan.shape, tiles: loop.tiles, groups: plan.tiles[0]?.groups ?? [0, 0, 0], bands: inputs.nBands, bandRows: inputs.bandRows },
+          prepass: switched.prepass,
+          ...(tophat ? { tophat: { pixels: tophat.overrides.count } } : {}),
+          pipelineKey: kernels.mainKey,
+          stats: inputs.statsOnGpu ? 'gpu' : 'host',
+          ...(inputs.statsNote ? { statsNote: inputs.statsNote } : {}),
         },
       };
     } catch (e) {
@@ -349,9 +219,235 @@ class WebGpuSimEngine implements WebGpuEngine {
       this.statsExact = undefined; // the float-pair check runs again (it may be what failed)
       throw e;
     } finally {
-      for (const b of buffers) b.destroy();
+      for (const b of run.buffers) b.destroy();
     }
   }
+
+  /** The pipelines of this run's shader variant (cached by the context): the pixel loop, the tophat scan, the pre-pass. */
+  private async kernels(run: Run): Promise<RunKernels> {
+    const { sim, wg } = run;
+    const ctx = this.context;
+    const variant = simulateVariant(sim, wg);
+    const mainKey = pipelineKey('simulate', variant);
+    const tophat = variant.shape === 3;
+    const main = await ctx.kernel(mainKey, () => simulateWgsl(variant), 'simulate',
+      ['uniform', 'tile', 'read', 'read', 'storage', ...(tophat ? ['read' as const] : [])]);
+    const tophatScan = tophat
+      ? await ctx.kernel(pipelineKey('tophat_scan', { shape: 3, workgroupSize: wg }), () => tophatScanWgsl(variant), 'tophat_scan',
+        ['uniform', 'tile', 'read', 'storage'])
+      : null;
+    const masked = !!sim.mask;
+    const prepass = variant.interpolate
+      ? await ctx.kernel(pipelineKey('prepass', { shape: variant.shape, workgroupSize: wg }) + (masked ? '|mask' : ''), () => prepassWgsl(variant, masked), 'prepass',
+        ['uniform', 'tile', 'read', 'storage', ...(masked ? ['read' as const] : [])])
+      : null;
+    return { mainKey, main, tophatScan, prepass };
+  }
+
+  /**
+   * The inputs on the device: the resident image (or band) and statistics buffers, the phi table, the HKL grid
+   * (uploaded only when it changed), and the pre-pass's parameters, candidate list and mask bits. Decides where the
+   * statistics are made (the float-pair check) and the bands an image beyond the storage-binding limit takes.
+   */
+  private async upload(run: Run, kernels: RunKernels): Promise<DeviceInputs> {
+    const { sim, width, height, wg } = run;
+    const ctx = this.context;
+    let statsOnGpu = this.statsPlace === 'gpu';
+    let statsNote: string | undefined;
+    if (statsOnGpu && !(await (this.statsExact ??= statsArithmeticExact(ctx)))) {
+      statsOnGpu = false;
+      statsNote = 'this device\'s shader compiler does not keep IEEE f32 additions (float-pair check failed): statistics on the host';
+    }
+    const storageUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
+    // an image beyond the storage-binding limit goes through in bands of whole rows
+    const bandRows = imageBandRows(width, height, ctx.limits);
+    const nBands = Math.ceil(height / bandRows);
+    const bandPixels = bandRows * width;
+    const groups = statsGroups(bandPixels, wg);
+    const capacity = this.opts.candidateCapacity ?? DEFAULT_CANDIDATE_CAPACITY;
+    return ctx.scoped('uploading the simulation inputs', () => {
+      const made = (b: GPUBuffer) => (run.buffers.push(b), b);
+      const image = ctx.residentBuffer('image', nBands === 1 ? `the image (${width}x${height} pixels, f32)` : `a band of the image (${width}x${bandRows} pixels, f32)`,
+        bandPixels * 4, storageUsage);
+      const records = statsOnGpu ? ctx.residentBuffer('statistics records', `the image statistics (${groups} records)`, groups * STATS_RECORD_WORDS * 4, storageUsage) : undefined;
+      const phi = made(ctx.storageWith('phi table', 'the crystal vectors per phi step', phiTableF32(sim)));
+      const g = sim.grid;
+      let grid: GPUBuffer;
+      if (!g) grid = made(ctx.storage('no HKL grid', 'a placeholder grid', 4));
+      else {
+        grid = ctx.residentBuffer('HKL grid', `the HKL grid (${g.hRange}x${g.kRange}x${g.lRange} values, f32)`, g.data.length * 4, storageUsage);
+        if (this.gridOnDevice !== g) {
+          this.gridOnDevice = null;
+          ctx.writeBuffer(grid, Float32Array.from(g.data));
+          this.gridOnDevice = g;
+        }
+      }
+      const preParams = kernels.prepass || kernels.tophatScan ? made(ctx.uniform('prepass params', simUniforms(sim))) : undefined;
+      const switchList = kernels.prepass ? made(createSwitchBuffer(ctx, capacity)) : undefined;
+      const mask = kernels.prepass && sim.mask ? made(ctx.storageWith('mask', 'the -mask as bits', maskBits(sim.mask))) : undefined;
+      return { image, records, phi, grid, preParams, switchList, mask, capacity, statsOnGpu, statsNote, bandRows, nBands, bandPixels };
+    });
+  }
+
+  /** The interpolation switch-off: the GPU pre-pass lists candidates, the host decides the first one exactly in f64. */
+  private async switchOff(run: Run, prepass: Kernel, inputs: DeviceInputs): Promise<{ at: OutOfRangeEvaluation | null; prepass: WebGpuRunInfo['prepass'] }> {
+    const ctx = this.context;
+    const { sim, g64, npix } = run;
+    const { preParams, phi, switchList, mask, capacity } = inputs;
+    await ctx.dispatch('the switch-off pre-pass', prepass, [preParams!, phi, switchList!, ...(mask ? [mask] : [])], run.pixelPlan(npix));
+    const report = await readSwitchBuffer(ctx, switchList!, capacity);
+    // an overflowing candidate list: every pixel up to the first definite one is checked in f64 (masked ones
+    // take no part, as in C)
+    const m = sim.mask;
+    const r = resolveSwitch(report, npix, (p) => (m && m[p] === 0 ? null : firstOutOfRangeInPixel(g64, p)));
+    return { at: r.result, prepass: { ran: true, candidates: report.candidateCount, checked: r.checked, overflow: report.overflow } };
+  }
+
+  /** Tophat: C's f64 skip decision for the evaluations f32 cannot decide (src/webgpu/tophat.ts), on the device. */
+  private async tophatDecisions(run: Run, scan: Kernel, inputs: DeviceInputs): Promise<TophatDecisions> {
+    const ctx = this.context;
+    const plan = run.pixelPlan(run.npix);
+    let listed: number[] = [];
+    for (let room = inputs.capacity; ; ) {
+      const scanBuf = await ctx.scoped('uploading the tophat scan', () => createSwitchBuffer(ctx, room));
+      run.buffers.push(scanBuf);
+      await ctx.dispatch('the tophat scan', scan, [inputs.preParams!, inputs.phi, scanBuf], plan);
+      const report = await readSwitchBuffer(ctx, scanBuf, room);
+      if (!report.overflow) {
+        listed = report.candidates;
+        break;
+      }
+      room = report.candidateCount; // every pixel found, with room for all of them this time
+    }
+    const table = tophatOverrides(run.g64, listed);
+    const buffer = await ctx.scoped('uploading the tophat decisions',
+      () => (table.count ? ctx.storageWith('tophat decisions', `the tophat decisions (${table.count} pixels)`, table.data) : ctx.storage('no tophat decisions', 'a placeholder', 4)));
+    run.buffers.push(buffer);
+    return { buffer, overrides: { count: table.count, words: table.words } };
+  }
+
+  /**
+   * Per band of rows (one band unless the image exceeds the storage-binding limit): the pixel loop, C's image
+   * statistics records on the GPU (when they are made there), and one readback of the band and its records.
+   * With `borrow` (one band, no `into`) the image is the mapped readback range itself, valid until the next call.
+   */
+  private async pixelLoop(run: Run, main: Kernel, inputs: DeviceInputs, switchAt: OutOfRangeEvaluation | null,
+    tophat: TophatDecisions | undefined, options: SimulateOptions): Promise<PixelLoopResult> {
+    const ctx = this.context;
+    const { sim, width, npix, wg } = run;
+    const { nBands, bandPixels } = inputs;
+    const borrowing = !!options.borrow && !options.into && nBands === 1;
+    let image = options.into ?? (borrowing ? undefined : new Float32Array(npix));
+    const statsKernel = inputs.statsOnGpu
+      ? await ctx.kernel(pipelineKey('stats', { workgroupSize: wg }), () => statsWgsl(wg), 'stats', ['uniform', 'tile', 'read', 'storage'])
+      : null;
+    const records: Uint32Array[] = [];
+    let kernelGpu: number | null = 0, kernelWall = 0, stats_s = 0, readback_s = 0;
+    let firstPlan: DispatchPlan | undefined;
+    let tiles = 0;
+    const overrides = tophat?.overrides ?? { count: 0, words: 0 };
+    for (let band = 0; band < nBands; band++) {
+      const origin = band * bandPixels;
+      const count = Math.min(bandPixels, npix - origin);
+      const params = simUniforms(sim, switchAt ? switchAt.pixel : NO_UNIT, switchAt ? switchAt.raw : NO_UNIT, origin, overrides);
+      const uBuf = await ctx.scoped('uploading the pixel-loop parameters', () => ctx.uniform('simulate params', params));
+      run.buffers.push(uBuf);
+      const plan = shiftPlan(run.pixelPlan(count), origin);
+      firstPlan ??= plan;
+      tiles += plan.tiles.length;
+      const timing = await ctx.dispatch(nBands === 1 ? 'the pixel loop' : `the pixel loop (rows ${origin / width}-${(origin + count) / width - 1})`,
+        main, [uBuf, inputs.phi, inputs.grid, inputs.image, ...(tophat ? [tophat.buffer] : [])], plan,
+        options.onProgress ? (done, total) => options.onProgress!((band + done / total) / nBands) : undefined);
+      kernelGpu = kernelGpu !== null && timing.gpu_s !== null ? kernelGpu + timing.gpu_s : null;
+      kernelWall += timing.wall_s;
+      const bandGroups = statsGroups(count, wg);
+      if (statsKernel) {
+        const statsParams = await ctx.scoped('uploading the statistics parameters',
+          () => ctx.uniform('stats params', statsUniforms(width, run.height, sim.roi, origin, count)));
+        run.buffers.push(statsParams);
+        const t = await ctx.dispatch('the image statistics', statsKernel, [statsParams, inputs.image, inputs.records!], ctx.plan(bandGroups * wg, wg));
+        stats_s += t.gpu_s ?? t.wall_s;
+      }
+      const tRead = performance.now();
+      const [imageBytes, recordBytes] = await ctx.readMany([
+        { src: inputs.image, bytes: count * 4, what: 'the image', ...(image ? { into: image.subarray(origin, origin + count) } : {}) },
+        ...(statsKernel ? [{ src: inputs.records!, bytes: bandGroups * STATS_RECORD_WORDS * 4, what: 'the image statistics' }] : []),
+      ], { borrow: borrowing });
+      image ??= new Float32Array(imageBytes, 0, count);
+      if (statsKernel) records.push(new Uint32Array(recordBytes));
+      readback_s += (performance.now() - tRead) / 1000;
+    }
+    if (!image) throw new Error('internal: no image after the readback');
+    return { image, records: statsKernel ? concatRecords(records) : undefined, kernelGpu, kernelWall, stats_s, readback_s, firstPlan: firstPlan!, tiles };
+  }
+}
+
+/** One run's fixed facts, and the per-run buffers it made (destroyed when it ends). */
+interface Run {
+  sim: Simulation;
+  g64: Geometry64;
+  width: number;
+  height: number;
+  npix: number;
+  wg: number;
+  /** A dispatch plan over `pixels` pixels, in tiles small enough for the per-pixel work. */
+  pixelPlan: (pixels: number) => DispatchPlan;
+  buffers: GPUBuffer[];
+}
+
+interface RunKernels {
+  mainKey: string;
+  main: Kernel;
+  tophatScan: Kernel | null;
+  prepass: Kernel | null;
+}
+
+/** The buffers on the device for one run (resident ones shared with later runs) and the plan of its bands. */
+interface DeviceInputs {
+  image: GPUBuffer;
+  records: GPUBuffer | undefined;
+  phi: GPUBuffer;
+  grid: GPUBuffer;
+  /** The pre-pass and tophat scan's parameters (either kernel runs). */
+  preParams: GPUBuffer | undefined;
+  /** The pre-pass's candidate list. */
+  switchList: GPUBuffer | undefined;
+  mask: GPUBuffer | undefined;
+  /** Room in a candidate list. */
+  capacity: number;
+  statsOnGpu: boolean;
+  statsNote: string | undefined;
+  bandRows: number;
+  nBands: number;
+  bandPixels: number;
+}
+
+interface TophatDecisions {
+  buffer: GPUBuffer;
+  overrides: { count: number; words: number };
+}
+
+interface PixelLoopResult {
+  image: Float32Array;
+  /** The bands' statistics records in band order (undefined: statistics on the host). */
+  records: Uint32Array | undefined;
+  /** Summed GPU timestamps of the pixel loop, null where the device has no timestamp queries. */
+  kernelGpu: number | null;
+  kernelWall: number;
+  stats_s: number;
+  readback_s: number;
+  firstPlan: DispatchPlan;
+  tiles: number;
+}
+
+function concatRecords(records: readonly Uint32Array[]): Uint32Array {
+  const all = new Uint32Array(records.reduce((n, r) => n + r.length, 0));
+  let at = 0;
+  for (const r of records) {
+    all.set(r, at);
+    at += r.length;
+  }
+  return all;
 }
 
 /**
