@@ -197,6 +197,15 @@ export interface HostArgs {
 /** The parsed command line: the three groups together (a physics function takes PhysicsArgs or a Pick of it). */
 export type SimArgs = PhysicsArgs & OutputArgs & HostArgs;
 
+/** What the setter of any option may write besides its group's keys: the notes of the parse, which the host prints. */
+export type ParseNotes = Pick<HostArgs, 'warnings' | 'noops'>;
+/** What the setter of an option of each group may read and write (src/simulator/options/table.ts). */
+export interface GroupArgs {
+  physics: PhysicsArgs & ParseNotes;
+  output: OutputArgs & ParseNotes;
+  host: HostArgs;
+}
+
 /** Every key of T, each once (an object literal of this type must name them all and nothing else). */
 type KeySet<T> = { readonly [K in keyof T]-?: true };
 const keyList = <T>(set: KeySet<T>) => Object.freeze(Object.keys(set)) as readonly (keyof T & string)[];

@@ -3,7 +3,10 @@
 // ignores. Parsing (src/simulator/args.ts), --help and the suggestions all read it.
 
 import { BACKEND_CHOICES, DTYPES, type Backend, type Dtype } from '../../backends/names.ts';
-import { ArgError, LONG_RUN_EVALUATIONS, defaultDetectorArgs, type ArgGroup, type Convention, type DetectorArgs, type SimArgs, type VectorName } from './sim-args.ts';
+import {
+  ArgError, LONG_RUN_EVALUATIONS, defaultDetectorArgs, type ArgGroup, type Convention, type DetectorArgs, type GroupArgs, type ParseNotes,
+  type PhysicsArgs, type SimArgs, type VectorName,
+} from './sim-args.ts';
 import { RTD, intIn, metres, realIn, GT0, GE0, GE1, DETPIX, ANGLE, KAHN, int, positive, INFINITE } from './values.ts';
 
 // ---------------------------------------------------------------------------------------------------
@@ -26,13 +29,19 @@ export interface OptionSpec {
   group: ArgGroup;
 }
 
-/** A row of the table before its section gives it a group. */
-export type OptionRow = Omit<OptionSpec, 'group'>;
+/**
+ * A row of the table before its section gives it a group: its setter sees only `A` (GroupArgs[group]), so the
+ * compiler checks that a physics option writes only PhysicsArgs keys (and the parse's notes), and so on.
+ */
+export type OptionRow<A> = Omit<OptionSpec, 'group' | 'apply'> & { apply: (a: A, v: readonly string[], flag: string) => void };
 
 /** The rows of one section of the table, tagged with its group. */
-export const grouped = (group: ArgGroup, rows: readonly OptionRow[]): OptionSpec[] => rows.map((r) => ({ ...r, group }));
+export function grouped<G extends ArgGroup>(group: G, rows: readonly OptionRow<GroupArgs[G]>[]): OptionSpec[] {
+  // SimArgs has every key of GroupArgs[G]: a setter of the group takes the whole SimArgs
+  return rows.map((r) => ({ ...r, apply: r.apply as OptionSpec['apply'], group }));
+}
 
-export const sw = (names: readonly string[], help: string, apply: (a: SimArgs) => void, dflt = 'off'): OptionRow => ({
+export const sw = <A>(names: readonly string[], help: string, apply: (a: A) => void, dflt = 'off'): OptionRow<A> => ({
   names,
   values: [],
   unit: '',
@@ -40,16 +49,16 @@ export const sw = (names: readonly string[], help: string, apply: (a: SimArgs) =
   dflt,
   apply: (a) => apply(a),
 });
-export const one = (
+export const one = <A>(
   names: readonly string[],
   value: string,
   unit: string,
   help: string,
   dflt: string,
-  apply: (a: SimArgs, tok: string, flag: string) => void,
-): OptionRow => ({ names, values: [value], unit, help, dflt, apply: (a, v, f) => apply(a, v[0], f) });
+  apply: (a: A, tok: string, flag: string) => void,
+): OptionRow<A> => ({ names, values: [value], unit, help, dflt, apply: (a, v, f) => apply(a, v[0], f) });
 
-export function noop(a: SimArgs, flag: string): void {
+export function noop(a: ParseNotes, flag: string): void {
   if (!a.noops.includes(flag)) a.noops.push(flag);
 }
 
@@ -161,7 +170,7 @@ export const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
     one(['-dmin'], 'Å', 'Å', 'skip every source whose d-spacing at a sub-pixel is finer than this', '0 (off)', (a, t, f) => (a.dmin_m = realIn(f, t, 'Å') * 1e-10)),
     // accepted like C, no effect on any output (docs/c-behaviour/beam.md, "No-op options")
     one(['-stolout'], 'file', 'path', 'accepted, no effect (nanoBragg never writes it)', 'none', (a, _t, f) => noop(a, f)),
-    ...(['-stol', '-4stol', '-Q'] as const).map((n) => one([n], 'file', 'path', 'read (two columns) as nanoBragg reads it; never used: no effect on the image', 'none', (a, t, f) => {
+    ...(['-stol', '-4stol', '-Q'] as const).map((n): OptionRow<GroupArgs['physics']> => one([n], 'file', 'path', 'read (two columns) as nanoBragg reads it; never used: no effect on the image', 'none', (a, t, f) => {
       a.stolPath = t;
       a.stolFlag = f;
       noop(a, f);
@@ -196,14 +205,14 @@ export const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
       a.Ybeam_m = realIn(f, t, 'mm') / 1000.0;
     }),
     // detector conventions and geometry (docs/c-behaviour/detector.md)
-    ...(['mosflm', 'xds', 'adxv', 'denzo', 'dials'] as const).map((c) =>
+    ...(['mosflm', 'xds', 'adxv', 'denzo', 'dials'] as const).map((c): OptionRow<GroupArgs['physics']> =>
       sw([`-${c}`], `${c.toUpperCase()} convention (axes, beam centre, forced pivot)`, (a) => setConvention(a, c), c === 'mosflm' ? 'on' : 'off'),
     ),
     ...([
       ['-fdet_vector', 'fdet', 'fast axis'], ['-sdet_vector', 'sdet', 'slow axis'], ['-odet_vector', 'odet', 'detector normal'],
       ['-beam_vector', 'beam', 'beam direction'], ['-polar_vector', 'polar', 'polarization (E-vector) direction'],
       ['-spindle_axis', 'spindle', 'phi rotation axis'], ['-twotheta_axis', 'twothetaAxis', 'two-theta rotation axis (not normalised)'],
-    ] as const).map(([flag, key, what]): OptionRow => ({
+    ] as const).map(([flag, key, what]): OptionRow<GroupArgs['physics']> => ({
       names: [flag], values: ['x', 'y', 'z'], unit: 'lab vector', help: `${what}; selects the CUSTOM convention`, dflt: 'convention',
       apply(a, v, f) {
         const d = detArgs(a);
@@ -472,12 +481,12 @@ export function ignoredWarning(flag: string): string {
 
 
 /** The detector options, created on first use. */
-export function detArgs(a: SimArgs): DetectorArgs {
+export function detArgs(a: Pick<PhysicsArgs, 'det'>): DetectorArgs {
   return (a.det ??= defaultDetectorArgs());
 }
 
 /** C's conventions: each sets a pivot while parsing (the set-up then forces its own, docs/c-behaviour/detector.md). */
-export function setConvention(a: SimArgs, c: Exclude<Convention, 'custom'>): void {
+export function setConvention(a: Pick<PhysicsArgs, 'det'>, c: Exclude<Convention, 'custom'>): void {
   const d = detArgs(a);
   d.convention = c;
   d.pivot = c === 'xds' ? 'sample' : 'beam';
