@@ -52,7 +52,7 @@ export type CrystalShape = 'square' | 'round' | 'gauss' | 'tophat';
 export type ArgGroup = 'physics' | 'output' | 'host';
 
 /**
- * Everything the physics set-up reads (src/simulator/setup.ts, src/physics/*.ts): what the float image is, and
+ * Everything the physics set-up reads (src/simulator/setup.ts and the src/physics/ code it calls): what the float image is, and
  * the input files that define it. No option here names a file written, an engine, or how the run is driven.
  */
 export interface PhysicsArgs {

@@ -63,7 +63,7 @@ export function noop(a: ParseNotes, flag: string): void {
 }
 
 export const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
-  // the image: PhysicsArgs (src/simulator/setup.ts and src/physics/ read only these)
+  // the image: PhysicsArgs (src/simulator/setup.ts reads only these)
   ...grouped('physics', [
     // crystal and structure factors
     one(['-hkl'], 'file', 'path', 'text file of h k l F (P1)', 'none', (a, t) => (a.hklPath = t)),
@@ -344,6 +344,7 @@ export const NANOBRAGG_OPTIONS: readonly OptionSpec[] = [
       },
     },
   ]),
+  // how the run is driven: HostArgs
   ...grouped('host', [
     sw(['-noprogress'], 'no progress meter', (a) => (a.noprogress = true)),
     sw(['-progress'], 'progress meter (undoes -noprogress)', (a) => (a.noprogress = false), 'on'),
