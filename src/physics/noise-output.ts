@@ -1,19 +1,26 @@
 // The -noisefile output for a simulate run: which generator (C-exact on --dtype f64, the counter-based one
 // otherwise; docs/c-behaviour/noise.md), the seed C would use, and C's lines about the noise.
 
-import type { SimArgs } from '../simulator/args.ts';
+import type { HostArgs, OutputArgs, PhysicsArgs } from '../simulator/args.ts';
 import type { Roi, SmvHeader } from '../io/images.ts';
 import { formatG } from '../util/cformat.ts';
 import { seedFromFlag, timeSeed, type Ran1Table } from './rng.ts';
 import { cPreDraws, encodeNoiseSmv, noiseImage, noiseImageFast, noiseSummaryLine } from './noise-image.ts';
 
+/**
+ * What the noise image reads of the command line. Not physics set-up: an output (-seed, -adc), plus the host's
+ * --dtype, which picks the generator (C's poidev stream on f64, the counter-based one otherwise), and -water for
+ * C's printout line.
+ */
+export type NoiseArgs = Pick<OutputArgs, 'seed' | 'adc'> & Pick<HostArgs, 'dtype'> & Pick<PhysicsArgs, 'water_m'>;
+
 /** C's noise seed variable for these arguments: -atoi(-seed), else -time(). */
-export function cNoiseSeed(a: SimArgs, nowMs = Date.now()): number {
+export function cNoiseSeed(a: Pick<OutputArgs, 'seed'>, nowMs = Date.now()): number {
   return a.seed !== undefined ? seedFromFlag(a.seed) : timeSeed(nowMs);
 }
 
 export function noiseOutput(
-  a: SimArgs,
+  a: NoiseArgs,
   image: Float32Array,
   width: number,
   height: number,

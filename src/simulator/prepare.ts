@@ -2,7 +2,7 @@
 // parse, read the inputs (HKL, -mat, -mask, -img), resolve the physics once (src/simulator/setup.ts).
 // Every engine takes the result as it is.
 
-import { parseSimArgs, type SimArgs } from './args.ts';
+import { parseSimArgs, type PhysicsArgs, type SimArgs } from './args.ts';
 import { parseHkl, readHklFile, type HklGrid, type HklParseResult } from '../hkl.ts';
 import { setupSimulation } from './setup.ts';
 import { resolveFirstEvaluation } from './first-evaluation.ts';
@@ -17,13 +17,24 @@ import { readInputFile, readInputText, InputFileError } from '../io/input-file.t
  */
 export type HklCache = Map<string, Promise<HklParseResult>>;
 
+/** The files the caller may give instead of letting the -hkl, -mat, -mask, -img, -sourcefile and -stol files be read. */
+type GivenInputs = { hklText?: string | Uint8Array; matText?: string; mask?: SmvFrame; img?: SmvFrame; sourceBytes?: Uint8Array; stolBytes?: Uint8Array; hklCache?: HklCache };
+
 /** Parses nanoBragg flags and loads the structure factors (from `hklText` if given, else the -hkl file). */
 export async function prepareSimulation(
   argv: string[],
-  opts: { hklText?: string | Uint8Array; matText?: string; mask?: SmvFrame; img?: SmvFrame; sourceBytes?: Uint8Array; stolBytes?: Uint8Array; args?: SimArgs; hklCache?: HklCache } = {},
+  opts: GivenInputs & { args?: SimArgs } = {},
 ): Promise<PreparedSimulation> {
   // the caller may have parsed argv already (the CLI does, to pick the backend): parse once
   const args = opts.args ?? parseSimArgs(argv);
+  const { grid, hklWarnings, matText, more } = await readInputs(args, opts);
+  const sim = setupSimulation(args, grid, { matText, argv, ...more });
+  resolveFirstEvaluation(sim);
+  return { argv, sim, hklWarnings };
+}
+
+/** The input files the physics options name, in the order C reads them (only PhysicsArgs are read). */
+async function readInputs(args: PhysicsArgs, opts: GivenInputs) {
   let grid: HklGrid | null = null;
   let hklWarnings: string[] = [];
   if (opts.hklText !== undefined) {
@@ -51,9 +62,7 @@ export async function prepareSimulation(
   const stol = opts.stolBytes ?? (args.stolPath !== undefined ? await readInputFile(args.stolPath, args.stolFlag ?? '-stol', 'two-column text file') : undefined);
   const source = opts.sourceBytes ?? (args.sourcePath !== undefined ? await readInputFile(args.sourcePath, '-sourcefile', 'source file') : undefined);
   const more = { ...(mask ? { mask } : {}), ...(img ? { img } : {}), ...(stol ? { stol } : {}), ...(source ? { source } : {}) };
-  const sim = setupSimulation(args, grid, { matText, argv, ...more });
-  resolveFirstEvaluation(sim);
-  return { argv, sim, hklWarnings };
+  return { grid, hklWarnings, matText, more };
 }
 
 /** The -mask or -img file, read as an SMV frame (Node/Deno); an unreadable or malformed file is a one-line error. */

@@ -2,7 +2,7 @@
 // program computes it (docs/c-behaviour/minimal-loop.md sections 1, 3.1, 4.2, 5.1-5.4, 5.8, 5.10), in the same
 // operation order where the result feeds the image. Pure: no I/O, no WebAssembly.
 
-import type { SimArgs } from './args.ts';
+import type { PhysicsArgs, SimArgs } from './args.ts';
 import type { HklGrid } from '../hkl.ts';
 import { formatG } from '../util/cformat.ts';
 import { resolveLayers } from '../kernels/absorption.ts';
@@ -59,8 +59,12 @@ export interface Crystal {
   rng?: Ran1Table;
 }
 
-export interface Simulation {
-  args: SimArgs;
+/**
+ * `A`: the parsed command line the simulation was set up from (a run's whole SimArgs, whose output and host options
+ * the later stages read); the set-up itself reads only its PhysicsArgs (setupSimulation is typed so).
+ */
+export interface Simulation<A extends PhysicsArgs = SimArgs> {
+  args: A;
   detector: Detector;
   crystal: Crystal;
   lambda: number;
@@ -159,7 +163,7 @@ function rescale(v: Vec3, newMagnitude: number): Vec3 {
 }
 
 /** The detector of the command line (src/physics/detector.ts; docs/c-behaviour/detector.md). */
-export function buildDetector(args: SimArgs): Detector {
+export function buildDetector(args: PhysicsArgs): Detector {
   const pixel = args.pixel_m;
   let detsizeF = args.detsize_f_m ?? 102.4e-3;
   let detsizeS = args.detsize_s_m ?? 102.4e-3;
@@ -239,11 +243,15 @@ export function phiTable(crystal: Crystal, spindle: Vec3, phi0: number, phistep:
   return { table, phi0IsZero: phis[0] === 0 };
 }
 
-/** Everything the pixel loop needs, from parsed flags and the (optional) HKL grid. */
-export function setupSimulation(
-  args: SimArgs, grid: HklGrid | null,
+/**
+ * Everything the pixel loop needs, from parsed flags and the (optional) HKL grid. Only the physics options are read
+ * (`A extends PhysicsArgs`: the compiler refuses a read of an output or host option); `args` is kept whole in the
+ * result (with the -mask/-img header values applied) for the stages after the image.
+ */
+export function setupSimulation<A extends PhysicsArgs>(
+  args: A, grid: HklGrid | null,
   inputs: { matText?: string; mask?: SmvFrame; img?: SmvFrame; argv?: readonly string[]; source?: Uint8Array; stol?: Uint8Array } = {},
-): Simulation {
+): Simulation<A> {
   if (args.maskPath !== undefined || args.imgPath !== undefined) {
     // C reads the -mask header first, then the -img header (M:418-502); the command line overrides both
     try {
@@ -430,7 +438,7 @@ export const MAX_SOURCES = 1_000_000;
  * Refuses divergence and dispersion step counts whose product is over MAX_SOURCES before any source is made:
  * -hdivsteps 1e9 would otherwise loop and allocate for minutes (a fuzz find, tests/fuzz-library.test.ts).
  */
-function checkSourceCount(args: SimArgs): void {
+function checkSourceCount(args: PhysicsArgs): void {
   const d = args.div;
   const steps = resolveSpread(d.hsteps, d.hrange, d.hstep).steps * resolveSpread(d.vsteps, d.vrange, d.vstep).steps * resolveSpread(d.dispsteps, d.dispersion, -1).steps;
   if (!(steps <= MAX_SOURCES)) {
@@ -439,7 +447,7 @@ function checkSourceCount(args: SimArgs): void {
 }
 
 /** The -sourcefile rows with C's defaults (docs/c-behaviour/beam.md "Source file"), or undefined without one. */
-function fileSources(args: SimArgs, bytes: Uint8Array | undefined, beam: readonly number[], lambda0: number) {
+function fileSources(args: PhysicsArgs, bytes: Uint8Array | undefined, beam: readonly number[], lambda0: number) {
   if (args.sourcePath === undefined) return undefined;
   if (!bytes) throw new SetupError(`-sourcefile ${args.sourcePath}: the source file was not read (pass its bytes as inputs.source)`);
   const cols = readTextColumns(bytes, 5);
@@ -456,7 +464,7 @@ function fileSources(args: SimArgs, bytes: Uint8Array | undefined, beam: readonl
  * -stol/-4stol/-Q FILE: C reads two columns and exits 9 when the file is missing or has no data row
  * (nanoBragg.c:2256-2265), then never uses the values (docs/c-behaviour/beam.md "No-op options").
  */
-function checkStolFile(args: SimArgs, bytes: Uint8Array | undefined, messages: string[]): void {
+function checkStolFile(args: PhysicsArgs, bytes: Uint8Array | undefined, messages: string[]): void {
   const flag = args.stolFlag ?? '-stol';
   if (!bytes) throw new SetupError(`${flag} ${args.stolPath}: the file was not read (pass its bytes as inputs.stol)`);
   messages.push(`reading ${args.stolPath}`);
@@ -468,7 +476,7 @@ function checkStolFile(args: SimArgs, bytes: Uint8Array | undefined, messages: s
  * (src/physics/crystal.ts; docs/c-behaviour/crystal.md). With -cell alone, the same numbers as buildCrystal.
  */
 function crystalFromArgs(
-  args: SimArgs, lambda: number, matText: string | undefined, messages: string[], warnings: string[], clipWarnings: string[],
+  args: PhysicsArgs, lambda: number, matText: string | undefined, messages: string[], warnings: string[], clipWarnings: string[],
 ): Crystal {
   let matrix: number[] | undefined;
   if (args.matPath !== undefined) {

@@ -48,7 +48,14 @@ export class ArgError extends Error {
 export type { Backend, Dtype };
 export type CrystalShape = 'square' | 'round' | 'gauss' | 'tophat';
 
-export interface SimArgs {
+/** Which part of the program an option is for: the image (physics), the files written (output), or the run (host). */
+export type ArgGroup = 'physics' | 'output' | 'host';
+
+/**
+ * Everything the physics set-up reads (src/simulator/setup.ts and the src/physics/ code it calls): what the float image is, and
+ * the input files that define it. No option here names a file written, an engine, or how the run is driven.
+ */
+export interface PhysicsArgs {
   hklPath?: string;
   /** F for every reflection not in the HKL file (C default_F, default 0). */
   defaultF: number;
@@ -102,8 +109,6 @@ export interface SimArgs {
   /** -stol/-4stol/-Q FILE (the last wins, as in C): read and checked as nanoBragg reads it, never used. */
   stolPath?: string;
   stolFlag?: string;
-  /** C options accepted that never change the image (-stolout, -coherent, -density, -MW), for the one-line note. */
-  noops: string[];
   pointPixel: boolean;
   shape: CrystalShape;
   fudge: number;
@@ -112,25 +117,8 @@ export interface SimArgs {
   osc_rad: number;
   phistep_rad: number;
   phisteps: number;
-  floatfile?: string;
-  intfile?: string;
-  /** Written only when given and `nopgm` is false at the end of the command line (C's write_pgm). */
-  pgmfile?: string;
-  /** -scale: SMV int image scale, 0 = auto (55000/max). */
-  scale: number;
-  /** -pgmscale: PGM scale, <= 0 = auto (C: 250/(5 rmsd), or the int scale when rmsd is 0). */
-  pgmScale?: number;
-  /** -adc: offset added to int image pixels (default 40). */
-  adc: number;
   /** -roi xmin xmax ymin ymax: fast then slow, inclusive pixel indices (T-23). */
   roi?: { xmin: number; xmax: number; ymin: number; ymax: number };
-  nonoise: boolean;
-  nopgm: boolean;
-  noprogress: boolean;
-  /** -printout / -printout_pixel: C's per-pixel trace on stdout (src/simulator/c-trace.ts). */
-  printout?: boolean;
-  /** -printout_pixel F S with F >= 0: trace only this pixel (fast, slow). */
-  printoutPixel?: { f: number; s: number };
   /** -mat/-matrix: MOSFLM A matrix file (its text is read by prepareSimulation). */
   matPath?: string;
   /** -misset: fixed angles in radians (C: degrees / RTD), or 'random' (src/physics/crystal.ts). */
@@ -145,23 +133,6 @@ export interface SimArgs {
   mosaicSeed: number;
   /** Crystal size along a, b, c in m (-sample_thick/-sample_width/-sample_height and aliases); 0 = use N. */
   sample_m: [number, number, number];
-  /** -seed as given (C's seed variable is seedFromFlag(seed), physics/rng.ts); default: C's -time(). */
-  seed?: number;
-  /** -noisefile/-noiseimage: the Poisson noise SMV image; written unless a later -nonoise cancels it. */
-  noisefile?: string;
-  backend: Backend;
-  dtype: Dtype;
-  threads?: number;
-  pngfile?: string;
-  /** -cbffile: the SMV integer image's pixels as a byte-offset miniCBF (PILATUS_1.2 header), src/io/cbf.ts. */
-  cbffile?: string;
-  debug: boolean;
-  /** --long-run: more than LONG_RUN_EVALUATIONS evaluations are allowed. */
-  longRun?: boolean;
-  /** --batch FILE: one nanoBragg command line per line of FILE, all in one process (src/simulator/batch.ts). */
-  batch?: string;
-  /** --series N: N images stepping -phi by -osc, outputs numbered name_0001.ext ... (src/simulator/batch.ts). */
-  series?: number;
   /** -curved_det: every pixel at the same distance from the sample (docs/c-behaviour/detector.md). */
   curved?: boolean;
   /** -img FILE (SMV): only its header is used (detector defaults; C never uses its pixels). */
@@ -170,11 +141,98 @@ export interface SimArgs {
   maskPath?: string;
   /** Detector conventions, pivot, vectors, rotations (src/physics/detector.ts); unset: MOSFLM defaults. */
   det?: DetectorArgs;
+}
+
+/** What is written from the image: the files, their scales, the noise image and C's per-pixel trace. */
+export interface OutputArgs {
+  floatfile?: string;
+  intfile?: string;
+  /** Written only when given and `nopgm` is false at the end of the command line (C's write_pgm). */
+  pgmfile?: string;
+  /** -scale: SMV int image scale, 0 = auto (55000/max). */
+  scale: number;
+  /** -pgmscale: PGM scale, <= 0 = auto (C: 250/(5 rmsd), or the int scale when rmsd is 0). */
+  pgmScale?: number;
+  /** -adc: offset added to int image pixels (default 40). */
+  adc: number;
+  nonoise: boolean;
+  nopgm: boolean;
+  /** -printout / -printout_pixel: C's per-pixel trace on stdout (src/simulator/c-trace.ts). */
+  printout?: boolean;
+  /** -printout_pixel F S with F >= 0: trace only this pixel (fast, slow). */
+  printoutPixel?: { f: number; s: number };
+  /** -seed as given (C's seed variable is seedFromFlag(seed), physics/rng.ts); default: C's -time(). Only the noise image uses it. */
+  seed?: number;
+  /** -noisefile/-noiseimage: the Poisson noise SMV image; written unless a later -nonoise cancels it. */
+  noisefile?: string;
+  pngfile?: string;
+  /** -cbffile: the SMV integer image's pixels as a byte-offset miniCBF (PILATUS_1.2 header), src/io/cbf.ts. */
+  cbffile?: string;
+}
+
+/**
+ * How the run is driven: engine and precision, threads, progress, debugging, run length, batch and series, help;
+ * and the notes of the parse (warnings, the no-op options) that the host prints.
+ */
+export interface HostArgs {
+  noprogress: boolean;
+  backend: Backend;
+  dtype: Dtype;
+  threads?: number;
+  debug: boolean;
+  /** --long-run: more than LONG_RUN_EVALUATIONS evaluations are allowed. */
+  longRun?: boolean;
+  /** --batch FILE: one nanoBragg command line per line of FILE, all in one process (src/simulator/batch.ts). */
+  batch?: string;
+  /** --series N: N images stepping -phi by -osc, outputs numbered name_0001.ext ... (src/simulator/batch.ts). */
+  series?: number;
   /** --help (or -h/-help) was given: print usage(), nothing else was checked. */
   help: boolean;
+  /** C options accepted that never change the image (-stolout, -coherent, -density, -MW), for the one-line note. */
+  noops: string[];
   /** C-faithful combinations that are almost certainly not what was meant (e.g. an all-zero image). */
   warnings: string[];
 }
+
+/** The parsed command line: the three groups together (a physics function takes PhysicsArgs or a Pick of it). */
+export type SimArgs = PhysicsArgs & OutputArgs & HostArgs;
+
+/** What the setter of any option may write besides its group's keys: the notes of the parse, which the host prints. */
+export type ParseNotes = Pick<HostArgs, 'warnings' | 'noops'>;
+/** What the setter of an option of each group may read and write (src/simulator/options/table.ts). */
+export interface GroupArgs {
+  physics: PhysicsArgs & ParseNotes;
+  output: OutputArgs & ParseNotes;
+  host: HostArgs;
+}
+
+/** Every key of T, each once (an object literal of this type must name them all and nothing else). */
+type KeySet<T> = { readonly [K in keyof T]-?: true };
+const keyList = <T>(set: KeySet<T>) => Object.freeze(Object.keys(set)) as readonly (keyof T & string)[];
+
+/** The keys of each group, for run-time checks (tests/args-groups.test.ts); the compiler keeps them complete. */
+export const PHYSICS_ARG_KEYS = keyList<PhysicsArgs>({
+  hklPath: true, defaultF: true, cell: true, Na: true, Nb: true, Nc: true, lambda_m: true, distance_m: true, closeDistance_m: true,
+  pixel_m: true, detpixels_f: true, detpixels_s: true, detsize_f_m: true, detsize_s_m: true, Xbeam_m: true, Ybeam_m: true,
+  oversample: true, oversampleThick: true, oversamplePolar: true, oversampleOmega: true, interpolate: true, detectorThick_m: true,
+  detectorMu: true, thicksteps: true, polarization: true, nopolar: true, fluence: true, flux: true, exposure: true, beamsize_m: true,
+  div: true, water_m: true, dmin_m: true, sourcePath: true, stolPath: true, stolFlag: true, pointPixel: true, shape: true, fudge: true,
+  phi_rad: true, osc_rad: true, phistep_rad: true, phisteps: true, roi: true, matPath: true, misset: true, missetSeed: true,
+  mosaicSpread_rad: true, mosaicDomains: true, mosaicSeed: true, sample_m: true, curved: true, imgPath: true, maskPath: true, det: true,
+});
+export const OUTPUT_ARG_KEYS = keyList<OutputArgs>({
+  floatfile: true, intfile: true, pgmfile: true, scale: true, pgmScale: true, adc: true, nonoise: true, nopgm: true, printout: true,
+  printoutPixel: true, seed: true, noisefile: true, pngfile: true, cbffile: true,
+});
+export const HOST_ARG_KEYS = keyList<HostArgs>({
+  noprogress: true, backend: true, dtype: true, threads: true, debug: true, longRun: true, batch: true, series: true, help: true,
+  noops: true, warnings: true,
+});
+
+// the three groups share no key (a key in two would make SimArgs' intersection hide the overlap)
+type Overlap = (keyof PhysicsArgs & keyof OutputArgs) | (keyof PhysicsArgs & keyof HostArgs) | (keyof OutputArgs & keyof HostArgs);
+const NO_OVERLAP: [Overlap] extends [never] ? true : Overlap = true;
+void NO_OVERLAP;
 
 
 /** Most evaluations (pixels x layers x steps) a run may take without --long-run: about an hour of one core. */
