@@ -2,7 +2,7 @@
 // generated, the threads worker receives its layout with each job, and nothing else spells a slot number.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { PARAM_FIELDS, P, SCRATCH, assemblyLayoutSource } from '../src/simulator/param-layout.ts';
 import { loadKernels } from '../src/wasm/loader.ts';
 import { JOB_LAYOUT } from '../src/threads/protocol.ts';
@@ -26,7 +26,10 @@ test('the slots are contiguous, distinct and named once', () => {
 });
 
 test('no kernel or worker source declares a slot or record offset of its own', () => {
-  for (const file of ['assembly/simulate.ts', 'assembly/tricubic.ts', 'assembly/absorption.ts', 'src/threads/worker.js']) {
+  // every kernel module (assembly/*.ts but the generated layout.ts itself) and the worker
+  const kernels = readdirSync(new URL('../assembly/', import.meta.url)).filter((f) => f.endsWith('.ts') && f !== 'layout.ts');
+  assert.ok(kernels.includes('params.ts') && kernels.includes('loop-f32x4.ts'), 'the kernel modules were not found');
+  for (const file of [...kernels.map((f) => `assembly/${f}`), 'src/threads/worker.js']) {
     const text = read(file);
     assert.not.match(text, /\b(P|SW)_[A-Z0-9_]+\s*:\s*(i32|usize)\s*=/, `${file} declares a layout constant`);
     assert.not.match(text, /const\s+(CTL_NEXT|CTL_FIRST_HIT|SW_RECORD|OUT_BYTES|DONE_[A-Z]+)\s*=\s*\d/, `${file} declares a protocol constant`);

@@ -3,7 +3,7 @@
 // running sum I, polarization, solid angle, capture fraction, the pixel, the last crystal vectors).
 //
 // Those are values from inside the pixel loop, which the kernels do not return: the traced pixel is evaluated
-// again here, on the host, in f64, in C's operation order (the same order as assembly/simulate.ts pixelF64), and
+// again here, on the host, in f64, in C's operation order (the same order as assembly/loop-f64.ts pixelF64), and
 // its pixel value is checked against the kernel's (docs/c-behaviour/stdout.md). Variables C leaves untouched in a
 // pixel (every evaluation cut by -dmin, or by a zero lattice factor) keep the previous rendered pixel's values,
 // as in C. Not covered: tricubic interpolation (the host has no tricubic code; refused by name with -printout).

@@ -1,4 +1,4 @@
-// Writes a Simulation into the f64 parameter block that assembly/simulate.ts reads. The slots are declared once,
+// Writes a Simulation into the f64 parameter block that assembly/params.ts reads. The slots are declared once,
 // in src/simulator/param-layout.ts (the kernels read the generated assembly/layout.ts).
 
 import type { Simulation } from './setup.ts';

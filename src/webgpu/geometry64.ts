@@ -1,7 +1,8 @@
 // The pixel loop's per-evaluation geometry in f64 on the host: the TypeScript twin of subpixelGeometry (with
-// curvedPosition), useSource, cutByDmin, polarizationFactor's re-unitizing of d, phiVectors, millerIndices,
-// latticeNonSquare and the range test of assembly/simulate.ts, in the same operation
-// order (so the same doubles as the WASM f64 kernels; docs/c-behaviour/minimal-loop.md 3.5, 3.6, 5.5, 5.6, 5.10).
+// curvedPosition), useSource, cutByDmin, polarizationFactor's re-unitizing of d, phiVectors, millerIndices
+// (assembly/geometry.ts), latticeNonSquare (assembly/lattice.ts) and the range test (assembly/switchoff.ts), in
+// the same operation order (so the same doubles as the WASM f64 kernels; docs/c-behaviour/minimal-loop.md 3.5,
+// 3.6, 5.5, 5.6, 5.10).
 //
 // The WebGPU backend computes h, k, l in f32. Where that cannot decide a question exactly it asks this module:
 //  - the interpolation switch-off: evaluations whose f32 range margin is within the guard are re-checked here,
@@ -74,7 +75,7 @@ export function evaluationsPerPixel(g: Geometry64): number {
   return g.nLayers * g.oversample * g.oversample * g.nSources * g.phisteps;
 }
 
-/** assembly/simulate.ts curvedPosition: distance*beam about the slow axis by py/distance, then about the fast axis by pz/distance. */
+/** assembly/geometry.ts curvedPosition: distance*beam about the slow axis by py/distance, then about the fast axis by pz/distance. */
 export function curvedPosition64(g: Geometry64, py: number, pz: number): [number, number, number] {
   const [fx, fy, fz] = g.fdet, [sx, sy, sz] = g.sdet, dist = g.distance;
   const vx = dist * g.beam[0], vy = dist * g.beam[1], vz = dist * g.beam[2];
@@ -89,7 +90,7 @@ export function curvedPosition64(g: Geometry64, py: number, pz: number): [number
 }
 
 /**
- * C's polarization_factor as assembly/simulate.ts polarizationFactor computes it, on incident i and diffracted d;
+ * C's polarization_factor as assembly/geometry.ts polarizationFactor computes it, on incident i and diffracted d;
  * returns the factor and d re-unitized (C writes unit(d) back, which later sources of the subpixel use).
  */
 function polarization64(g: Geometry64, ix: number, iy: number, iz: number, d: number[]): number {
@@ -138,7 +139,7 @@ export function forEachEvaluation(g: Geometry64, pixel: number,
     const Odet = t * g.thickstep;
     for (let subS = 0; subS < os; subS++) {
       for (let subF = 0; subF < os; subF++) {
-        // subpixelGeometry (assembly/simulate.ts), operation for operation
+        // subpixelGeometry (assembly/geometry.ts), operation for operation
         const Fdet = sub * (fpixel * os + subF) + sub / 2.0;
         const Sdet = sub * (spixel * os + subS) + sub / 2.0;
         let px = Fdet * fx + Sdet * sx + Odet * ox + pix0x;
@@ -148,7 +149,7 @@ export function forEachEvaluation(g: Geometry64, pixel: number,
         const R = Math.sqrt(px * px + py * py + pz * pz);
         if (R !== 0) { d[0] = px / R; d[1] = py / R; d[2] = pz / R; } else { d[0] = 0; d[1] = 0; d[2] = 0; }
         for (let k = 0; k < g.nSources; k++) {
-          // useSource, cutByDmin, then the polarization call that re-unitizes d (assembly/simulate.ts)
+          // useSource, cutByDmin, then the polarization call that re-unitizes d (assembly/geometry.ts)
           const ix = src[4 * k], iy = src[4 * k + 1], iz = src[4 * k + 2], lambda = src[4 * k + 3];
           const qX = (d[0] - ix) / lambda, qY = (d[1] - iy) / lambda, qZ = (d[2] - iz) / lambda;
           let cut = false;
@@ -181,7 +182,7 @@ function sinc3(x: number): number {
   return 3.0 * (Math.sin(x) / x - Math.cos(x)) / (x * x);
 }
 
-/** latticeNonSquare of assembly/simulate.ts (round, gauss, tophat; docs/c-behaviour/minimal-loop.md 5.9). */
+/** latticeNonSquare of assembly/lattice.ts (round, gauss, tophat; docs/c-behaviour/minimal-loop.md 5.9). */
 export function latticeNonSquare64(g: Geometry64, h: number, k: number, l: number): number {
   const [Na, Nb, Nc] = g.N;
   const h0 = Math.ceil(h - 0.5), k0 = Math.ceil(k - 0.5), l0 = Math.ceil(l - 0.5);

@@ -2,8 +2,8 @@
 // Importing this file has no side effects: the Dawn module (Node) is loaded only by requestGpu().
 //
 //   kernel                  file                      WGSL entry point          WASM twin
-//   pixel loop              simulate.ts               simulate                  assembly/simulate.ts simulateF32
-//   switch-off pre-pass     simulate.ts, switchoff.ts prepass                   assembly/simulate.ts findFirstOutOfRange
+//   pixel loop              simulate.ts               simulate                  assembly/loop-f32.ts simulateF32
+//   switch-off pre-pass     simulate.ts, switchoff.ts prepass                   assembly/switchoff.ts findFirstOutOfRange
 //   tricubic (batched)      tricubic.ts               tricubic_batch            assembly/tricubic.ts tricubicBatchF32
 //   its switch-off pre-pass tricubic.ts               tricubic_batch_prepass    (the batch kernels' range test)
 //   capture fractions       absorption.ts             capture_fractions         assembly/absorption.ts captureFractionsF32
